@@ -1,0 +1,46 @@
+namespace DbxSync.Core.Ports;
+
+/// <summary>Properties of one stored blob. ETag is unquoted (normalised).</summary>
+public sealed record BlobItem(
+    string Container,
+    string Name,
+    long Length,
+    string ETag,
+    DateTimeOffset LastModified,
+    string? ContentType,
+    IReadOnlyDictionary<string, string> Metadata);
+
+public sealed record BlobWriteOptions
+{
+    public string? ContentType { get; init; }
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+    /// <summary>Only write when the blob does not exist yet (If-None-Match: *).</summary>
+    public bool CreateOnly { get; init; }
+    /// <summary>Only write when the current ETag matches (If-Match).</summary>
+    public string? IfMatch { get; init; }
+}
+
+/// <summary>A writable stream into a block blob; nothing is visible until <see cref="CommitAsync"/>.</summary>
+public abstract class BlobWriteStream : Stream
+{
+    public abstract Task<BlobItem> CommitAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The blob side of the syncs: containers of one storage account. Implementations stream;
+/// memory is bounded by one block whatever the blob size.
+/// </summary>
+public interface IBlobStore
+{
+    Task EnsureContainerAsync(string container, CancellationToken cancellationToken = default);
+    Task<BlobItem?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken = default);
+    /// <summary>Opens the blob for sequential reading (ranged GETs under the hood). Throws StorageNotFound when absent.</summary>
+    Task<Stream> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default);
+    Task<BlobItem> UploadAsync(string container, string name, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default);
+    Task<BlobWriteStream> OpenWriteAsync(string container, string name, BlobWriteOptions? options = null, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<BlobItem> ListAsync(string container, string? prefix = null, CancellationToken cancellationToken = default);
+    /// <summary>Returns false when the blob did not exist.</summary>
+    Task<bool> DeleteAsync(string container, string name, CancellationToken cancellationToken = default);
+    /// <summary>Server-side copy within the account (falls back to streaming when the service cannot).</summary>
+    Task<BlobItem> CopyAsync(string sourceContainer, string sourceName, string targetContainer, string targetName, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,36 @@
+namespace DbxSync.Core.Ports;
+
+/// <summary>
+/// A row of a state table. Properties hold string, int, long, bool, double, DateTimeOffset, Guid or byte[].
+/// </summary>
+public sealed class StateEntity
+{
+    public required string PartitionKey { get; init; }
+    public required string RowKey { get; init; }
+    /// <summary>Opaque concurrency token, null for an entity not read from the store.</summary>
+    public string? ETag { get; set; }
+    public Dictionary<string, object?> Properties { get; init; } = new(StringComparer.Ordinal);
+
+    public T? Get<T>(string name) => Properties.TryGetValue(name, out var v) && v is not null ? (T)Convert.ChangeType(v, typeof(T).IsGenericType ? Nullable.GetUnderlyingType(typeof(T))! : typeof(T), System.Globalization.CultureInfo.InvariantCulture) : default;
+    public string? GetString(string name) => Properties.TryGetValue(name, out var v) ? v?.ToString() : null;
+}
+
+public sealed record StatePage(IReadOnlyList<StateEntity> Items, string? ContinuationToken);
+
+/// <summary>
+/// Table-shaped state (Table Storage). Writes are conditional: Insert fails with ConflictException when the
+/// row exists; Replace/Delete with an ETag fail with ConcurrencyException when it moved.
+/// </summary>
+public interface IStateStore
+{
+    Task EnsureTableAsync(string table, CancellationToken cancellationToken = default);
+    Task<StateEntity?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken = default);
+    Task<StateEntity> InsertAsync(string table, StateEntity entity, CancellationToken cancellationToken = default);
+    /// <summary>Replace when entity.ETag is set (conditional), else insert-or-replace.</summary>
+    Task<StateEntity> UpsertAsync(string table, StateEntity entity, CancellationToken cancellationToken = default);
+    Task DeleteAsync(string table, string partitionKey, string rowKey, string? etag = null, CancellationToken cancellationToken = default);
+    /// <summary>Entities of one partition (or all when partitionKey is null), in key order, paged by the store.</summary>
+    IAsyncEnumerable<StateEntity> QueryAsync(string table, string? partitionKey, CancellationToken cancellationToken = default);
+    Task<StatePage> QueryPageAsync(string table, string? partitionKey, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
+    Task<HealthResult> CheckHealthAsync(CancellationToken cancellationToken = default);
+}
