@@ -1,0 +1,61 @@
+namespace DbxSync.Core.Configs;
+
+public enum SyncConfigType { Table, TableReverse, VolumeForward, VolumeReverse }
+
+public enum SyncConfigStatus { Active, Paused }
+
+/// <summary>What a table_reverse import does with CSV columns the table does not have.</summary>
+public enum UnknownColumnPolicy { Reject, Ignore }
+
+public sealed record SyncConfig
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    public required SyncConfigType ConfigType { get; init; }
+    /// <summary>catalog.schema.table for table types, /Volumes/c/s/v[/dir] for volume types.</summary>
+    public required string DatabricksPath { get; init; }
+    public required string ServicePrincipalId { get; init; }
+    public string? PkColumn { get; init; }
+    public string? LabelColumn { get; init; }
+    public bool UseStaging { get; init; }
+    public string? StagingVolumePath { get; init; }
+    public string? WarehouseId { get; init; }
+    public int PollIntervalSeconds { get; init; } = 60;
+    public SyncConfigStatus Status { get; init; } = SyncConfigStatus.Active;
+    /// <summary>Guard cells starting with = + - @ against spreadsheet formula injection (table exports).</summary>
+    public bool SpreadsheetSafe { get; init; }
+    /// <summary>Volume syncs: delete on the target what disappeared from the source.</summary>
+    public bool PropagateDeletes { get; init; }
+    public UnknownColumnPolicy UnknownColumns { get; init; } = UnknownColumnPolicy.Reject;
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public string? ETag { get; init; }
+
+    public bool IsTableType => ConfigType is SyncConfigType.Table or SyncConfigType.TableReverse;
+    public bool IsActive => Status == SyncConfigStatus.Active;
+}
+
+public static class SyncConfigTypeNames
+{
+    public static string ToWire(this SyncConfigType t) => t switch
+    {
+        SyncConfigType.Table => "table",
+        SyncConfigType.TableReverse => "table_reverse",
+        SyncConfigType.VolumeForward => "volume_forward",
+        SyncConfigType.VolumeReverse => "volume_reverse",
+        _ => throw new ArgumentOutOfRangeException(nameof(t)),
+    };
+
+    public static bool TryParse(string? value, out SyncConfigType type)
+    {
+        switch (value)
+        {
+            case "table": type = SyncConfigType.Table; return true;
+            case "table_reverse": type = SyncConfigType.TableReverse; return true;
+            case "volume_forward": type = SyncConfigType.VolumeForward; return true;
+            case "volume_reverse": type = SyncConfigType.VolumeReverse; return true;
+            default: type = default; return false;
+        }
+    }
+}

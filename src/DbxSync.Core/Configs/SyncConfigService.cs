@@ -1,0 +1,158 @@
+using DbxSync.Core.Errors;
+using DbxSync.Core.Principals;
+using DbxSync.Core.Runs;
+using DbxSync.Core.State;
+using Microsoft.Extensions.Logging;
+
+namespace DbxSync.Core.Configs;
+
+/// <summary>Creates, edits, pauses and removes sync configs; every write goes through SyncConfigValidator.</summary>
+public sealed class SyncConfigService(
+    SyncConfigRepository configs,
+    ServicePrincipalService principals,
+    SyncStateRepository state,
+    SyncRunRepository runs,
+    TimeProvider time,
+    ILogger<SyncConfigService> logger)
+{
+    public async Task<SyncConfig> CreateAsync(SyncConfigInput input, CancellationToken cancellationToken = default)
+    {
+        if (input.ConfigType is null) throw new ValidationException("config_type is required.", "config_type");
+        var now = time.GetUtcNow();
+        var config = Apply(new SyncConfig
+        {
+            Id = Guid.NewGuid().ToString(),
+            Name = "",
+            ConfigType = ParseType(input.ConfigType),
+            DatabricksPath = "",
+            ServicePrincipalId = "",
+            CreatedAt = now,
+            UpdatedAt = now,
+        }, input);
+        await ValidateAsync(config, cancellationToken);
+        config = await configs.InsertAsync(config, cancellationToken);
+        logger.LogInformation("Created {ConfigType} sync config {ConfigId} for {DatabricksPath}", config.ConfigType.ToWire(), config.Id, config.DatabricksPath);
+        return config;
+    }
+
+    public async Task<SyncConfig> GetAsync(string id, CancellationToken cancellationToken = default)
+        => (Guid.TryParse(id, out _) ? await configs.GetAsync(id, cancellationToken) : null)
+           ?? throw new NotFoundException($"Sync config '{id}' does not exist.", "sync-config-not-found");
+
+    public async Task<IReadOnlyList<SyncConfig>> ListAsync(string? configType = null, string? servicePrincipalId = null, CancellationToken cancellationToken = default)
+    {
+        SyncConfigType? type = configType is null ? null : ParseType(configType, "config_type");
+        var list = new List<SyncConfig>();
+        await foreach (var c in configs.ListAsync(cancellationToken))
+            if ((type is null || c.ConfigType == type) && (servicePrincipalId is null || c.ServicePrincipalId == servicePrincipalId))
+                list.Add(c);
+        return list.OrderBy(c => c.CreatedAt).ToList();
+    }
+
+    /// <summary>PUT: the input is the whole config (unsent optional fields return to their defaults).</summary>
+    public async Task<SyncConfig> ReplaceAsync(string id, SyncConfigInput input, string? ifMatch, CancellationToken cancellationToken = default)
+    {
+        var current = await GetAsync(id, cancellationToken);
+        ServicePrincipalService.CheckETag(current.ETag, ifMatch);
+        if (input.ConfigType is null) throw new ValidationException("config_type is required.", "config_type");
+        var blank = new SyncConfig
+        {
+            Id = current.Id, Name = "", ConfigType = ParseType(input.ConfigType), DatabricksPath = "", ServicePrincipalId = "",
+            CreatedAt = current.CreatedAt, UpdatedAt = time.GetUtcNow(), ETag = current.ETag,
+        };
+        return await SaveChangedAsync(current, Apply(blank, input), cancellationToken);
+    }
+
+    /// <summary>PATCH: only the sent fields change.</summary>
+    public async Task<SyncConfig> PatchAsync(string id, SyncConfigInput input, string? ifMatch, CancellationToken cancellationToken = default)
+    {
+        var current = await GetAsync(id, cancellationToken);
+        ServicePrincipalService.CheckETag(current.ETag, ifMatch);
+        var changed = Apply(current with { UpdatedAt = time.GetUtcNow() }, input);
+        if (input.ConfigType is not null) changed = changed with { ConfigType = ParseType(input.ConfigType) };
+        return await SaveChangedAsync(current, changed, cancellationToken);
+    }
+
+    public async Task<SyncConfig> SetStatusAsync(string id, SyncConfigStatus status, string? ifMatch, CancellationToken cancellationToken = default)
+    {
+        var current = await GetAsync(id, cancellationToken);
+        ServicePrincipalService.CheckETag(current.ETag, ifMatch);
+        if (current.Status == status) return current;
+        var saved = await configs.ReplaceAsync(current with { Status = status, UpdatedAt = time.GetUtcNow() }, cancellationToken);
+        logger.LogInformation("Sync config {ConfigId} is now {Status}", id, status);
+        return saved;
+    }
+
+    public async Task DeleteAsync(string id, string? ifMatch, CancellationToken cancellationToken = default)
+    {
+        var current = await GetAsync(id, cancellationToken);
+        ServicePrincipalService.CheckETag(current.ETag, ifMatch);
+        await configs.DeleteAsync(id, ifMatch ?? current.ETag, cancellationToken);
+        await state.DeleteAllAsync(id, cancellationToken);
+        await runs.DeleteAllAsync(id, cancellationToken);
+        logger.LogInformation("Deleted sync config {ConfigId}", id);
+    }
+
+    private async Task<SyncConfig> SaveChangedAsync(SyncConfig current, SyncConfig changed, CancellationToken cancellationToken)
+    {
+        if (changed.ConfigType != current.ConfigType)
+            throw new ValidationException("config_type cannot change; create a new config instead.", "config_type");
+        await ValidateAsync(changed, cancellationToken);
+        if (changed.DatabricksPath != current.DatabricksPath)
+        {
+            // The checkpoint and manifest describe the old source: start over for the new one.
+            await state.DeleteAllAsync(current.Id, cancellationToken);
+        }
+        var saved = await configs.ReplaceAsync(changed, cancellationToken);
+        logger.LogInformation("Updated sync config {ConfigId}", saved.Id);
+        return saved;
+    }
+
+    private async Task ValidateAsync(SyncConfig config, CancellationToken cancellationToken)
+    {
+        SyncConfigValidator.ValidateShape(config);
+        ServicePrincipal principal;
+        try { principal = await principals.GetAsync(config.ServicePrincipalId, cancellationToken); }
+        catch (NotFoundException) { throw new ValidationException($"Service principal '{config.ServicePrincipalId}' does not exist.", "service_principal_id", "service-principal-not-found"); }
+
+        try
+        {
+            var workspace = await principals.ConnectAsync(principal.Id, cancellationToken);
+            await SyncConfigValidator.ValidateAgainstWorkspaceAsync(config, workspace, cancellationToken);
+        }
+        catch (WorkspaceException ex) when (ex.Kind is WorkspaceErrorKind.Unreachable or WorkspaceErrorKind.Throttled || ex.IsTransient)
+        {
+            // The workspace did not answer: accept what the shape checks allow; the first run will tell.
+            logger.LogWarning("Could not check {DatabricksPath} against the workspace ({Reason}); saved without that check", config.DatabricksPath, ex.Message);
+        }
+    }
+
+    private static SyncConfig Apply(SyncConfig c, SyncConfigInput i) => c with
+    {
+        Name = i.Name ?? c.Name,
+        Description = i.Description ?? c.Description,
+        DatabricksPath = i.DatabricksPath ?? c.DatabricksPath,
+        ServicePrincipalId = i.ServicePrincipalId ?? c.ServicePrincipalId,
+        PkColumn = i.PkColumn ?? c.PkColumn,
+        LabelColumn = i.LabelColumn ?? c.LabelColumn,
+        UseStaging = i.UseStaging ?? c.UseStaging,
+        StagingVolumePath = i.StagingVolumePath ?? c.StagingVolumePath,
+        WarehouseId = i.WarehouseId ?? c.WarehouseId,
+        PollIntervalSeconds = i.PollIntervalSeconds ?? c.PollIntervalSeconds,
+        Status = i.Enabled is { } e ? (e ? SyncConfigStatus.Active : SyncConfigStatus.Paused) : c.Status,
+        SpreadsheetSafe = i.SpreadsheetSafe ?? c.SpreadsheetSafe,
+        PropagateDeletes = i.PropagateDeletes ?? c.PropagateDeletes,
+        UnknownColumns = i.UnknownColumns is null ? c.UnknownColumns : ParsePolicy(i.UnknownColumns),
+    };
+
+    private static SyncConfigType ParseType(string value, string field = "config_type")
+        => SyncConfigTypeNames.TryParse(value, out var t) ? t
+           : throw new ValidationException($"config_type '{value}' is not one of table, table_reverse, volume_forward, volume_reverse.", field);
+
+    private static UnknownColumnPolicy ParsePolicy(string value) => value switch
+    {
+        "reject" => UnknownColumnPolicy.Reject,
+        "ignore" => UnknownColumnPolicy.Ignore,
+        _ => throw new ValidationException("unknown_columns must be 'reject' or 'ignore'.", "unknown_columns"),
+    };
+}

@@ -1,0 +1,49 @@
+namespace DbxSync.Core.Runs;
+
+public enum RunTrigger { Timer, BlobEvent, Scan, Manual }
+public enum RunOutcome { Running, Succeeded, NoChange, Failed, Skipped }
+
+/// <summary>One execution of a sync config, as recorded in SyncRuns.</summary>
+public sealed record SyncRun
+{
+    public required string ConfigId { get; init; }
+    public required string RunId { get; init; }
+    public required RunTrigger Trigger { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public RunOutcome Outcome { get; init; } = RunOutcome.Running;
+    public long? FromVersion { get; init; }
+    public long? ToVersion { get; init; }
+    public long Rows { get; init; }
+    public long Files { get; init; }
+    public long Bytes { get; init; }
+    public long? UpdatedRows { get; init; }
+    public long? InsertedRows { get; init; }
+    /// <summary>The blob or file the run was about, when triggered by one.</summary>
+    public string? Subject { get; init; }
+    /// <summary>Where the output went (export blob name, processed/failed blob).</summary>
+    public string? Output { get; init; }
+    public string? Message { get; init; }
+    public string? Error { get; init; }
+
+    public long? DurationMs => FinishedAt is { } f ? (long)(f - StartedAt).TotalMilliseconds : null;
+}
+
+/// <summary>What a sync reports back to the runner.</summary>
+public sealed record SyncResult
+{
+    public RunOutcome Outcome { get; init; } = RunOutcome.Succeeded;
+    public long? FromVersion { get; init; }
+    public long? ToVersion { get; init; }
+    public long Rows { get; init; }
+    public long Files { get; init; }
+    public long Bytes { get; init; }
+    public long? UpdatedRows { get; init; }
+    public long? InsertedRows { get; init; }
+    public string? Output { get; init; }
+    public string? Message { get; init; }
+    /// <summary>Set when the sync failed in a handled way (e.g. a bad labeled file): the run is Failed.</summary>
+    public string? Error { get; init; }
+
+    public static SyncResult NoChange(string message, long? version = null) => new() { Outcome = RunOutcome.NoChange, Message = message, FromVersion = version, ToVersion = version };
+}

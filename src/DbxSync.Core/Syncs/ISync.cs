@@ -1,0 +1,28 @@
+using DbxSync.Core.Configs;
+using DbxSync.Core.Ports;
+using DbxSync.Core.Runs;
+using Microsoft.Extensions.Logging;
+
+namespace DbxSync.Core.Syncs;
+
+/// <summary>Progress of a running sync, for logs and the CLI's progress bar.</summary>
+public sealed record SyncProgress(string Stage, long Done, long? Total, string Unit);
+
+/// <summary>Everything one run of one config needs.</summary>
+public sealed record SyncContext(
+    SyncConfig Config,
+    IDatabricksWorkspace Workspace,
+    string? WarehouseId,
+    RunTrigger Trigger,
+    string RunId,
+    /// <summary>The blob a blob-drop trigger is about (name within its container), null for scans and timers.</summary>
+    string? SubjectBlob,
+    IProgress<SyncProgress>? Progress,
+    ILogger Logger);
+
+/// <summary>One sync type. Every step is idempotent: a retried or duplicated trigger never duplicates or loses data.</summary>
+public interface ISync
+{
+    SyncConfigType Type { get; }
+    Task<SyncResult> RunAsync(SyncContext context, CancellationToken cancellationToken);
+}
