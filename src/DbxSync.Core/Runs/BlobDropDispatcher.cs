@@ -1,0 +1,37 @@
+using DbxSync.Core.Configs;
+using DbxSync.Core.Syncs;
+using Microsoft.Extensions.Logging;
+
+namespace DbxSync.Core.Runs;
+
+/// <summary>
+/// Routes a blob that appeared (an Event Grid blob-created event, or standalone mode's scan) to the config it
+/// belongs to: labeled/{configId}/... -> table_reverse, volumes/{configId}/... -> volume_reverse.
+/// </summary>
+public sealed class BlobDropDispatcher(SyncConfigRepository configs, ISyncRunner runner, ILogger<BlobDropDispatcher> logger)
+{
+    /// <summary>Returns the run, or null when the blob belongs to no config that imports it (ignored, logged).</summary>
+    public async Task<SyncRun?> HandleAsync(string container, string blobName, CancellationToken cancellationToken = default)
+    {
+        var expected = container switch
+        {
+            BlobContainers.Labeled => SyncConfigType.TableReverse,
+            BlobContainers.Volumes => SyncConfigType.VolumeReverse,
+            _ => (SyncConfigType?)null,
+        };
+        var slash = blobName.IndexOf('/');
+        if (expected is null || slash <= 0 || slash == blobName.Length - 1)
+        {
+            logger.LogInformation("Ignoring blob {Container}/{Blob}: not under labeled/{{config}}/ or volumes/{{config}}/", container, blobName);
+            return null;
+        }
+        var configId = blobName[..slash];
+        var config = Guid.TryParse(configId, out _) ? await configs.GetAsync(configId, cancellationToken) : null;
+        if (config is null || config.ConfigType != expected)
+        {
+            logger.LogWarning("Ignoring blob {Container}/{Blob}: no {ConfigType} config {ConfigId}", container, blobName, expected.Value.ToWire(), configId);
+            return null;
+        }
+        return await runner.RunAsync(new RunRequest(config.Id, RunTrigger.BlobEvent, blobName), cancellationToken);
+    }
+}

@@ -1,0 +1,14 @@
+namespace DbxSync.Core.Syncs;
+
+/// <summary>The containers of DbxSync's storage account (DESIGN.md section 3).</summary>
+public static class BlobContainers
+{
+    public const string Exports = "exports";
+    public const string Labeled = "labeled";
+    public const string Processed = "processed";
+    public const string Failed = "failed";
+    public const string Volumes = "volumes";
+    public const string Locks = "locks";
+
+    public static readonly string[] All = [Exports, Labeled, Processed, Failed, Volumes, Locks];
+}
