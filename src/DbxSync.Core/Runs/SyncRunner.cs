@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using DbxSync.Core.Configs;
+using DbxSync.Core.Errors;
+using DbxSync.Core.Ports;
+using DbxSync.Core.Principals;
+using DbxSync.Core.Syncs;
+using Microsoft.Extensions.Logging;
+
+namespace DbxSync.Core.Runs;
+
+public sealed record SyncRunnerOptions
+{
+    /// <summary>Attempts of one run when it fails transiently (throttling, 5xx, lost connection).</summary>
+    public int MaxAttempts { get; init; } = 3;
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Record runs that found nothing to do. Off by default: a 1-minute probe of 500 configs would flood SyncRuns.</summary>
+    public bool RecordNoChangeRuns { get; init; }
+}
+
+public sealed class SyncRunner(
+    SyncConfigRepository configs,
+    ServicePrincipalService principals,
+    SyncRunRepository runs,
+    ISyncLock locks,
+    IEnumerable<ISync> syncs,
+    TimeProvider time,
+    SyncRunnerOptions options,
+    ILogger<SyncRunner> logger) : ISyncRunner
+{
+    private readonly Dictionary<SyncConfigType, ISync> _syncs = syncs.ToDictionary(s => s.Type);
+    private readonly ConcurrentDictionary<string, string> _defaultWarehouses = new();
+
+    public async Task<SyncRun> RunAsync(RunRequest request, CancellationToken cancellationToken = default)
+    {
+        var config = await configs.GetAsync(request.ConfigId, cancellationToken)
+            ?? throw new NotFoundException($"Sync config '{request.ConfigId}' does not exist.", "sync-config-not-found");
+        var run = new SyncRun
+        {
+            ConfigId = config.Id,
+            RunId = runs.NewRunId(),
+            Trigger = request.Trigger,
+            StartedAt = time.GetUtcNow(),
+            Subject = request.SubjectBlob,
+        };
+        if (!config.IsActive && request.Trigger != RunTrigger.Manual)
+            return run with { Outcome = RunOutcome.Skipped, FinishedAt = run.StartedAt, Message = "config is paused" };
+
+        await using var lease = await locks.TryAcquireAsync("sync-" + config.Id, cancellationToken);
+        if (lease is null)
+            return run with { Outcome = RunOutcome.Skipped, FinishedAt = time.GetUtcNow(), Message = "another run of this config is in progress" };
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.LeaseLost);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ConfigId"] = config.Id, ["RunId"] = run.RunId });
+        if (request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
+            await runs.SaveAsync(run, cancellationToken);
+
+        SyncRun finished;
+        try
+        {
+            var result = await RunWithRetriesAsync(config, run, request, linked.Token);
+            finished = run with
+            {
+                FinishedAt = time.GetUtcNow(),
+                Outcome = result.Error is not null ? RunOutcome.Failed : result.Outcome,
+                FromVersion = result.FromVersion,
+                ToVersion = result.ToVersion,
+                Rows = result.Rows,
+                Files = result.Files,
+                Bytes = result.Bytes,
+                UpdatedRows = result.UpdatedRows,
+                InsertedRows = result.InsertedRows,
+                Output = result.Output,
+                Message = result.Message,
+                Error = result.Error,
+            };
+        }
+        catch (OperationCanceledException) when (lease.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Error = "The run lost its lock (lease renewal failed) and stopped; the next run redoes the work." };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError("Run {RunId} of {ConfigType} config {ConfigId} failed: {Error}", run.RunId, config.ConfigType.ToWire(), config.Id, Describe(ex));
+            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Error = Describe(ex) };
+        }
+
+        if (finished.Outcome != RunOutcome.NoChange || request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
+            await runs.SaveAsync(finished, CancellationToken.None);
+        logger.LogInformation("Run {RunId} of {ConfigType} config {ConfigId}: {Outcome}; versions {From}-{To}, {Rows} rows, {Files} files, {Bytes} bytes in {DurationMs} ms",
+            finished.RunId, config.ConfigType.ToWire(), config.Id, finished.Outcome, finished.FromVersion, finished.ToVersion, finished.Rows, finished.Files, finished.Bytes, finished.DurationMs);
+        return finished;
+    }
+
+    private async Task<SyncResult> RunWithRetriesAsync(SyncConfig config, SyncRun run, RunRequest request, CancellationToken cancellationToken)
+    {
+        var sync = _syncs.TryGetValue(config.ConfigType, out var s) ? s
+            : throw new InvalidOperationException($"No sync is registered for {config.ConfigType.ToWire()}.");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var principal = await principals.GetAsync(config.ServicePrincipalId, cancellationToken);
+                var workspace = await principals.ConnectAsync(principal.Id, cancellationToken);
+                var warehouse = config.IsTableType ? await ResolveWarehouseAsync(config, principal, workspace, cancellationToken) : null;
+                var context = new SyncContext(config, workspace, warehouse, request.Trigger, run.RunId, request.SubjectBlob, request.Progress, logger);
+                return await sync.RunAsync(context, cancellationToken);
+            }
+            catch (Exception ex) when (attempt < options.MaxAttempts && IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                // Every sync step is idempotent, so running the whole sync again is safe.
+                logger.LogWarning("Attempt {Attempt} of run {RunId} failed transiently ({Error}); retrying", attempt, run.RunId, Describe(ex));
+                await Task.Delay(options.RetryDelay * attempt, time, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<string?> ResolveWarehouseAsync(SyncConfig config, ServicePrincipal principal, IDatabricksWorkspace workspace, CancellationToken cancellationToken)
+    {
+        if (config.WarehouseId is not null) return config.WarehouseId;
+        if (principal.WarehouseId is not null) return principal.WarehouseId;
+        if (_defaultWarehouses.TryGetValue(principal.Id, out var cached)) return cached;
+        WarehouseSummary? best = null;
+        await foreach (var w in workspace.ListWarehousesAsync(cancellationToken))
+        {
+            // Prefer a running warehouse: starting a stopped one costs minutes.
+            if (best is null || (w.State == "RUNNING" && best.State != "RUNNING")) best = w;
+        }
+        if (best is null)
+            throw new ValidationException("The workspace has no SQL warehouse the principal can use; set warehouse_id on the config or the principal.", "warehouse_id", "no-warehouse");
+        _defaultWarehouses[principal.Id] = best.Id;
+        return best.Id;
+    }
+
+    internal static bool IsTransient(Exception ex) => ex switch
+    {
+        WorkspaceException w => w.IsTransient || w.Kind is WorkspaceErrorKind.Throttled or WorkspaceErrorKind.Unreachable,
+        StorageException s => s.IsTransient,
+        HttpRequestException or TimeoutException or IOException => true,
+        _ => false,
+    };
+
+    // Messages of our own exception types are written to carry no secrets; anything else is reduced to its type.
+    internal static string Describe(Exception ex) => ex switch
+    {
+        WorkspaceException w => w.ErrorClass is null ? w.Message : $"[{w.ErrorClass}] {w.Message}",
+        ValidationException or NotFoundException or ConflictException or ConcurrencyException or StorageException => ex.Message,
+        _ => $"{ex.GetType().Name}: {ex.Message}",
+    };
+}
