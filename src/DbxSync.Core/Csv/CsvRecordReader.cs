@@ -23,6 +23,9 @@ public sealed class CsvRecordReader(TextReader reader)
     /// <summary>Line on which the last record returned by <see cref="Read"/> started.</summary>
     public long RecordLine { get; private set; }
 
+    /// <summary>The physical line the reader is on now (for errors raised while decoding).</summary>
+    public long CurrentLine => _line;
+
     /// <summary>Reads the next record into a new list, or returns null at the end of input.</summary>
     public List<string>? Read()
     {

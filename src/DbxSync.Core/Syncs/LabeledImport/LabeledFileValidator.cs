@@ -1,0 +1,182 @@
+using System.Text;
+using DbxSync.Core.Configs;
+using DbxSync.Core.Csv;
+using DbxSync.Core.Ports;
+
+namespace DbxSync.Core.Syncs.LabeledImport;
+
+/// <summary>The outcome of validating a whole labeled file before the table is touched.</summary>
+public sealed class ImportValidation
+{
+    public const int MaxReportedErrors = 100;
+
+    public List<ImportError> Errors { get; } = [];
+    public long ErrorCount { get; private set; }
+    public IReadOnlyList<ImportColumn> Columns { get; set; } = [];
+    public int PkIndex { get; set; } = -1;
+    public int LabelIndex { get; set; } = -1;
+    /// <summary>Field count of the header line: every row must have exactly this many.</summary>
+    public int HeaderFieldCount { get; set; }
+    public long Rows { get; set; }
+    public long RowsToMerge { get; set; }
+    public long SkippedUnlabeled { get; set; }
+    public bool IsValid => ErrorCount == 0;
+
+    public void Add(long line, string? column, string message)
+    {
+        ErrorCount++;
+        if (Errors.Count < MaxReportedErrors) Errors.Add(new ImportError(line, column, message));
+    }
+}
+
+/// <summary>
+/// Validates a labeled CSV in one streaming pass (plus a second one only when duplicate keys are suspected):
+/// header has pk and label, other columns exist in the table (or are ignored, per config), every row has the
+/// header's field count, pk non-empty and unique, values fit their column types, strict UTF-8, size cap.
+/// </summary>
+public static class LabeledFileValidator
+{
+    public static async Task<ImportValidation> ValidateAsync(
+        Func<CancellationToken, Task<Stream>> open, TableSummary table, SyncConfig config, long maxBytes,
+        Action<long>? onRows, CancellationToken cancellationToken)
+    {
+        var report = new ImportValidation();
+        var candidates = new HashSet<string>(StringComparer.Ordinal);
+        await using (var stream = await open(cancellationToken))
+        {
+            var reader = LabeledFile.OpenReader(new SizeLimitedStream(stream, maxBytes));
+            try
+            {
+                if (!ReadHeader(reader, table, config, report)) return report;
+                var bloom = new KeyBloomFilter();
+                List<string>? record;
+                while ((record = reader.Read()) is not null)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (LabeledFile.IsBlank(record)) continue;
+                    var line = reader.RecordLine;
+                    report.Rows++;
+                    var key = CheckRecord(record, line, report);
+                    if (key is not null && bloom.AddAndCheck(key)) candidates.Add(key);
+                    if (report.Rows % 100_000 == 0) onRows?.Invoke(report.Rows);
+                }
+            }
+            catch (CsvFormatException ex) { report.Add(ex.Line, null, ex.Reason); return report; }
+            catch (DecoderFallbackException) { report.Add(reader.CurrentLine, null, "the file is not valid UTF-8"); return report; }
+            catch (FileTooLargeException) { report.Add(reader.CurrentLine, null, $"the file is larger than the limit of {maxBytes} bytes"); return report; }
+        }
+        onRows?.Invoke(report.Rows);
+        if (report.Rows == 0 && report.ErrorCount == 0) report.Add(2, null, "the file has a header but no rows");
+        if (candidates.Count > 0) await ConfirmDuplicatesAsync(open, report, candidates, cancellationToken);
+        return report;
+    }
+
+    private static bool ReadHeader(CsvRecordReader reader, TableSummary table, SyncConfig config, ImportValidation report)
+    {
+        var header = reader.Read();
+        if (header is null || LabeledFile.IsBlank(header)) { report.Add(1, null, "the file is empty: expected a header line"); return false; }
+        header[0] = LabeledFile.StripBom(header[0]);
+        var tableColumns = table.Columns.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var columns = new List<ImportColumn>();
+        for (int i = 0; i < header.Count; i++)
+        {
+            var name = header[i].Trim();
+            if (name.Length == 0) { report.Add(1, null, $"header field {i + 1} is empty"); continue; }
+            if (!seen.Add(name)) report.Add(1, name, $"column '{name}' appears twice in the header");
+            if (tableColumns.TryGetValue(name, out var col))
+                columns.Add(new ImportColumn(i, col.Name, new ColumnValue(col)));
+            else if (config.UnknownColumns == UnknownColumnPolicy.Ignore)
+                columns.Add(new ImportColumn(i, name, null));
+            else
+                report.Add(1, name, $"column '{name}' does not exist in table {table.FullName}");
+        }
+        report.Columns = columns;
+        report.PkIndex = columns.FindIndex(c => string.Equals(c.Name, config.PkColumn, StringComparison.OrdinalIgnoreCase) && c.Target is not null);
+        report.LabelIndex = columns.FindIndex(c => string.Equals(c.Name, config.LabelColumn, StringComparison.OrdinalIgnoreCase) && c.Target is not null);
+        if (report.PkIndex < 0) report.Add(1, config.PkColumn, $"the header has no primary key column '{config.PkColumn}'");
+        if (report.LabelIndex < 0) report.Add(1, config.LabelColumn, $"the header has no label column '{config.LabelColumn}'");
+        if (!report.IsValid) return false;
+        report.HeaderFieldCount = header.Count;
+        return true;
+    }
+
+    /// <summary>Checks one record; returns its canonical key when the key is usable.</summary>
+    private static string? CheckRecord(List<string> record, long line, ImportValidation report)
+    {
+        if (record.Count != report.HeaderFieldCount)
+        {
+            report.Add(line, null, $"the row has {record.Count} fields; the header has {report.HeaderFieldCount}");
+            return null;
+        }
+        string? key = null;
+        for (int c = 0; c < report.Columns.Count; c++)
+        {
+            var column = report.Columns[c];
+            if (column.Target is null) continue;
+            var value = record[column.FileIndex];
+            if (c == report.PkIndex)
+            {
+                if (value.Length == 0) { report.Add(line, column.Name, "the primary key is empty"); continue; }
+                var error = column.Target.Check(value, out var canonical);
+                if (error is not null) report.Add(line, column.Name, error); else key = canonical;
+                continue;
+            }
+            if (value.Length == 0)
+            {
+                if (c == report.LabelIndex) report.SkippedUnlabeled++;
+                continue;
+            }
+            var problem = column.Target.Check(value, out _);
+            if (problem is not null) report.Add(line, column.Name, problem);
+        }
+        if (record[report.Columns[report.LabelIndex].FileIndex].Length > 0) report.RowsToMerge++;
+        return key;
+    }
+
+    private static async Task ConfirmDuplicatesAsync(Func<CancellationToken, Task<Stream>> open, ImportValidation report, HashSet<string> candidates, CancellationToken cancellationToken)
+    {
+        var firstLine = new Dictionary<string, long>(StringComparer.Ordinal);
+        var pk = report.Columns[report.PkIndex];
+        await using var stream = await open(cancellationToken);
+        var reader = LabeledFile.OpenReader(stream);
+        reader.Read();
+        List<string>? record;
+        while ((record = reader.Read()) is not null)
+        {
+            if (LabeledFile.IsBlank(record) || record.Count != report.HeaderFieldCount) continue;
+            var value = record[pk.FileIndex];
+            if (value.Length == 0 || pk.Target!.Check(value, out var key) is not null || !candidates.Contains(key)) continue;
+            if (firstLine.TryGetValue(key, out var first))
+                report.Add(reader.RecordLine, pk.Name, $"primary key '{value}' repeats the one on line {first}");
+            else
+                firstLine[key] = reader.RecordLine;
+        }
+    }
+}
+
+public sealed class FileTooLargeException() : Exception("The file is larger than the allowed size.");
+
+/// <summary>Fails the read once more than the allowed number of bytes came through.</summary>
+internal sealed class SizeLimitedStream(Stream inner, long limit) : Stream
+{
+    private long _read;
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => Count(await inner.ReadAsync(buffer, cancellationToken));
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private int Count(int n)
+    {
+        _read += n;
+        if (_read > limit) throw new FileTooLargeException();
+        return n;
+    }
+}
