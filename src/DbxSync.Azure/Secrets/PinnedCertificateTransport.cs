@@ -9,7 +9,7 @@ namespace DbxSync.Azure.Secrets;
 /// An HTTP transport that trusts the system store plus exactly one extra certificate (the local endpoint's
 /// self-signed one), matched by SHA-256 thumbprint. Never an accept-all callback.
 /// </summary>
-internal static class PinnedCertificateTransport
+public static class PinnedCertificateTransport
 {
     public static HttpClientTransport Create(X509Certificate2 trustedCertificate)
     {
