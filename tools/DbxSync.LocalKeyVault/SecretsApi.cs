@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -13,6 +15,9 @@ namespace DbxSync.LocalKeyVault;
 internal sealed class SecretsApi(SecretVault vault, BearerChallenge challenge, LocalKeyVaultOptions options, ILogger logger)
 {
     private const int MaxPageSize = 25;
+
+    // Write "Recoverable+Purgeable" as the service does, not "\u002B"; responses are JSON for API clients, never HTML.
+    private static readonly JsonSerializerOptions ResponseJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -148,6 +153,6 @@ internal sealed class SecretsApi(SecretVault vault, BearerChallenge challenge, L
     {
         response.StatusCode = status;
         response.ContentType = "application/json; charset=utf-8";
-        await response.WriteAsync(body.ToJsonString(), response.HttpContext.RequestAborted);
+        await response.WriteAsync(body.ToJsonString(ResponseJson), response.HttpContext.RequestAborted);
     }
 }

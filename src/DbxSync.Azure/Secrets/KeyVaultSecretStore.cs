@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
@@ -66,18 +65,7 @@ public sealed class KeyVaultSecretStore : ISecretStore, IDisposable
         if (!string.Equals(vaultName, name, StringComparison.Ordinal))
             secret.Properties.Tags[LogicalNameTag] = name.Length <= MaxTagValueLength ? name : name[..MaxTagValueLength];
 
-        try
-        {
-            await SetRecoveringDeletedAsync(secret, cancellationToken);
-        }
-        catch (RequestFailedException ex)
-        {
-            throw Failure("set", vaultName, ex);
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            throw CredentialFailure("set", vaultName, ex);
-        }
+        await CallVaultAsync("set", vaultName, () => SetRecoveringDeletedAsync(secret, cancellationToken));
         _cache.StoreWritten(vaultName, value);
         _logger.LogInformation("Stored secret {SecretName} in Key Vault", vaultName);
     }
@@ -92,33 +80,31 @@ public sealed class KeyVaultSecretStore : ISecretStore, IDisposable
         }
 
         var generation = _cache.Generation;
-        try
+        string? value = null;
+        await CallVaultAsync("read", vaultName, async () =>
         {
-            var response = await _client.GetSecretAsync(vaultName, version: null, cancellationToken);
-            _cache.StoreRead(vaultName, response.Value.Value, generation);
+            try
+            {
+                value = (await _client.GetSecretAsync(vaultName, version: null, cancellationToken)).Value.Value;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                _logger.LogDebug("Secret {SecretName} not found in Key Vault", vaultName);
+            }
+        });
+        if (value is not null)
+        {
+            _cache.StoreRead(vaultName, value, generation);
             _logger.LogDebug("Read secret {SecretName} from Key Vault", vaultName);
-            return response.Value.Value;
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            _logger.LogDebug("Secret {SecretName} not found in Key Vault", vaultName);
-            return null;
-        }
-        catch (RequestFailedException ex)
-        {
-            throw Failure("read", vaultName, ex);
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            throw CredentialFailure("read", vaultName, ex);
-        }
+        return value;
     }
 
     public async Task DeleteSecretAsync(string name, CancellationToken cancellationToken = default)
     {
         var vaultName = KeyVaultSecretName.FromLogicalName(name);
         _cache.Invalidate(vaultName);
-        try
+        await CallVaultAsync("delete", vaultName, async () =>
         {
             try
             {
@@ -131,15 +117,7 @@ public sealed class KeyVaultSecretStore : ISecretStore, IDisposable
                 // Not live. It may still sit soft-deleted (e.g. an earlier purge was refused); try the purge anyway.
             }
             await PurgeIfAllowedAsync(vaultName, cancellationToken);
-        }
-        catch (RequestFailedException ex)
-        {
-            throw Failure("delete", vaultName, ex);
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            throw CredentialFailure("delete", vaultName, ex);
-        }
+        });
         _cache.Invalidate(vaultName);
     }
 
@@ -156,6 +134,11 @@ public sealed class KeyVaultSecretStore : ISecretStore, IDisposable
         {
             return HealthResult.Up();
         }
+        catch (RequestFailedException ex) when (ex.Status == 0)
+        {
+            // Status 0: no HTTP response at all (DNS, TCP or TLS failure, e.g. an untrusted certificate).
+            return HealthResult.Down($"Key Vault unreachable: {ex.InnerException?.Message ?? ex.Message}");
+        }
         catch (RequestFailedException ex)
         {
             return HealthResult.Down($"Key Vault answered {ex.Status} {ex.ErrorCode}".TrimEnd());
@@ -168,9 +151,10 @@ public sealed class KeyVaultSecretStore : ISecretStore, IDisposable
         {
             return HealthResult.Down($"Key Vault did not answer within {_healthCheckTimeout.TotalSeconds:0.#} s.");
         }
-        catch (Exception ex) when (ex is HttpRequestException or AggregateException or InvalidOperationException)
+        catch (AggregateException ex) when (FirstRequestFailure(ex) is { } failure)
         {
-            return HealthResult.Down($"Key Vault unreachable: {ex.GetType().Name}");
+            // The SDK gives up after its retries with an AggregateException of the individual failures.
+            return HealthResult.Down($"Key Vault unreachable: {failure.InnerException?.Message ?? failure.Message}");
         }
     }
 
@@ -220,11 +204,36 @@ public sealed class KeyVaultSecretStore : ISecretStore, IDisposable
         }
     }
 
+    /// <summary>Turns SDK and credential failures into <see cref="SecretStoreException"/>s that name the secret, never its value.</summary>
+    private async Task CallVaultAsync(string operation, string vaultName, Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (RequestFailedException ex)
+        {
+            throw Failure(operation, vaultName, ex);
+        }
+        catch (AggregateException ex) when (FirstRequestFailure(ex) is { } failure)
+        {
+            // Retries exhausted (e.g. connection or TLS failures): the SDK aggregates the attempts.
+            throw Failure(operation, vaultName, failure, ex);
+        }
+        catch (AuthenticationFailedException ex)
+        {
+            throw CredentialFailure(operation, vaultName, ex);
+        }
+    }
+
+    private static RequestFailedException? FirstRequestFailure(AggregateException ex) =>
+        ex.InnerExceptions.OfType<RequestFailedException>().FirstOrDefault();
+
     private static bool HasInnerCode(RequestFailedException ex, string code) =>
         ex.GetRawResponse()?.Content?.ToString().Contains(code, StringComparison.Ordinal) == true
         || ex.Message.Contains(code, StringComparison.Ordinal);
 
-    private SecretStoreException Failure(string operation, string vaultName, RequestFailedException ex)
+    private SecretStoreException Failure(string operation, string vaultName, RequestFailedException ex, Exception? outer = null)
     {
         var hint = ex.Status switch
         {
@@ -234,9 +243,15 @@ public sealed class KeyVaultSecretStore : ISecretStore, IDisposable
             429 => " Key Vault is throttling requests.",
             _ => "",
         };
+        if (ex.Status == 0)
+        {
+            _logger.LogWarning("Key Vault unreachable while trying to {Operation} secret {SecretName}", operation, vaultName);
+            return new SecretStoreException(
+                $"Key Vault could not be reached to {operation} secret '{vaultName}': {ex.InnerException?.Message ?? ex.Message}", 503, "ServiceUnreachable", outer ?? ex);
+        }
         _logger.LogWarning("Key Vault refused to {Operation} secret {SecretName}: {Status} {ErrorCode}", operation, vaultName, ex.Status, ex.ErrorCode);
         return new SecretStoreException(
-            $"Key Vault could not {operation} secret '{vaultName}' ({ex.Status} {ex.ErrorCode}).{hint}", ex.Status, ex.ErrorCode, ex);
+            $"Key Vault could not {operation} secret '{vaultName}' ({ex.Status} {ex.ErrorCode}).{hint}", ex.Status, ex.ErrorCode, outer ?? ex);
     }
 
     private SecretStoreException CredentialFailure(string operation, string vaultName, AuthenticationFailedException ex)

@@ -182,8 +182,11 @@ public sealed class LocalKeyVaultServerTests
         });
 
         var health = await store.CheckHealthAsync();
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => store.GetSecretAsync("anything"));
 
         Assert.False(health.IsHealthy);
+        Assert.Contains("unreachable", health.Reason);
+        Assert.Contains("could not be reached", error.Message);
     }
 
     [Fact]
