@@ -65,6 +65,8 @@ public sealed class KeyVaultSecretStore : ISecretStore, IDisposable
         if (!string.Equals(vaultName, name, StringComparison.Ordinal))
             secret.Properties.Tags[LogicalNameTag] = name.Length <= MaxTagValueLength ? name : name[..MaxTagValueLength];
 
+        // Forget the old value first: a set that times out may still have reached the vault.
+        _cache.Invalidate(vaultName);
         await CallVaultAsync("set", vaultName, () => SetRecoveringDeletedAsync(secret, cancellationToken));
         _cache.StoreWritten(vaultName, value);
         _logger.LogInformation("Stored secret {SecretName} in Key Vault", vaultName);
