@@ -1,1 +1,24 @@
-Console.WriteLine("not yet");
+using DbxSync.Cli;
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+try
+{
+    return args switch
+    {
+        ["run", var configId] => await RunCommand.ExecuteAsync(configId, cancel.Token),
+        ["demo", ..] => await DemoCommand.ExecuteAsync(args[1..], cancel.Token),
+        _ => Usage(),
+    };
+}
+catch (Exception ex) when (ex is ApiException or InvalidOperationException or HttpRequestException or TimeoutException)
+{
+    Console.Error.WriteLine($"dbxsync: {ex.Message}");
+    return 1;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dbxsync-cli run CONFIG_ID | dbxsync-cli demo");
+    return 2;
+}
