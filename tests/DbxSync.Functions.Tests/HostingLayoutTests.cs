@@ -101,10 +101,10 @@ public sealed class HostingLayoutTests
     [Fact]
     public async Task Serve_mode_listens_on_loopback_and_runs_its_timer_loop_only_there()
     {
-        await using var served = DbxSyncApplication.Build(["serve", "--port", "0"], c => c.AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.SchedulerTickSeconds] = "3600" }))!;
+        await using var served = DbxSyncApplication.Build(["serve", "--port", "0"], c => c.AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.SchedulerTickSeconds] = "3600" }), s => Infrastructure.ApiFixture.AddPorts(s))!;
         Assert.Contains(served.Services.GetServices<IHostedService>(), s => s is SchedulerTimerService);
 
-        await using var hosted = DbxSyncApplication.Build([], c => c.AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.CustomHandlerPort] = "0" }))!;
+        await using var hosted = DbxSyncApplication.Build([], c => c.AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.CustomHandlerPort] = "0" }), s => Infrastructure.ApiFixture.AddPorts(s))!;
         Assert.DoesNotContain(hosted.Services.GetServices<IHostedService>(), s => s is SchedulerTimerService);
 
         await served.StartAsync();

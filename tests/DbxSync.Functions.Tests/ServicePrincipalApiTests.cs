@@ -26,7 +26,7 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
         Assert.Equal("oauth_m2m", body.GetProperty("auth_type").GetString());
         Assert.Equal(ApiFixture.ClientId, body.GetProperty("client_id").GetString());
         Assert.Equal(ApiFixture.WorkspaceUrl, body.GetProperty("workspace_url").GetString());
-        Assert.Equal(JsonValueKindOf(body, "validated_at"), System.Text.Json.JsonValueKind.String);
+        Assert.Equal(System.Text.Json.JsonValueKind.String, JsonValueKindOf(body, "validated_at"));
         foreach (var name in new[] { "id", "name", "workspace_url", "auth_type", "client_id", "warehouse_id", "created_at", "updated_at", "validated_at" })
             Assert.True(body.TryGetProperty(name, out _), name);
         Assert.DoesNotContain(ApiFixture.ClientSecret, text);

@@ -41,6 +41,9 @@ public static class DbxSyncApplication
             kestrel.AddServerHeader = false;
         });
 
+        // ASP.NET's own request lines carry the query string, and the host forwards the function key as ?code=.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
         builder.Services.AddSingleton(mode);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<ApiAuthOptions>().Bind(builder.Configuration.GetSection(ApiAuthOptions.Section));

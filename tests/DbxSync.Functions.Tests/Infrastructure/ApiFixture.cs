@@ -66,6 +66,16 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
         => await App.Services.GetRequiredService<ISyncLock>().TryAcquireAsync(FakeSyncRunner.LockNameFor(configId))
            ?? throw new InvalidOperationException("lock already held");
 
+    /// <summary>What AddDbxSyncAdapters provides in production; also used by tests that build their own app.</summary>
+    public static void AddPorts(IServiceCollection services, bool brokenDependencies = false)
+    {
+        services.AddSingleton<IStateStore>(new InMemoryStateStore(unreachable: brokenDependencies));
+        services.AddSingleton<ISecretStore>(new InMemorySecretStore(unreachable: brokenDependencies));
+        services.AddSingleton<ISyncLock, InMemorySyncLock>();
+        services.AddSingleton<IDatabricksConnector>(new FakeDatabricksConnector([UnreachableWorkspaceUrl], ClientId, ClientSecret, PersonalAccessToken, UnreachableWorkspaceUrl));
+        services.AddSingleton<ISyncRunner, FakeSyncRunner>();
+    }
+
     public HttpClient CreateClient(string? bearerToken = null)
     {
         var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -87,11 +97,7 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
         App = DbxSyncApplication.Build([], config => config.AddInMemoryCollection(settings), services =>
         {
             services.AddSingleton<ILoggerProvider>(Logs);
-            services.AddSingleton<IStateStore>(new InMemoryStateStore(unreachable: brokenDependencies));
-            services.AddSingleton<ISecretStore>(new InMemorySecretStore(unreachable: brokenDependencies));
-            services.AddSingleton<ISyncLock, InMemorySyncLock>();
-            services.AddSingleton<IDatabricksConnector>(new FakeDatabricksConnector([UnreachableWorkspaceUrl], ClientId, ClientSecret, PersonalAccessToken, UnreachableWorkspaceUrl));
-            services.AddSingleton<ISyncRunner, FakeSyncRunner>();
+            AddPorts(services, brokenDependencies);
         }) ?? throw new InvalidOperationException("no hosting mode");
         await App.StartAsync();
         var address = App.Urls.Single();
