@@ -1,0 +1,28 @@
+using DbxSync.Core.Ports;
+using DbxSync.Core.Principals;
+
+namespace DbxSync.Functions.Api.Principals;
+
+/// <summary>POST body: OAuth (client_id + client_secret) or a personal access token (token).</summary>
+public sealed record RegisterPrincipalBody(
+    string? WorkspaceUrl, string? ClientId, string? ClientSecret, string? Token, string? Name, string? WarehouseId);
+
+public sealed record RotateSecretBody(string? ClientSecret, string? Token);
+
+/// <summary>What the API shows of a principal: never the secret nor where it is kept.</summary>
+public sealed record PrincipalResponse(
+    string Id, string? Name, string WorkspaceUrl, string AuthType, string? ClientId, string? WarehouseId,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? ValidatedAt)
+{
+    public static PrincipalResponse From(ServicePrincipal p) => new(
+        p.Id, p.Name, p.WorkspaceUrl, p.AuthType == WorkspaceAuthType.OAuthM2M ? "oauth_m2m" : "pat", p.ClientId, p.WarehouseId,
+        p.CreatedAt, p.UpdatedAt, p.ValidatedAt);
+}
+
+public sealed record ItemsResponse<T>(IReadOnlyList<T> Items);
+
+public sealed record CatalogItem(string Name, string? Comment);
+public sealed record SchemaItem(string CatalogName, string Name, string FullName, string? Comment);
+public sealed record VolumeItem(string CatalogName, string SchemaName, string Name, string FullName, string? VolumeType);
+public sealed record ColumnItem(string Name, string TypeText, string TypeName, int Position, bool Nullable);
+public sealed record TableItem(string CatalogName, string SchemaName, string Name, string FullName, string? TableType, string? DataSourceFormat, IReadOnlyList<ColumnItem> Columns);

@@ -1,0 +1,34 @@
+using DbxSync.Core.Configs;
+using DbxSync.Core.Principals;
+using DbxSync.Core.Runs;
+using DbxSync.Core.State;
+
+namespace DbxSync.Functions.Hosting;
+
+public static class CoreServiceRegistration
+{
+    /// <summary>Core's application services. Ports (IStateStore, ISecretStore, ISyncLock, IDatabricksConnector...) come from AddDbxSyncAdapters.</summary>
+    public static IServiceCollection AddDbxSyncCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton<ServicePrincipalRepository>();
+        services.AddSingleton<SyncConfigRepository>();
+        services.AddSingleton<SyncStateRepository>();
+        services.AddSingleton<SyncRunRepository>();
+
+        services.AddSingleton<ServicePrincipalService>();
+        services.AddSingleton<SyncConfigService>();
+
+        services.AddSingleton(sp =>
+        {
+            var scheduler = configuration.GetSection(SchedulerSettings.Section).Get<SchedulerSettings>() ?? new SchedulerSettings();
+            return new SchedulerOptions { MaxParallelRuns = scheduler.MaxParallelRuns };
+        });
+        services.AddSingleton<SyncScheduler>();
+        services.AddSingleton<BlobDropDispatcher>();
+
+        // services.AddSingleton<ISyncRunner, SyncRunner>(); // wired at merge: DbxSync.Core.Runs.SyncRunner is the lead's
+        return services;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using DbxSync.Functions.Tests.Infrastructure;
+using Xunit;
+
+namespace DbxSync.Functions.Tests;
+
+[Collection(ApiCollection.Name)]
+public sealed class SyncRunApiTests(ApiFixture fixture) : ApiTestBase(fixture)
+{
+    private const string Route = "/api/databricks/sync-configs";
+
+    [Fact]
+    public async Task Run_now_answers_the_finished_run()
+    {
+        var id = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync())));
+        var response = await Admin.PostAsync($"{Route}/{id}/run", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var run = await ReadJsonAsync(response);
+        Assert.Equal(id, run.GetProperty("config_id").GetString());
+        Assert.Equal("manual", run.GetProperty("trigger").GetString());
+        Assert.NotEqual("running", run.GetProperty("outcome").GetString());
+        foreach (var name in new[] { "run_id", "started_at", "finished_at", "duration_ms", "from_version", "to_version", "rows", "files", "bytes", "updated_rows", "inserted_rows", "subject", "output", "message", "error" })
+            Assert.True(run.TryGetProperty(name, out _), name);
+
+        var one = await Admin.GetAsync($"{Route}/{id}/runs/{run.GetProperty("run_id").GetString()}");
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Equal(run.GetProperty("run_id").GetString(), (await ReadJsonAsync(one)).GetProperty("run_id").GetString());
+    }
+
+    [Fact]
+    public async Task Run_now_streams_ndjson_progress_then_the_run()
+    {
+        var id = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync())));
+        foreach (var request in new[]
+                 {
+                     new HttpRequestMessage(HttpMethod.Post, $"{Route}/{id}/run?progress=true"),
+                     WithAccept(new HttpRequestMessage(HttpMethod.Post, $"{Route}/{id}/run"), "application/x-ndjson"),
+                 })
+        {
+            var response = await Admin.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+            var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+            var last = lines[^1];
+            Assert.Equal("run", last.GetProperty("type").GetString());
+            Assert.Equal(id, last.GetProperty("run").GetProperty("config_id").GetString());
+            foreach (var progress in lines.SkipLast(1))
+            {
+                Assert.Equal("progress", progress.GetProperty("type").GetString());
+                foreach (var name in new[] { "stage", "done", "total", "unit" }) Assert.True(progress.TryGetProperty(name, out _), name);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Run_while_another_holds_the_lock_is_409()
+    {
+        var id = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync())));
+        await using (await Fixture.HoldRunLockAsync(id))
+        {
+            await AssertProblemAsync(await Admin.PostAsync($"{Route}/{id}/run", null), HttpStatusCode.Conflict, "run-in-progress");
+            await AssertProblemAsync(await Admin.PostAsync($"{Route}/{id}/run?progress=true", null), HttpStatusCode.Conflict, "run-in-progress");
+        }
+        Assert.Equal(HttpStatusCode.OK, (await Admin.PostAsync($"{Route}/{id}/run", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Runs_are_listed_newest_first_with_paging()
+    {
+        var id = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync())));
+        var runIds = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            runIds.Add((await ReadJsonAsync(await Admin.PostAsync($"{Route}/{id}/run", null))).GetProperty("run_id").GetString()!);
+            await Task.Delay(2);
+        }
+
+        var seen = new List<string>();
+        string? continuation = null;
+        do
+        {
+            var url = $"{Route}/{id}/runs?page_size=2" + (continuation is null ? "" : "&continuation=" + Uri.EscapeDataString(continuation));
+            var page = await ReadJsonAsync(await Admin.GetAsync(url));
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("run_id").GetString()!));
+            continuation = page.GetProperty("continuation").ValueKind == JsonValueKind.String ? page.GetProperty("continuation").GetString() : null;
+        } while (continuation is not null);
+
+        Assert.Equal(Enumerable.Reverse(runIds), seen);
+    }
+
+    [Theory]
+    [InlineData("page_size=0", "page_size")]
+    [InlineData("page_size=101", "page_size")]
+    [InlineData("page_size=abc", "page_size")]
+    [InlineData("continuation=%25%25%25", "continuation")]
+    public async Task Bad_paging_parameters_are_400(string query, string field)
+    {
+        var id = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync())));
+        await AssertProblemAsync(await Admin.GetAsync($"{Route}/{id}/runs?{query}"), HttpStatusCode.BadRequest, "validation-error", field);
+    }
+
+    [Fact]
+    public async Task Unknown_run_is_404()
+    {
+        var id = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync())));
+        await AssertProblemAsync(await Admin.GetAsync($"{Route}/{id}/runs/0000000000000000000-deadbeef"), HttpStatusCode.NotFound, "run-not-found");
+        await AssertProblemAsync(await Admin.GetAsync($"{Route}/{id}/runs/x%23y"), HttpStatusCode.NotFound, "run-not-found");
+    }
+
+    private static HttpRequestMessage WithAccept(HttpRequestMessage request, string mediaType)
+    {
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+        return request;
+    }
+}
