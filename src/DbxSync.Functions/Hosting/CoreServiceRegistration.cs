@@ -2,6 +2,10 @@ using DbxSync.Core.Configs;
 using DbxSync.Core.Principals;
 using DbxSync.Core.Runs;
 using DbxSync.Core.State;
+using DbxSync.Core.Syncs;
+using DbxSync.Core.Syncs.LabeledImport;
+using DbxSync.Core.Syncs.TableExport;
+using DbxSync.Core.Syncs.Volumes;
 
 namespace DbxSync.Functions.Hosting;
 
@@ -28,7 +32,15 @@ public static class CoreServiceRegistration
         services.AddSingleton<SyncScheduler>();
         services.AddSingleton<BlobDropDispatcher>();
 
-        // services.AddSingleton<ISyncRunner, SyncRunner>(); // wired at merge: DbxSync.Core.Runs.SyncRunner is the lead's
+        services.AddSingleton(new SyncRunnerOptions());
+        services.AddSingleton<ISyncRunner, SyncRunner>();
+
+        services.AddSingleton(new LabeledImportOptions());
+        services.AddSingleton(new VolumeSyncOptions());
+        services.AddSingleton<ISync, TableExportSync>();
+        services.AddSingleton<ISync, LabeledImportSync>();
+        services.AddSingleton<ISync, VolumeForwardSync>();
+        services.AddSingleton<ISync, VolumeReverseSync>();
         return services;
     }
 }
