@@ -13,7 +13,6 @@ public static class StatementEndpoints
     {
         var statements = app.MapGroup("/api/2.0/sql/statements");
         statements.MapPost("/", ExecuteAsync);
-        statements.MapPost("", ExecuteAsync);
         statements.MapGet("/{statementId}", GetStatus);
         statements.MapPost("/{statementId}/cancel", Cancel);
         statements.MapGet("/{statementId}/result/chunks/{chunkIndex}", GetChunk);

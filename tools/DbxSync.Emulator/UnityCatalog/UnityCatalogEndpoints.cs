@@ -17,7 +17,7 @@ public static class UnityCatalogEndpoints
     public sealed record SchemaInfo(string Name, string CatalogName, string FullName, string Owner, string? Comment, string MetastoreId,
         string CatalogType, long CreatedAt, string CreatedBy, long UpdatedAt, string UpdatedBy);
 
-    public sealed record ColumnInfo(string Name, string TypeText, string TypeName, string TypeJson, int Position, bool Nullable);
+    public sealed record ColumnInfo(string Name, string TypeText, string TypeName, string TypeJson, int TypePrecision, int TypeScale, int Position, bool Nullable);
 
     public sealed record TableInfo(string Name, string CatalogName, string SchemaName, string FullName, string TableType, string DataSourceFormat,
         IReadOnlyList<ColumnInfo>? Columns, string StorageLocation, string Owner, IReadOnlyDictionary<string, string>? Properties,
@@ -132,7 +132,11 @@ public static class UnityCatalogEndpoints
         properties.TryAdd("delta.minWriterVersion", "2");
 
         var columns = t.Columns.OrderBy(c => c.Position)
-            .Select(c => new ColumnInfo(c.Name, c.TypeText.ToLowerInvariant(), c.TypeName, TypeJson(c), c.Position, c.Nullable))
+            .Select(c =>
+            {
+                var (precision, scale) = DecimalPrecision(c.TypeText);
+                return new ColumnInfo(c.Name, c.TypeText.ToLowerInvariant(), c.TypeName, TypeJson(c), precision, scale, c.Position, c.Nullable);
+            })
             .ToList();
         return new TableInfo(t.Name, t.Catalog, t.Schema, $"{t.Catalog}.{t.Schema}.{t.Name}", "MANAGED", "DELTA",
             omitColumns ? null : columns, $"emulator://tables/{t.TableId}", Owner, omitProperties ? null : properties,
@@ -156,6 +160,15 @@ public static class UnityCatalogEndpoints
             var other => other,
         };
         return JsonSerializer.Serialize(new { name = column.Name, type, nullable = column.Nullable, metadata = new { } });
+    }
+
+    /// <summary>UC reports 0/0 for non-decimal columns rather than omitting the fields.</summary>
+    private static (int Precision, int Scale) DecimalPrecision(string typeText)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(typeText, @"^decimal\((\d+),\s*(\d+)\)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        return match.Success
+            ? (int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture))
+            : (0, 0);
     }
 
     private static bool IsTrue(string? value) => string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
