@@ -31,14 +31,15 @@ public class AppSettingsCoverageTests
     };
 
     /// <summary>Configuration keys as environment variable names (':' becomes '__').</summary>
-    public static IReadOnlyList<string> KeysTheAppReads()
+    public static IReadOnlyList<string> KeysTheAppReads() => KeysReadBy(Assembly.Load("DbxSync.Functions"));
+
+    public static IReadOnlyList<string> KeysReadBy(Assembly assembly)
     {
-        var assembly = Assembly.Load("DbxSync.Functions");
         var holders = assembly.GetTypes()
             .Where(t => t.IsVisible && t.IsAbstract && t.IsSealed && t.Name.EndsWith("SettingNames", StringComparison.Ordinal))
             .ToList();
         Assert.True(holders.Count > 0,
-            "DbxSync.Functions has no public static class named *SettingNames (expected DbxSync.Functions.Hosting.SettingNames) listing the configuration keys it reads.");
+            $"{assembly.GetName().Name} has no public static class named *SettingNames (expected DbxSync.Functions.Hosting.SettingNames) listing the configuration keys it reads.");
         var keys = holders
             .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static))
             .Where(f => f.IsLiteral && f.FieldType == typeof(string))
@@ -117,4 +118,21 @@ public class AppSettingsCoverageTests
         Assert.True(allowed > 0, $"{file.Path}: param {param} has no @allowed decorator.");
         return tokens.Skip(allowed).TakeWhile(t => !t.Is(")")).Where(t => t.Kind == BicepTokenKind.String).Select(t => t.Text).ToList();
     }
+
+    [Fact]
+    public void Setting_names_are_found_by_reflection_and_written_as_environment_variables()
+    {
+        var keys = KeysReadBy(typeof(AppSettingsCoverageTests).Assembly);
+
+        Assert.Equal(new[] { "DbxSync__Storage__AccountName", "SyncTimerSchedule" }, keys);
+        Assert.True(IsDefined("AzureWebJobsStorage", ["AzureWebJobsStorage__accountName"]));
+        Assert.False(IsDefined("DbxSync__Storage", ["DbxSync__StorageAccount"]));
+    }
+}
+
+public static class ExampleSettingNames
+{
+    public const string StorageAccountName = "DbxSync:Storage:AccountName";
+    public const string SyncTimerSchedule = "SyncTimerSchedule";
+    public static readonly string NotAConstant = "ignored";
 }

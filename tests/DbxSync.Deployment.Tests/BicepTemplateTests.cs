@@ -52,10 +52,8 @@ public class BicepTemplateTests
     public void Registry_modules_are_not_used(string file)
     {
         // br/public modules are fetched from MCR at compile time; templates here must build offline.
-        var text = File.ReadAllText(Path.Combine(AppLayout.InfraDirectory, file));
-        Assert.DoesNotContain("br/", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("br:", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("ts:", text, StringComparison.Ordinal);
+        foreach (var module in AppLayout.Bicep(file).Modules.Values)
+            Assert.DoesNotMatch(new Regex("^(br|ts)[:/]"), module.RelativePath);
     }
 
     [Fact]
