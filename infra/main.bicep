@@ -135,7 +135,7 @@ module functionApp 'modules/functionapp.bicep' = {
     queueServiceUri: storage.outputs.queueServiceUri
     tableServiceUri: storage.outputs.tableServiceUri
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
-    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
     keyVaultUri: keyVault.outputs.keyVaultUri
     apiAuthMode: apiAuthMode
     easyAuthClientId: easyAuthClientId

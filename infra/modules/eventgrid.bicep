@@ -12,7 +12,7 @@ param queueName string
 param watchedContainerNames array
 
 // Storage Queue Data Message Sender: add messages only, nothing else on the account.
-var queueMessageSenderRoleId = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
+var storageQueueDataMessageSenderRoleId = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -43,11 +43,11 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
 }
 
 resource topicQueueMessageSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(blobEventsQueue.id, systemTopic.id, queueMessageSenderRoleId)
+  name: guid(blobEventsQueue.id, systemTopic.id, storageQueueDataMessageSenderRoleId)
   // Scoped to the one queue: the topic can post events and nothing more.
   scope: blobEventsQueue
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', queueMessageSenderRoleId)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataMessageSenderRoleId)
     principalId: systemTopic.identity.principalId
     principalType: 'ServicePrincipal'
   }

@@ -26,7 +26,8 @@ param tableServiceUri string
 @description('https URL of the blob container Flex Consumption deploys the package into.')
 param deploymentContainerUrl string
 
-param applicationInsightsConnectionString string
+@description('Application Insights component; its connection string is read here so it never passes through deployment outputs.')
+param applicationInsightsName string
 param keyVaultUri string
 
 @description('host = the Functions host checks function keys; easyauth = App Service Authentication (Entra ID) in front of the host.')
@@ -61,7 +62,7 @@ var planKinds = {
 var hostSettings = [
   { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
   { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
   // App Insights has local auth disabled, so the host must send telemetry with an Entra token.
   { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }
 ]
@@ -95,6 +96,10 @@ var classicPlanOnlySettings = [
 var classicPlanOnlySiteConfig = {
   linuxFxVersion: ''
   alwaysOn: hostingPlan == 'dedicated'
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
 }
 
 resource hostingPlanResource 'Microsoft.Web/serverfarms@2024-04-01' = {
