@@ -1,0 +1,179 @@
+// DbxSync: Functions custom handler on Flex Consumption, identity-based storage, Key Vault,
+// App Insights, and Event Grid delivering blob-created events to the blob-events queue.
+// Deploy: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json
+targetScope = 'resourceGroup'
+
+@description('Short environment name (dev, test, prod); seeds resource names and the azd-env-name tag.')
+@minLength(1)
+@maxLength(32)
+param environmentName string
+
+@description('Region for every resource. Flex Consumption is offered in a subset of regions.')
+param location string = resourceGroup().location
+
+@description('Overrides the generated function app name (must be globally unique).')
+param functionAppNameOverride string = ''
+
+@description('flex = Flex Consumption FC1 (recommended, scales to zero); premium = Elastic Premium EP1; dedicated = App Service plan P1v3.')
+@allowed([ 'flex', 'premium', 'dedicated' ])
+param hostingPlan string = 'flex'
+
+@description('Flex Consumption instance memory, shared by the Functions host and the handler.')
+@allowed([ 512, 2048, 4096 ])
+param flexInstanceMemoryMB int = 2048
+
+@description('Flex Consumption scale-out ceiling. Syncs are serialised per config by blob leases, so a low ceiling is enough.')
+@minValue(40)
+@maxValue(1000)
+param flexMaximumInstanceCount int = 40
+
+@description('host = callers present a function key (x-functions-key); easyauth = Entra ID tokens checked by App Service Authentication.')
+@allowed([ 'host', 'easyauth' ])
+param apiAuthMode string = 'host'
+
+@description('Entra application (client) id for Easy Auth; required when apiAuthMode is easyauth.')
+param easyAuthClientId string = ''
+
+@description('Comma-separated SHA-256 hex hashes of full-access API bearer tokens (only hashes, never tokens). Empty in host mode.')
+param apiTokenSha256Hashes string = ''
+
+@description('Comma-separated SHA-256 hex hashes of read-only API bearer tokens. Empty in host mode.')
+param apiReadOnlyTokenSha256Hashes string = ''
+
+@description('Extra workspace hosts allowed besides *.azuredatabricks.net-style hosts; keep empty in Azure.')
+param allowedWorkspaceHosts string = ''
+
+@description('6-field NCRONTAB (UTC) for the SyncTimer function that starts due syncs.')
+param syncTimerSchedule string = '0 */1 * * * *'
+
+@description('How often, in seconds, the scheduler re-evaluates due syncs.')
+@minValue(5)
+param schedulerTickSeconds int = 60
+
+@description('Syncs one instance runs at the same time.')
+@minValue(1)
+param schedulerMaxParallelRuns int = 4
+
+@description('Once on, purge protection can never be turned off and the vault name stays reserved for the retention period; off by default so dev environments can be deleted and re-created. Turn on for production.')
+param keyVaultEnablePurgeProtection bool = false
+
+@minValue(7)
+@maxValue(90)
+param keyVaultSoftDeleteRetentionInDays int = 90
+
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+@description('Optional object id of a person or pipeline granted Storage Blob Data Contributor (shared keys are off).')
+param operatorPrincipalId string = ''
+
+@allowed([ 'User', 'Group', 'ServicePrincipal' ])
+param operatorPrincipalType string = 'User'
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'dbxsync'
+}
+
+var functionAppName = !empty(functionAppNameOverride) ? functionAppNameOverride : take('${abbrs.functionApp}${toLower(environmentName)}-${resourceToken}', 60)
+var storageAccountName = take('${abbrs.storageAccount}${resourceToken}', 24)
+var keyVaultName = take('${abbrs.keyVault}${resourceToken}', 24)
+var deploymentContainerName = 'app-package-${resourceToken}'
+var blobEventsQueueName = 'blob-events'
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    storageAccountName: storageAccountName
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    dataContainerNames: [ 'exports', 'labeled', 'processed', 'failed', 'volumes', 'locks' ]
+    tableNames: [ 'ServicePrincipals', 'SyncConfigs', 'SyncState', 'SyncRuns' ]
+    // The host would create the poison queue on first failure; declaring it lets alerts target it from day one.
+    queueNames: [ blobEventsQueueName, '${blobEventsQueueName}-poison' ]
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    keyVaultName: keyVaultName
+    location: location
+    tags: tags
+    enablePurgeProtection: keyVaultEnablePurgeProtection
+    softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: '${abbrs.logAnalyticsWorkspace}${resourceToken}'
+    applicationInsightsName: '${abbrs.applicationInsights}${resourceToken}'
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    functionAppName: functionAppName
+    hostingPlanName: '${abbrs.hostingPlan}${resourceToken}'
+    location: location
+    tags: tags
+    hostingPlan: hostingPlan
+    flexInstanceMemoryMB: flexInstanceMemoryMB
+    flexMaximumInstanceCount: flexMaximumInstanceCount
+    storageAccountName: storage.outputs.storageAccountName
+    blobServiceUri: storage.outputs.blobServiceUri
+    queueServiceUri: storage.outputs.queueServiceUri
+    tableServiceUri: storage.outputs.tableServiceUri
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultUri: keyVault.outputs.keyVaultUri
+    apiAuthMode: apiAuthMode
+    easyAuthClientId: easyAuthClientId
+    apiTokenSha256Hashes: apiTokenSha256Hashes
+    apiReadOnlyTokenSha256Hashes: apiReadOnlyTokenSha256Hashes
+    allowedWorkspaceHosts: allowedWorkspaceHosts
+    syncTimerSchedule: syncTimerSchedule
+    schedulerTickSeconds: schedulerTickSeconds
+    schedulerMaxParallelRuns: schedulerMaxParallelRuns
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  params: {
+    functionAppId: functionApp.outputs.functionAppId
+    functionAppPrincipalId: functionApp.outputs.principalId
+    storageAccountName: storage.outputs.storageAccountName
+    keyVaultName: keyVault.outputs.keyVaultName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module eventGrid 'modules/eventgrid.bicep' = {
+  name: 'eventgrid'
+  params: {
+    systemTopicName: '${abbrs.eventGridSystemTopic}${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.storageAccountName
+    queueName: blobEventsQueueName
+    watchedContainerNames: [ 'labeled', 'volumes' ]
+  }
+}
+
+output functionAppName string = functionApp.outputs.functionAppName
+output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
+output storageAccountName string = storage.outputs.storageAccountName
+output keyVaultUri string = keyVault.outputs.keyVaultUri
