@@ -27,6 +27,12 @@ public sealed class BlobDropDispatcher(SyncConfigRepository configs, ISyncRunner
         }
         var configId = blobName[..slash];
         var config = Guid.TryParse(configId, out _) ? await configs.GetAsync(configId, cancellationToken) : null;
+        if (config is not null && config.ConfigType == SyncConfigType.VolumeForward && expected == SyncConfigType.VolumeReverse)
+        {
+            // volume_forward writes under volumes/ too, and Event Grid announces those writes: expected, nothing to do.
+            logger.LogDebug("Blob {Container}/{Blob} was written by volume_forward config {ConfigId}; no import", container, blobName, configId);
+            return null;
+        }
         if (config is null || config.ConfigType != expected)
         {
             logger.LogWarning("Ignoring blob {Container}/{Blob}: no {ConfigType} config {ConfigId}", container, blobName, expected.Value.ToWire(), configId);
