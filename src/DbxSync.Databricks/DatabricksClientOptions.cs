@@ -1,0 +1,51 @@
+namespace DbxSync.Databricks;
+
+/// <summary>Settings shared by every workspace a connector talks to.</summary>
+public sealed class DatabricksClientOptions
+{
+    /// <summary>Name of the app setting holding extra allowed hosts (comma-separated host[:port] or http(s)://host[:port]).</summary>
+    public const string AllowedHostsSetting = "DBXSYNC_ALLOWED_WORKSPACE_HOSTS";
+
+    /// <summary>
+    /// Hosts accepted besides the public Databricks domains. "host[:port]" allows https (and http for loopback
+    /// addresses, so a local emulator can be listed as "127.0.0.1:8080"); "http://host[:port]" allows http explicitly.
+    /// </summary>
+    public IList<string> AllowedWorkspaceHosts { get; init; } = new List<string>();
+
+    /// <summary>Attempts for transient errors (5xx, network) including the first one.</summary>
+    public int MaxErrorAttempts { get; init; } = 4;
+    /// <summary>Attempts for throttling answers (429, 503 with Retry-After) including the first one; a separate budget.</summary>
+    public int MaxThrottleAttempts { get; init; } = 8;
+    /// <summary>Total time one call may spend retrying; a wait that would cross it is not started.</summary>
+    public TimeSpan MaxRetryDuration { get; init; } = TimeSpan.FromMinutes(3);
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Bound on one HTTP attempt up to the response headers. Must exceed StatementWaitTimeout.</summary>
+    public TimeSpan PerAttemptTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Server-side wait of the execute call (0 or 5-50 s).</summary>
+    public TimeSpan StatementWaitTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan InitialPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Tokens are renewed this long before expiry (at most half the lifetime for short-lived tokens).</summary>
+    public TimeSpan TokenRefreshMargin { get; init; } = TimeSpan.FromMinutes(5);
+
+    public int FilesPageSize { get; init; } = 1000;
+    /// <summary>0 lets the server choose its page size (the documented way to get paging on UC lists).</summary>
+    public int CatalogPageSize { get; init; }
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Creates the one transport shared by all workspaces. Tests swap it; it must not follow redirects.</summary>
+    public Func<HttpMessageHandler>? HttpMessageHandlerFactory { get; init; }
+
+    /// <summary>Options with AllowedWorkspaceHosts read from the DBXSYNC_ALLOWED_WORKSPACE_HOSTS environment variable.</summary>
+    public static DatabricksClientOptions FromEnvironment() => new()
+    {
+        AllowedWorkspaceHosts = ParseHostList(Environment.GetEnvironmentVariable(AllowedHostsSetting)),
+    };
+
+    public static List<string> ParseHostList(string? setting) =>
+        (setting ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+}

@@ -1,0 +1,45 @@
+using DbxSync.Databricks.Auth;
+using DbxSync.Databricks.Catalog;
+using DbxSync.Databricks.Files;
+using DbxSync.Databricks.Http;
+using DbxSync.Databricks.Sql;
+
+namespace DbxSync.Databricks;
+
+/// <summary>Every Databricks service client for one workspace, sharing its token provider and the connection pool.</summary>
+public sealed class DatabricksWorkspaceClient
+{
+    private readonly TokenProvider _tokens;
+
+    /// <param name="workspaceBaseUri">Must come from WorkspaceUrlValidator: this is where the token is sent.</param>
+    public DatabricksWorkspaceClient(Uri workspaceBaseUri, TokenProvider tokens, DatabricksTransport transport)
+    {
+        WorkspaceUri = workspaceBaseUri;
+        _tokens = tokens;
+        var http = new WorkspaceHttp(workspaceBaseUri, transport.Authenticated(tokens));
+        Statements = new SqlStatementClient(http, transport.Anonymous, transport.Options);
+        Files = new FilesClient(http, transport.Options);
+        UnityCatalog = new UnityCatalogClient(http, transport.Options);
+        Warehouses = new WarehousesClient(http);
+    }
+
+    public Uri WorkspaceUri { get; }
+    public SqlStatementClient Statements { get; }
+    public FilesClient Files { get; }
+    public UnityCatalogClient UnityCatalog { get; }
+    public WarehousesClient Warehouses { get; }
+
+    /// <summary>
+    /// Proves the credentials: OAuth fetches a token; a PAT has nothing to fetch, so one cheap authenticated
+    /// call (first page of warehouses) stands in.
+    /// </summary>
+    public async Task VerifyCredentialsAsync(CancellationToken cancellationToken = default)
+    {
+        await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        if (_tokens.CanRefresh) return;
+        await using var e = Warehouses.ListAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await e.MoveNextAsync().ConfigureAwait(false);
+    }
+
+    public override string ToString() => $"DatabricksWorkspaceClient({WorkspaceUri.Authority})";
+}

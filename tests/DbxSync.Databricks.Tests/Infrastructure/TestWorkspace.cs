@@ -1,0 +1,50 @@
+using DbxSync.Core.Ports;
+using DbxSync.Databricks.Adapters;
+
+namespace DbxSync.Databricks.Tests.Infrastructure;
+
+/// <summary>A connector pointed at a ScriptedServer, with fast polling and a manual clock.</summary>
+public sealed class TestWorkspace : IAsyncDisposable
+{
+    public const string ClientId = "11111111-2222-3333-4444-555555555555";
+    public const string ClientSecret = "dose-super-secret-value-0123456789";
+    public const string TokenJson = """{"access_token":"oauth-token-1","token_type":"Bearer","expires_in":3600}""";
+
+    public ScriptedServer Server { get; }
+    public ManualTimeProvider Time { get; } = new();
+    public DatabricksConnector Connector { get; }
+    public IDatabricksWorkspace Workspace { get; }
+
+    private TestWorkspace(ScriptedServer server, Func<DatabricksClientOptions, DatabricksClientOptions>? configure, WorkspaceAuthType auth)
+    {
+        Server = server;
+        var options = new DatabricksClientOptions
+        {
+            AllowedWorkspaceHosts = [$"http://{server.HostAndPort}"],
+            TimeProvider = Time,
+            InitialPollInterval = TimeSpan.FromMilliseconds(250),
+        };
+        Connector = new DatabricksConnector(configure?.Invoke(options) ?? options);
+        Workspace = Connector.Connect(Credentials(auth));
+    }
+
+    public WorkspaceCredentials Credentials(WorkspaceAuthType auth = WorkspaceAuthType.OAuthM2M) => auth == WorkspaceAuthType.OAuthM2M
+        ? new WorkspaceCredentials(Server.BaseUrl, WorkspaceAuthType.OAuthM2M, ClientId, ClientSecret, "sp-" + ClientId)
+        : new WorkspaceCredentials(Server.BaseUrl, WorkspaceAuthType.PersonalAccessToken, null, "dapi0123456789abcdef0123456789abcdef", "pat-user");
+
+    public static async Task<TestWorkspace> StartAsync(Func<DatabricksClientOptions, DatabricksClientOptions>? configure = null, WorkspaceAuthType auth = WorkspaceAuthType.OAuthM2M)
+    {
+        var server = await ScriptedServer.StartAsync();
+        server.OnJson("POST", "/oidc/v1/token", TokenJson);
+        return new TestWorkspace(server, configure, auth);
+    }
+
+    public static StatementOptions Read => new() { WarehouseId = "dd43ee29fedd958d" };
+    public static StatementOptions Write => new() { WarehouseId = "dd43ee29fedd958d", IsWrite = true };
+
+    public async ValueTask DisposeAsync()
+    {
+        Connector.Dispose();
+        await Server.DisposeAsync();
+    }
+}
