@@ -13,5 +13,16 @@ public static class RepoPaths
 
     public static string Root => RootLazy.Value;
     public static string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
-    public static string SharedFixtures => Path.GetFullPath(Path.Combine(Root, "..", "shared", "fixtures"));
+    /// <summary>shared/fixtures beside the clone (CI) or further up (a git worktree inside the workspace).</summary>
+    public static string SharedFixtures => SharedFixturesLazy.Value;
+
+    private static readonly Lazy<string> SharedFixturesLazy = new(() =>
+    {
+        for (var dir = new DirectoryInfo(Root).Parent; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "fixtures");
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        throw new DirectoryNotFoundException("shared/fixtures not found above " + Root);
+    });
 }
