@@ -43,7 +43,13 @@ public sealed class CatalogStore
     private readonly ConcurrentDictionary<(string, string, string), VolumeEntryInfo> _volumes = new(new TripleComparer());
     private readonly ConcurrentDictionary<(string, string, string), TableMeta> _tables = new(new TripleComparer());
 
+    /// <summary>Rows in meta_numbers (0..N-1), the building block of range().</summary>
+    public const int NumbersCount = 10_000;
+
     public const string Schema = """
+        CREATE TABLE IF NOT EXISTS meta_numbers(n INTEGER PRIMARY KEY);
+        INSERT INTO meta_numbers(n) SELECT value FROM (WITH RECURSIVE g(value) AS (SELECT 0 UNION ALL SELECT value + 1 FROM g WHERE value + 1 < 10000) SELECT value FROM g)
+            WHERE NOT EXISTS (SELECT 1 FROM meta_numbers);
         CREATE TABLE IF NOT EXISTS meta_catalogs(name TEXT PRIMARY KEY COLLATE NOCASE, comment TEXT, created_ms INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS meta_schemas(catalog TEXT COLLATE NOCASE, name TEXT COLLATE NOCASE, comment TEXT, created_ms INTEGER NOT NULL, PRIMARY KEY(catalog, name));
         CREATE TABLE IF NOT EXISTS meta_volumes(catalog TEXT COLLATE NOCASE, schema TEXT COLLATE NOCASE, name TEXT COLLATE NOCASE, volume_id TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY(catalog, schema, name));

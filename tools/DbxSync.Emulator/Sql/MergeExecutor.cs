@@ -34,7 +34,6 @@ public sealed class MergeExecutor(TranslationSession session, QueryTranslator qu
         var targetOnly = new Scope(target.Columns);
         var sourceOnly = new Scope(sourceColumns);
         var sourceRows = Convert.ToInt64(session.ExecuteScalar($"SELECT COUNT(*) FROM {sourceTable}"));
-
         var on = Expressions.TranslateCondition(merge.On, both);
         IndexTargetJoinColumns(table, merge.On, sourceColumns);
 
@@ -58,7 +57,6 @@ public sealed class MergeExecutor(TranslationSession session, QueryTranslator qu
         if (matched.Count > 0 && !onlyUnconditionalDeletes &&
             session.ExecuteScalar($"SELECT 1 FROM {matches} WHERE clause IS NOT NULL GROUP BY tid HAVING COUNT(*) > 1 LIMIT 1") != null)
             throw EngineErrors.MultipleSourceRowsMatched();
-
         long matchedUpdated = 0, matchedDeleted = 0, inserted = 0, bySourceUpdated = 0, bySourceDeleted = 0;
         var updateIds = matched.Where(m => m.Clause.Kind != MergeClauseKind.MatchedDelete).Select(m => m.Id).ToList();
         var deleteIds = matched.Where(m => m.Clause.Kind == MergeClauseKind.MatchedDelete).Select(m => m.Id).ToList();
@@ -115,7 +113,6 @@ public sealed class MergeExecutor(TranslationSession session, QueryTranslator qu
                 $"INSERT INTO {table.StorageTable}(_from_v, _from_kind, {DeltaTableWriter.StorageColumnList(table)}) SELECT {version}, {DeltaTableWriter.KindInsertOrDelete}, {string.Join(", ", columns)} " +
                 $"FROM {sourceTable} AS {sourceAlias} WHERE NOT EXISTS (SELECT 1 FROM {matches} AS mm WHERE mm.sid = {sourceAlias}.rowid) AND ({string.Join(" OR ", conditions)}) ORDER BY {sourceAlias}.rowid");
         }
-
         var updated = matchedUpdated + bySourceUpdated;
         var deleted = matchedDeleted + bySourceDeleted;
         var committed = DeltaHistory.Commit(session, table, version, "MERGE",

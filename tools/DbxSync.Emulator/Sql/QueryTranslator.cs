@@ -83,7 +83,12 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             {
                 var start = EvaluateConstantLong(range.Start, "range start");
                 var end = EvaluateConstantLong(range.End!, "range end");
-                var sql = $"(WITH RECURSIVE {alias}_g(id) AS (SELECT {start} WHERE {start} < {end} UNION ALL SELECT id + 1 FROM {alias}_g WHERE id + 1 < {end}) SELECT id AS c0 FROM {alias}_g) AS {alias}";
+                // A cross join of the 10,000-row numbers table is ~10x faster than a recursive CTE at a million rows.
+                var span = end - start;
+                var sql = span <= 0 ? $"(SELECT 0 AS c0 WHERE 0) AS {alias}"
+                    : span <= CatalogStore.NumbersCount * (long)CatalogStore.NumbersCount
+                        ? $"(SELECT {start} + hi.n * {CatalogStore.NumbersCount} + lo.n AS c0 FROM meta_numbers AS hi CROSS JOIN meta_numbers AS lo WHERE hi.n <= {(span - 1) / CatalogStore.NumbersCount} AND hi.n * {CatalogStore.NumbersCount} + lo.n < {span}) AS {alias}"
+                        : $"(WITH RECURSIVE {alias}_g(id) AS (SELECT {start} UNION ALL SELECT id + 1 FROM {alias}_g WHERE id + 1 < {end}) SELECT id AS c0 FROM {alias}_g) AS {alias}";
                 return new BoundRelation(sql, null, [new BoundColumn("id", SqlType.BigInt, $"{alias}.c0", range.Alias)]);
             }
             case ValuesSource values:

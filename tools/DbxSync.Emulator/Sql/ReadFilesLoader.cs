@@ -37,10 +37,11 @@ public sealed class ReadFilesLoader(TranslationSession session)
         var ownTransaction = session.Transaction == null ? session.Connection.BeginTransaction() : null;
         try
         {
-            using var insert = session.CreateCommand($"INSERT INTO {table} VALUES ({string.Join(", ", columns.Select((_, i) => "$c" + i))})");
-            if (ownTransaction != null) insert.Transaction = ownTransaction;
-            var parameters = columns.Select((_, i) => insert.Parameters.Add("$c" + i, SqliteType.Text)).ToArray();
-            insert.Prepare();
+            // Multi-row INSERTs: per-statement overhead in Microsoft.Data.Sqlite, not SQLite, dominates single-row inserts.
+            var rowsPerBatch = Math.Clamp(MaxParametersPerStatement / columns.Count, 1, MaxRowsPerBatch);
+            using var batchInsert = CreateInsert(table, columns.Count, rowsPerBatch, ownTransaction);
+            using var singleInsert = CreateInsert(table, columns.Count, 1, ownTransaction);
+            var pending = 0;
             var rows = 0L;
             foreach (var file in files)
             {
@@ -48,15 +49,24 @@ public sealed class ReadFilesLoader(TranslationSession session)
                 if (header) reader.ReadRecord();
                 while (reader.ReadRecord() is { } record)
                 {
-                    for (var i = 0; i < dataColumnCount; i++)
+                    var offset = pending * columns.Count;
+                    for (var i = 0; i < columns.Count; i++)
                     {
-                        var cell = i < record.Count ? record[i] : null;
-                        parameters[i].Value = cell == null ? DBNull.Value : SqlValueConverter.ToDbValue(SqlValueConverter.ParseText(cell, columns[i].Type));
+                        var cell = i < dataColumnCount && i < record.Count ? record[i] : null;
+                        batchInsert.Parameters[offset + i].Value = cell == null ? DBNull.Value : SqlValueConverter.ToDbValue(SqlValueConverter.ParseText(cell, columns[i].Type));
                     }
-                    if (schemaText == null) parameters[dataColumnCount].Value = DBNull.Value;
-                    insert.ExecuteNonQuery();
+                    if (++pending == rowsPerBatch)
+                    {
+                        batchInsert.ExecuteNonQuery();
+                        pending = 0;
+                    }
                     if (++rows % RowsPerCancellationCheck == 0 && session.CancellationToken.IsCancellationRequested) throw EngineErrors.Cancelled();
                 }
+            }
+            for (var row = 0; row < pending; row++)
+            {
+                for (var i = 0; i < columns.Count; i++) singleInsert.Parameters[i].Value = batchInsert.Parameters[row * columns.Count + i].Value;
+                singleInsert.ExecuteNonQuery();
             }
             ownTransaction?.Commit();
         }
@@ -65,6 +75,20 @@ public sealed class ReadFilesLoader(TranslationSession session)
             ownTransaction?.Dispose();
         }
         return new LoadedFiles(table, columns);
+    }
+
+    private const int MaxParametersPerStatement = 999;
+    private const int MaxRowsPerBatch = 500;
+
+    private SqliteCommand CreateInsert(string table, int columnCount, int rowsPerStatement, SqliteTransaction? ownTransaction)
+    {
+        var rows = Enumerable.Range(0, rowsPerStatement)
+            .Select(r => "(" + string.Join(", ", Enumerable.Range(0, columnCount).Select(c => $"$p{r * columnCount + c}")) + ")");
+        var command = session.CreateCommand($"INSERT INTO {table} VALUES {string.Join(", ", rows)}");
+        if (ownTransaction != null) command.Transaction = ownTransaction;
+        for (var i = 0; i < rowsPerStatement * columnCount; i++) command.Parameters.Add("$p" + i, SqliteType.Text);
+        command.Prepare();
+        return command;
     }
 
     private List<string> ListFiles(string volumePath)

@@ -8,7 +8,8 @@ public sealed record BoundColumn(string Name, SqlType Type, string Sql, string? 
 /// <summary>A FROM item rendered for SQLite. Filter holds the Delta version predicate for table scans.</summary>
 public sealed record BoundRelation(string FromSql, string? Filter, IReadOnlyList<BoundColumn> Columns, string? MaterializedTable = null);
 
-public sealed record TranslatedExpr(string Sql, SqlType Type);
+/// <summary>Constant marks literals and parameters, whose casts are folded once at translation instead of per row.</summary>
+public sealed record TranslatedExpr(string Sql, SqlType Type, bool Constant = false);
 
 /// <summary>A translated query whose select list is aliased o0..oN in Columns order.</summary>
 public sealed record TranslatedQuery(string Sql, IReadOnlyList<(string Name, SqlType Type)> Columns);
