@@ -14,7 +14,7 @@ public sealed class EmulatorOptions
     /// <summary>
     /// Builds the real engine when StartAsync receives none. Stays null until the SQL engine branch is merged.
     /// </summary>
-    public Func<string, ISqlEngine>? EngineFactory { get; set; } = null; // WIRE-ENGINE: = dataDirectory => new SqliteDeltaEngine(dataDirectory);
+    public Func<string, ISqlEngine>? EngineFactory { get; set; } = dataDirectory => new SqliteDeltaEngine(dataDirectory);
 
     public List<ServicePrincipalOptions> ServicePrincipals { get; set; } = [];
     public List<PersonalAccessTokenOptions> PersonalAccessTokens { get; set; } = [];
