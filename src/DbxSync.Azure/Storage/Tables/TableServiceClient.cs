@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
@@ -39,4 +40,12 @@ public sealed class TableServiceClient
     internal HttpPipeline Pipeline { get; }
 
     public TableClient GetTableClient(string tableName) => new(this, tableName);
+
+    /// <summary>One cheap authenticated round trip (Query Tables, $top=1), for health checks.</summary>
+    public async Task<Response> PingAsync(CancellationToken cancellationToken = default)
+    {
+        using var message = Pipeline.CreateMessage(RequestMethod.Get, new Uri(Uri.AbsoluteUri + "/Tables?$top=1"));
+        message.Request.Headers.SetValue("Accept", "application/json;odata=nometadata");
+        return await Pipeline.SendCheckedAsync(message, cancellationToken).ConfigureAwait(false);
+    }
 }
