@@ -39,7 +39,6 @@ public sealed class AzuriteInstance
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing). Run `npm ci` in {RepoPaths.Root} first.");
 
         var (blobPort, queuePort, tablePort) = (FreePort(), FreePort(), FreePort());
-        var location = Path.Combine(Path.GetTempPath(), "dbxsync-azurite-" + Guid.NewGuid().ToString("N"));
         var startInfo = new ProcessStartInfo(executable)
         {
             WorkingDirectory = RepoPaths.Root,
@@ -49,7 +48,7 @@ public sealed class AzuriteInstance
         };
         foreach (var argument in new[]
                  {
-                     "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--location", location,
+                     "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry",
                      "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
                      "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(),
                      "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(),
@@ -60,11 +59,16 @@ public sealed class AzuriteInstance
 
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Azurite did not start.");
         // Drain output so a chatty Azurite never blocks on a full pipe.
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                errors.Enqueue(e.Data);
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process, location);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         foreach (var port in new[] { blobPort, queuePort, tablePort })
@@ -72,7 +76,8 @@ public sealed class AzuriteInstance
             while (!PortAnswers(port))
             {
                 if (process.HasExited)
-                    throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} before listening on port {port}.");
+                    throw new InvalidOperationException(
+                        $"Azurite exited with code {process.ExitCode} before listening on port {port}: {string.Join(Environment.NewLine, errors)}");
                 if (DateTime.UtcNow > deadline)
                     throw new TimeoutException($"Azurite did not listen on port {port} within 30 s.");
                 Thread.Sleep(100);
@@ -86,7 +91,7 @@ public sealed class AzuriteInstance
             $"TableEndpoint=http://127.0.0.1:{tablePort}/{DevAccount};");
     }
 
-    private static void Stop(Process process, string location)
+    private static void Stop(Process process)
     {
         try
         {
@@ -95,14 +100,6 @@ public sealed class AzuriteInstance
             process.WaitForExit(5000);
         }
         catch (InvalidOperationException)
-        {
-        }
-        try
-        {
-            if (Directory.Exists(location))
-                Directory.Delete(location, recursive: true);
-        }
-        catch (IOException)
         {
         }
     }
