@@ -142,7 +142,7 @@ internal static class TableEntityJson
             JsonValueKind.False => false,
             JsonValueKind.Null => null,
             // Without an annotation a number with a fraction or exponent is a Double, otherwise Int32.
-            JsonValueKind.Number => IsIntegral(value) && value.TryGetInt32(out var i) ? i : value.GetDouble(),
+            JsonValueKind.Number => IsIntegral(value) && value.TryGetInt32(out var i) ? (object)i : value.GetDouble(),
             _ => value.GetRawText(),
         };
     }
