@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Azure;
+
+namespace DbxSync.Azure.Storage.Blobs;
+
+/// <summary>
+/// Buffers exactly one block, stages it when full and commits the block list at the end, so an
+/// upload of any size holds one block of memory. Content that never fills a block goes as one Put Blob.
+/// </summary>
+public sealed class BlockBlobWriter : IAsyncDisposable
+{
+    private const int MaxBlocks = 50_000;
+
+    private readonly BlobClient _blob;
+    private readonly BlobUploadOptions _options;
+    private readonly List<string> _blockIds = [];
+    // Unique per upload so that two concurrent uploads of one name never commit each other's blocks.
+    private readonly string _uploadId = Guid.NewGuid().ToString("N");
+    private byte[]? _buffer;
+    private int _buffered;
+    private long _totalLength;
+    private bool _committed;
+
+    internal BlockBlobWriter(BlobClient blob, BlobUploadOptions options, int blockSize)
+    {
+        if (blockSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(blockSize));
+        _blob = blob;
+        _options = options;
+        _buffer = ArrayPool<byte>.Shared.Rent(blockSize);
+        BlockSize = blockSize;
+    }
+
+    public int BlockSize { get; }
+    public long BytesWritten => _totalLength;
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        var buffer = BufferOrThrow();
+        while (!data.IsEmpty)
+        {
+            var take = Math.Min(data.Length, BlockSize - _buffered);
+            data[..take].CopyTo(buffer.AsMemory(_buffered));
+            _buffered += take;
+            _totalLength += take;
+            data = data[take..];
+            if (_buffered == BlockSize)
+                await StageBufferedBlockAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the source straight into the block buffer, avoiding a second copy buffer.</summary>
+    public async ValueTask WriteFromAsync(Stream source, CancellationToken cancellationToken = default)
+    {
+        var buffer = BufferOrThrow();
+        int read;
+        while ((read = await source.ReadAsync(buffer.AsMemory(_buffered, BlockSize - _buffered), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            _buffered += read;
+            _totalLength += read;
+            if (_buffered == BlockSize)
+                await StageBufferedBlockAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<Response<BlobContentInfo>> CommitAsync(CancellationToken cancellationToken = default)
+    {
+        var buffer = BufferOrThrow();
+        Response<BlobContentInfo> result;
+        if (_blockIds.Count == 0)
+        {
+            result = await _blob.PutBlobAsync(buffer.AsMemory(0, _buffered), _options, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            if (_buffered > 0)
+                await StageBufferedBlockAsync(cancellationToken).ConfigureAwait(false);
+            result = await _blob.CommitBlockListAsync(_blockIds, _totalLength, _options, cancellationToken).ConfigureAwait(false);
+        }
+        _committed = true;
+        ReturnBuffer();
+        return result;
+    }
+
+    /// <summary>Without a commit nothing becomes visible; staged blocks expire on their own.</summary>
+    public ValueTask DisposeAsync()
+    {
+        ReturnBuffer();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task StageBufferedBlockAsync(CancellationToken cancellationToken)
+    {
+        if (_blockIds.Count == MaxBlocks)
+            throw new InvalidOperationException($"A block blob holds at most {MaxBlocks} blocks; raise the block size above {BlockSize} bytes.");
+        var blockId = Convert.ToBase64String(Encoding.ASCII.GetBytes(
+            _uploadId + "-" + _blockIds.Count.ToString("D6", CultureInfo.InvariantCulture)));
+        await _blob.StageBlockAsync(blockId, _buffer.AsMemory(0, _buffered), _options.Conditions?.LeaseId, cancellationToken).ConfigureAwait(false);
+        _blockIds.Add(blockId);
+        _buffered = 0;
+    }
+
+    private byte[] BufferOrThrow() =>
+        _buffer ?? throw new InvalidOperationException(_committed ? "The blob has already been committed." : "The writer has been disposed.");
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is null)
+            return;
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = null;
+    }
+}

@@ -1,0 +1,8 @@
+namespace DbxSync.Azure.Storage;
+
+public enum StorageServiceKind
+{
+    Blob,
+    Queue,
+    Table,
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DbxSync.Testing;
+
+/// <summary>
+/// One Azurite per test process, shared by all tests (they use unique container/table/queue names).
+/// DBXSYNC_TEST_STORAGE_CONNECTION_STRING wins, so a test runner can start one Azurite per run.
+/// </summary>
+public sealed class AzuriteInstance
+{
+    public const string ConnectionStringVariable = "DBXSYNC_TEST_STORAGE_CONNECTION_STRING";
+    private const string DevAccount = "devstoreaccount1";
+    private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private static readonly Lazy<AzuriteInstance> SharedLazy = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static int _nameCounter;
+
+    private AzuriteInstance(string connectionString) => ConnectionString = connectionString;
+
+    public static AzuriteInstance Shared => SharedLazy.Value;
+
+    /// <summary>Explicit endpoints plus the devstoreaccount1 key.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>A lowercase name unique in this process and across runs, valid for containers, queues and (without '-') tables.</summary>
+    public static string UniqueName(string prefix) =>
+        $"{prefix}{Interlocked.Increment(ref _nameCounter)}x{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 20)].ToLowerInvariant();
+
+    private static AzuriteInstance Start()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(ConnectionStringVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            return new AzuriteInstance(fromEnvironment);
+
+        var executable = RepoPaths.Combine("node_modules", ".bin", "azurite");
+        if (!File.Exists(executable))
+            throw new InvalidOperationException($"Azurite is not installed ({executable} is missing). Run `npm ci` in {RepoPaths.Root} first.");
+
+        var (blobPort, queuePort, tablePort) = (FreePort(), FreePort(), FreePort());
+        var startInfo = new ProcessStartInfo(executable)
+        {
+            WorkingDirectory = RepoPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+                 {
+                     "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry",
+                     "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
+                     "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(),
+                     "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(),
+                 })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Azurite did not start.");
+        // Drain output so a chatty Azurite never blocks on a full pipe.
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                errors.Enqueue(e.Data);
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        foreach (var port in new[] { blobPort, queuePort, tablePort })
+        {
+            while (!PortAnswers(port))
+            {
+                if (process.HasExited)
+                    throw new InvalidOperationException(
+                        $"Azurite exited with code {process.ExitCode} before listening on port {port}: {string.Join(Environment.NewLine, errors)}");
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"Azurite did not listen on port {port} within 30 s.");
+                Thread.Sleep(100);
+            }
+        }
+
+        return new AzuriteInstance(
+            $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{blobPort}/{DevAccount};" +
+            $"QueueEndpoint=http://127.0.0.1:{queuePort}/{DevAccount};" +
+            $"TableEndpoint=http://127.0.0.1:{tablePort}/{DevAccount};");
+    }
+
+    private static void Stop(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool PortAnswers(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
