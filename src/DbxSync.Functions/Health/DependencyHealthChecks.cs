@@ -25,9 +25,13 @@ public sealed class StorageHealthCheck(IServiceProvider services) : IDependencyH
     public bool Required => true;
 
     public async Task<DependencyStatus> CheckAsync(CancellationToken cancellationToken)
-        => services.GetService<IStateStore>() is { } store
-            ? FromResult(await store.CheckHealthAsync(cancellationToken))
-            : DependencyStatus.Down("no state store is configured");
+    {
+        if (services.GetService<IStateStore>() is not { } store) return DependencyStatus.Down("no state store is configured");
+        var result = FromResult(await store.CheckHealthAsync(cancellationToken));
+        if (result.IsUp && services.GetService<Hosting.StateInitializationService>() is { IsReady: false } init)
+            return DependencyStatus.Down($"initializing: tables and containers not created yet ({init.LastError})");
+        return result;
+    }
 
     internal static DependencyStatus FromResult(HealthResult r) => r.IsHealthy ? DependencyStatus.Up(r.Reason) : DependencyStatus.Down(r.Reason ?? "unhealthy");
 }

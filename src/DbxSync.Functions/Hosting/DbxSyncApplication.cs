@@ -53,7 +53,8 @@ public static class DbxSyncApplication
         builder.Services.AddSingleton(WorkspaceSettings.From(builder.Configuration));
         builder.Services.AddSingleton<ApiAuthenticator>();
         builder.Services.AddDependencyHealthChecks();
-        builder.Services.AddHostedService<StateInitializationService>();
+        builder.Services.AddSingleton<StateInitializationService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StateInitializationService>());
 
         builder.Services.AddDbxSyncCore(builder.Configuration);
         builder.Services.AddDbxSyncAdapters(builder.Configuration);

@@ -1,39 +1,60 @@
 using DbxSync.Core.Ports;
 using DbxSync.Core.State;
+using DbxSync.Core.Syncs;
 
 namespace DbxSync.Functions.Hosting;
 
 /// <summary>
-/// Creates the state tables once the server is already listening: the Functions host only waits ~30 s for the
-/// port, so nothing slow may run before it. Failures are logged, not fatal; health reports the storage state.
+/// Creates the state tables, blob containers and the blob-events queue once the server is already listening: the
+/// Functions host only waits ~30 s for the port, so nothing slow may run before it. Retries until storage answers;
+/// /api/health reports storage as initializing until then.
 /// </summary>
 public sealed class StateInitializationService(IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<StateInitializationService> logger) : IHostedService
 {
+    private volatile string? _lastError = "not started";
+
+    public bool IsReady { get; private set; }
+    public string? LastError => _lastError;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        lifetime.ApplicationStarted.Register(() => _ = Task.Run(() => EnsureTablesAsync(lifetime.ApplicationStopping)));
+        lifetime.ApplicationStarted.Register(() => _ = Task.Run(() => InitializeAsync(lifetime.ApplicationStopping)));
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task EnsureTablesAsync(CancellationToken cancellationToken)
+    private async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var store = services.GetService<IStateStore>();
-        if (store is null)
+        var blobs = services.GetService<IBlobStore>();
+        var queue = services.GetService<BlobEventsQueue>();
+        if (store is null || blobs is null)
         {
-            logger.LogWarning("No state store is registered; the storage adapter is not wired");
+            _lastError = "the storage adapters are not configured";
+            logger.LogWarning("No state store or blob store is registered; the storage adapter is not wired");
             return;
         }
-        try
+        for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
         {
-            foreach (var table in StateTables.All)
-                await store.EnsureTableAsync(table, cancellationToken);
-            logger.LogInformation("State tables ready ({Count})", StateTables.All.Length);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogError(ex, "Could not create the state tables; requests that need them will fail until storage is reachable");
+            try
+            {
+                foreach (var table in StateTables.All)
+                    await store.EnsureTableAsync(table, cancellationToken);
+                foreach (var container in BlobContainers.All)
+                    await blobs.EnsureContainerAsync(container, cancellationToken);
+                if (queue is not null) await queue.Client.CreateIfNotExistsAsync(cancellationToken);
+                IsReady = true;
+                _lastError = null;
+                logger.LogInformation("Storage ready: {Tables} tables, {Containers} containers", StateTables.All.Length, BlobContainers.All.Length);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _lastError = ex.Message;
+                logger.LogError("Could not prepare storage (attempt {Attempt}): {Error}; retrying", attempt, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), cancellationToken);
+            }
         }
     }
 }
