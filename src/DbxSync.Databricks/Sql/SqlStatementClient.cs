@@ -52,7 +52,20 @@ public sealed partial class SqlStatementClient
         var request = _http.NewRequest(HttpMethod.Post, StatementsPath, "statement execution",
             options.IsWrite ? ResendPolicy.WriteStatement : ResendPolicy.Idempotent);
         request.Content = WorkspaceHttp.JsonBody(body);
-        var response = await _http.SendJsonAsync<StatementResponse>(request, cancellationToken).ConfigureAwait(false);
+        // The POST itself waits up to wait_timeout for the result. Cancelling it from our side would leave the
+        // statement running on the warehouse with an id we never learned, so the POST completes in the background
+        // and the statement is cancelled on the server as soon as its id is known.
+        var post = _http.SendJsonAsync<StatementResponse>(request, CancellationToken.None);
+        StatementResponse response;
+        try
+        {
+            response = await post.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = CancelOnceAcceptedAsync(post);
+            throw;
+        }
         var statementId = response.StatementId
             ?? throw new DatabricksRequestFailedException(WorkspaceErrorKind.Other, "Databricks statement execution: the response carried no statement_id.");
 
@@ -74,6 +87,16 @@ public sealed partial class SqlStatementClient
         }
 
         return ToResult(statementId, response, options);
+    }
+
+    private async Task CancelOnceAcceptedAsync(Task<StatementResponse> post)
+    {
+        try
+        {
+            var accepted = await post.ConfigureAwait(false);
+            if (accepted.StatementId is { } id && IsRunning(accepted.Status?.State)) await TryCancelAsync(id).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DatabricksRequestFailedException or OperationCanceledException or HttpRequestException) { }
     }
 
     /// <summary>Asks the server to cancel. Only an acknowledgement: the statement may still finish.</summary>

@@ -16,7 +16,8 @@ public sealed class EmulatorWorkspace : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Emulator = await EmulatorInstance.GetAsync();
-        Connector = new DatabricksConnector(new DatabricksClientOptions { AllowedWorkspaceHosts = [Emulator.Host] });
+        // A short synchronous wait keeps the cancellation test quick; the protocol is the same at any wait.
+        Connector = new DatabricksConnector(new DatabricksClientOptions { AllowedWorkspaceHosts = [Emulator.Host], StatementWaitTimeout = TimeSpan.FromSeconds(5) });
         var ws = Pat();
         await RunAsync(ws, $"CREATE CATALOG IF NOT EXISTS {Catalog}");
         await RunAsync(ws, $"CREATE SCHEMA IF NOT EXISTS {Catalog}.{Schema}");
