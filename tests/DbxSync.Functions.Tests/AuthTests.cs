@@ -31,7 +31,7 @@ public sealed class AuthTests(ApiFixture fixture) : ApiTestBase(fixture)
     public async Task Read_only_token_reads_but_cannot_write()
     {
         Assert.Equal(HttpStatusCode.OK, (await Fixture.Reader.GetAsync(Route)).StatusCode);
-        var write = await Fixture.Reader.PostAsync(Route, Json(new { workspace_url = ApiFixture.WorkspaceUrl, token = ApiFixture.PersonalAccessToken }));
+        var write = await Fixture.Reader.PostAsync(Route, Json(new { workspace_url = Fixture.WorkspaceUrl, token = Fixture.PersonalAccessToken }));
         await AssertProblemAsync(write, HttpStatusCode.Forbidden, "forbidden");
         await AssertProblemAsync(await Fixture.Reader.DeleteAsync($"{Route}/{Guid.NewGuid()}"), HttpStatusCode.Forbidden, "forbidden");
     }

@@ -18,6 +18,8 @@ public sealed class HealthTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.Equal("up", deps.GetProperty("storage").GetProperty("status").GetString());
         Assert.Equal("up", deps.GetProperty("secret_store").GetProperty("status").GetString());
         Assert.True(deps.GetProperty("storage").TryGetProperty("reason", out _));
+        foreach (var dep in deps.EnumerateObject())
+            Assert.False(dep.Value.TryGetProperty("is_up", out _), $"{dep.Name} leaks the computed is_up");
         Assert.Contains(deps.GetProperty("databricks").GetProperty("status").GetString(), new[] { "up", "not_configured" });
     }
 

@@ -101,10 +101,11 @@ public sealed class HostingLayoutTests
     [Fact]
     public async Task Serve_mode_listens_on_loopback_and_runs_its_timer_loop_only_there()
     {
-        await using var served = DbxSyncApplication.Build(["serve", "--port", "0"], c => c.AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.SchedulerTickSeconds] = "3600" }), s => Infrastructure.ApiFixture.AddPorts(s))!;
+        var backends = await Infrastructure.ApiFixture.BackendSettingsAsync();
+        await using var served = DbxSyncApplication.Build(["serve", "--port", "0"], c => c.AddInMemoryCollection(backends).AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.SchedulerTickSeconds] = "3600" }))!;
         Assert.Contains(served.Services.GetServices<IHostedService>(), s => s is SchedulerTimerService);
 
-        await using var hosted = DbxSyncApplication.Build([], c => c.AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.CustomHandlerPort] = "0" }), s => Infrastructure.ApiFixture.AddPorts(s))!;
+        await using var hosted = DbxSyncApplication.Build([], c => c.AddInMemoryCollection(backends).AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.CustomHandlerPort] = "0" }))!;
         Assert.DoesNotContain(hosted.Services.GetServices<IHostedService>(), s => s is SchedulerTimerService);
 
         await served.StartAsync();

@@ -64,24 +64,39 @@ public sealed class InvocationTests(ApiFixture fixture) : ApiTestBase(fixture)
         dataVersion = "", metadataVersion = "1", eventTime = "2026-01-01T00:00:00Z",
     });
 
-    private async Task<JsonElement> LatestRunAsync(string configId)
+    /// <summary>
+    /// The newest run of the config that a blob event started. Storage is shared with other test assemblies whose
+    /// timer ticks may also run this config, so their timer runs are passed over.
+    /// </summary>
+    private async Task<JsonElement> LatestBlobEventRunAsync(string configId)
     {
-        var page = await ReadJsonAsync(await Admin.GetAsync($"/api/databricks/sync-configs/{configId}/runs?page_size=1"));
-        return Assert.Single(page.GetProperty("items").EnumerateArray());
+        var page = await ReadJsonAsync(await Admin.GetAsync($"/api/databricks/sync-configs/{configId}/runs?page_size=100"));
+        var runs = page.GetProperty("items").EnumerateArray().ToList();
+        Assert.NotEmpty(runs);
+        return Assert.Single(runs, r => r.GetProperty("trigger").GetString() != "timer");
     }
+
+    /// <summary>A small labeled file for main.default.items: the key and the label column.</summary>
+    private const string LabeledCsv = "id,label\n1,cat\n3,bird\n";
 
     [Fact]
     public async Task BlobEvents_with_a_double_encoded_event_runs_the_config()
     {
         var configId = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync()), "table_reverse"));
         var blob = $"{configId}/batch 01.csv";
+        await Fixture.UploadAsync("labeled", blob, LabeledCsv);
         var message = JsonSerializer.Serialize(BlobCreated("labeled", blob)); // a JSON string holding the event
 
         var body = await AssertInvocationResponseAsync(await Fixture.Anonymous.PostAsync("/BlobEvents", Envelope($$"""{"message":{{message}}}""")), HttpStatusCode.OK);
         Assert.Contains(Logs(body), l => l.Contains("1 run(s)"));
-        var run = await LatestRunAsync(configId);
+        var run = await LatestBlobEventRunAsync(configId);
         Assert.Equal("blob_event", run.GetProperty("trigger").GetString());
         Assert.Equal(blob, run.GetProperty("subject").GetString());
+        // The import really ran: both labeled rows merged and the file moved on.
+        Assert.True("succeeded" == run.GetProperty("outcome").GetString(), run.ToString());
+        Assert.Equal(2, run.GetProperty("rows").GetInt64());
+        Assert.Null(await Fixture.Blobs.GetPropertiesAsync("labeled", blob));
+        Assert.NotNull(await Fixture.Blobs.GetPropertiesAsync("processed", blob));
     }
 
     [Fact]
@@ -89,12 +104,15 @@ public sealed class InvocationTests(ApiFixture fixture) : ApiTestBase(fixture)
     {
         var configId = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync()), "volume_reverse"));
         var blob = $"{configId}/dir/image%201.png";
+        await Fixture.UploadAsync("volumes", blob, "not really a png");
         var base64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(BlobCreated("volumes", blob)));
 
         await AssertInvocationResponseAsync(await Fixture.Anonymous.PostAsync("/BlobEvents", Envelope($$"""{"message":"{{base64}}"}""")), HttpStatusCode.OK);
-        var run = await LatestRunAsync(configId);
+        var run = await LatestBlobEventRunAsync(configId);
         Assert.Equal("blob_event", run.GetProperty("trigger").GetString());
         Assert.Equal(blob, run.GetProperty("subject").GetString());
+        Assert.True("succeeded" == run.GetProperty("outcome").GetString(), run.ToString());
+        Assert.Equal(1, run.GetProperty("files").GetInt64());
     }
 
     [Fact]
@@ -102,10 +120,11 @@ public sealed class InvocationTests(ApiFixture fixture) : ApiTestBase(fixture)
     {
         var configId = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync()), "table_reverse"));
         var blob = $"{configId}/from-url.csv";
+        await Fixture.UploadAsync("labeled", blob, LabeledCsv);
         var message = JsonSerializer.Serialize(BlobCreated("labeled", blob, subjectOverride: "unexpected"));
 
         await AssertInvocationResponseAsync(await Fixture.Anonymous.PostAsync("/BlobEvents", Envelope($$"""{"message":{{message}}}""")), HttpStatusCode.OK);
-        Assert.Equal(blob, (await LatestRunAsync(configId)).GetProperty("subject").GetString());
+        Assert.Equal(blob, (await LatestBlobEventRunAsync(configId)).GetProperty("subject").GetString());
     }
 
     [Fact]

@@ -68,6 +68,15 @@ public sealed class ProblemShapeTests(ApiFixture fixture) : ApiTestBase(fixture)
         => await AssertProblemAsync(await Admin.GetAsync("/api/databricks/nothing-here"), HttpStatusCode.NotFound, "not-found");
 
     [Fact]
+    public async Task Unreachable_storage_is_503_storage_unavailable()
+    {
+        await using var broken = await ApiFixture.StartWithUnreachableDependenciesAsync();
+        var response = await broken.CreateClient(ApiFixture.AdminToken).GetAsync(Principals);
+        var problem = await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "storage-unavailable");
+        Assert.DoesNotContain("127.0.0.1", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Wrong_method_is_405_problem()
         => await AssertProblemAsync(await Admin.DeleteAsync(Configs), HttpStatusCode.MethodNotAllowed, "method-not-allowed");
 }

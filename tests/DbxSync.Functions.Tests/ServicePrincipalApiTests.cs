@@ -16,7 +16,7 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
     [Fact]
     public async Task Register_answers_201_with_location_etag_and_no_secret()
     {
-        var response = await Admin.PostAsync(Route, Json(new { workspace_url = ApiFixture.WorkspaceUrl, client_id = ApiFixture.ClientId, client_secret = ApiFixture.ClientSecret, name = "sp-one" }));
+        var response = await Admin.PostAsync(Route, Json(new { workspace_url = Fixture.WorkspaceUrl, client_id = Fixture.ClientId, client_secret = Fixture.ClientSecret, name = "sp-one" }));
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -24,33 +24,35 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
         var body = await ReadJsonAsync(response);
         Assert.EndsWith($"{Route}/{Id(body)}", response.Headers.Location!.ToString());
         Assert.Equal("oauth_m2m", body.GetProperty("auth_type").GetString());
-        Assert.Equal(ApiFixture.ClientId, body.GetProperty("client_id").GetString());
-        Assert.Equal(ApiFixture.WorkspaceUrl, body.GetProperty("workspace_url").GetString());
+        Assert.Equal(Fixture.ClientId, body.GetProperty("client_id").GetString());
+        Assert.Equal(Fixture.WorkspaceUrl, body.GetProperty("workspace_url").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.String, JsonValueKindOf(body, "validated_at"));
         foreach (var name in new[] { "id", "name", "workspace_url", "auth_type", "client_id", "warehouse_id", "created_at", "updated_at", "validated_at" })
             Assert.True(body.TryGetProperty(name, out _), name);
-        Assert.DoesNotContain(ApiFixture.ClientSecret, text);
+        Assert.DoesNotContain(Fixture.ClientSecret, text);
         Assert.DoesNotContain("secret", text, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
     public async Task Register_with_a_personal_access_token_answers_pat()
     {
-        var response = await Admin.PostAsync(Route, Json(new { workspace_url = ApiFixture.WorkspaceUrl, token = ApiFixture.PersonalAccessToken }));
+        var response = await Admin.PostAsync(Route, Json(new { workspace_url = Fixture.WorkspaceUrl, token = Fixture.PersonalAccessToken }));
         var text = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal("pat", (await ReadJsonAsync(response)).GetProperty("auth_type").GetString());
-        Assert.DoesNotContain(ApiFixture.PersonalAccessToken, text);
+        Assert.DoesNotContain(Fixture.PersonalAccessToken, text);
     }
 
     [Fact]
     public async Task Wrong_secret_is_refused_as_invalid_credentials_and_nothing_is_stored()
     {
-        var before = (await ReadJsonAsync(await Admin.GetAsync(Route))).GetProperty("items").GetArrayLength();
-        var response = await Admin.PostAsync(Route, Json(new { workspace_url = ApiFixture.WorkspaceUrl, client_id = ApiFixture.ClientId, client_secret = "wrong-secret-zz" }));
+        // Storage is shared with other test assemblies: look for this registration by its unique name, not by a count.
+        var name = "refused-" + Guid.NewGuid().ToString("N");
+        var response = await Admin.PostAsync(Route, Json(new { workspace_url = Fixture.WorkspaceUrl, client_id = Fixture.ClientId, client_secret = "wrong-secret-zz", name }));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-credentials", "client_secret");
         Assert.DoesNotContain("wrong-secret-zz", await response.Content.ReadAsStringAsync());
-        Assert.Equal(before, (await ReadJsonAsync(await Admin.GetAsync(Route))).GetProperty("items").GetArrayLength());
+        var listed = (await ReadJsonAsync(await Admin.GetAsync(Route))).GetProperty("items").EnumerateArray();
+        Assert.DoesNotContain(listed, p => p.GetProperty("name").GetString() == name);
     }
 
     [Theory]
@@ -65,7 +67,7 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
     [InlineData("not a url")]
     public async Task Workspace_urls_that_are_not_databricks_are_refused_before_any_request(string url)
     {
-        var response = await Admin.PostAsync(Route, Json(new { workspace_url = url, client_id = ApiFixture.ClientId, client_secret = ApiFixture.ClientSecret }));
+        var response = await Admin.PostAsync(Route, Json(new { workspace_url = url, client_id = Fixture.ClientId, client_secret = Fixture.ClientSecret }));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-workspace-url", "workspace_url");
         // The same port the service consults refuses it without sending anything.
         var connector = Fixture.App.Services.GetRequiredService<IDatabricksConnector>();
@@ -76,14 +78,14 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
     [Fact]
     public async Task Unreachable_workspace_answers_502()
     {
-        var response = await Admin.PostAsync(Route, Json(new { workspace_url = ApiFixture.UnreachableWorkspaceUrl, client_id = ApiFixture.ClientId, client_secret = ApiFixture.ClientSecret }));
+        var response = await Admin.PostAsync(Route, Json(new { workspace_url = ApiFixture.UnreachableWorkspaceUrl, client_id = Fixture.ClientId, client_secret = Fixture.ClientSecret }));
         await AssertProblemAsync(response, HttpStatusCode.BadGateway, "workspace-unreachable");
     }
 
     [Fact]
     public async Task Missing_client_secret_names_the_field()
     {
-        var response = await Admin.PostAsync(Route, Json(new { workspace_url = ApiFixture.WorkspaceUrl, client_id = ApiFixture.ClientId }));
+        var response = await Admin.PostAsync(Route, Json(new { workspace_url = Fixture.WorkspaceUrl, client_id = Fixture.ClientId }));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation-error", "client_secret");
     }
 
@@ -144,14 +146,14 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
         var wrong = await Admin.PutAsync($"{Route}/{Id(principal)}/secret", Json(new { client_secret = "another-wrong-secret" }));
         await AssertProblemAsync(wrong, HttpStatusCode.BadRequest, "invalid-credentials", "client_secret");
 
-        var request = new HttpRequestMessage(HttpMethod.Put, $"{Route}/{Id(principal)}/secret") { Content = Json(new { client_secret = ApiFixture.ClientSecret }) };
+        var request = new HttpRequestMessage(HttpMethod.Put, $"{Route}/{Id(principal)}/secret") { Content = Json(new { client_secret = Fixture.ClientSecret }) };
         request.Headers.IfMatch.Add(etag);
         var rotated = await Admin.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
         Assert.NotEqual(etag, rotated.Headers.ETag);
-        Assert.DoesNotContain(ApiFixture.ClientSecret, await rotated.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(Fixture.ClientSecret, await rotated.Content.ReadAsStringAsync());
 
-        var stale = new HttpRequestMessage(HttpMethod.Put, $"{Route}/{Id(principal)}/secret") { Content = Json(new { client_secret = ApiFixture.ClientSecret }) };
+        var stale = new HttpRequestMessage(HttpMethod.Put, $"{Route}/{Id(principal)}/secret") { Content = Json(new { client_secret = Fixture.ClientSecret }) };
         stale.Headers.IfMatch.Add(etag);
         await AssertProblemAsync(await Admin.SendAsync(stale), HttpStatusCode.PreconditionFailed, "precondition-failed");
     }
@@ -160,7 +162,7 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
     public async Task Rotating_with_the_other_kind_of_secret_is_refused()
     {
         var principal = await RegisterPrincipalAsync();
-        var response = await Admin.PutAsync($"{Route}/{Id(principal)}/secret", Json(new { token = ApiFixture.PersonalAccessToken }));
+        var response = await Admin.PutAsync($"{Route}/{Id(principal)}/secret", Json(new { token = Fixture.PersonalAccessToken }));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
@@ -173,7 +175,7 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
         var request = new HttpRequestMessage(new HttpMethod(method), $"{Route}/{Id(principal)}") { Content = Json(new { workspace_url = "https://adb-2.azuredatabricks.net" }) };
         await AssertProblemAsync(await Admin.SendAsync(request), HttpStatusCode.BadRequest, "immutable-field", "workspace_url");
         var after = await ReadJsonAsync(await Admin.GetAsync($"{Route}/{Id(principal)}"));
-        Assert.Equal(ApiFixture.WorkspaceUrl, after.GetProperty("workspace_url").GetString());
+        Assert.Equal(Fixture.WorkspaceUrl, after.GetProperty("workspace_url").GetString());
     }
 
     [Fact]
@@ -218,16 +220,16 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
     public async Task Secrets_never_reach_responses_or_logs()
     {
         var principal = await RegisterPrincipalAsync();
-        await Admin.PutAsync($"{Route}/{Id(principal)}/secret", Json(new { client_secret = ApiFixture.ClientSecret }));
-        await Admin.PostAsync(Route, Json(new { workspace_url = ApiFixture.WorkspaceUrl, token = ApiFixture.PersonalAccessToken }));
-        await Admin.PostAsync(Route, Json(new { workspace_url = "http://169.254.169.254", client_id = ApiFixture.ClientId, client_secret = ApiFixture.ClientSecret }));
+        await Admin.PutAsync($"{Route}/{Id(principal)}/secret", Json(new { client_secret = Fixture.ClientSecret }));
+        await Admin.PostAsync(Route, Json(new { workspace_url = Fixture.WorkspaceUrl, token = Fixture.PersonalAccessToken }));
+        await Admin.PostAsync(Route, Json(new { workspace_url = "http://169.254.169.254", client_id = Fixture.ClientId, client_secret = Fixture.ClientSecret }));
         await Admin.GetAsync($"{Route}/{Id(principal)}/catalogs");
         await Fixture.CreateClient("not-" + ApiFixture.AdminToken).GetAsync(Route + "?code=function-key-value-77");
 
         foreach (var line in Fixture.Logs.Lines)
         {
-            Assert.DoesNotContain(ApiFixture.ClientSecret, line);
-            Assert.DoesNotContain(ApiFixture.PersonalAccessToken, line);
+            Assert.DoesNotContain(Fixture.ClientSecret, line);
+            Assert.DoesNotContain(Fixture.PersonalAccessToken, line);
             Assert.DoesNotContain(ApiFixture.AdminToken, line);
             Assert.DoesNotContain("function-key-value-77", line);
         }

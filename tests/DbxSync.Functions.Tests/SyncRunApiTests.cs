@@ -84,7 +84,8 @@ public sealed class SyncRunApiTests(ApiFixture fixture) : ApiTestBase(fixture)
         {
             var url = $"{Route}/{id}/runs?page_size=2" + (continuation is null ? "" : "&continuation=" + Uri.EscapeDataString(continuation));
             var page = await ReadJsonAsync(await Admin.GetAsync(url));
-            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("run_id").GetString()!));
+            // Other test assemblies share the storage and their timer ticks may run this config too: skip timer runs.
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Where(r => r.GetProperty("trigger").GetString() != "timer").Select(r => r.GetProperty("run_id").GetString()!));
             continuation = page.GetProperty("continuation").ValueKind == JsonValueKind.String ? page.GetProperty("continuation").GetString() : null;
         } while (continuation is not null);
 

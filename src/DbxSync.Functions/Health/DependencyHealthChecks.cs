@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Principals;
 
@@ -16,6 +17,7 @@ public sealed record DependencyStatus(string Status, string? Reason)
     public static DependencyStatus Up(string? reason = null) => new("up", reason);
     public static DependencyStatus Down(string reason) => new("down", reason);
     public static DependencyStatus NotConfigured(string reason) => new("not_configured", reason);
+    [JsonIgnore]
     public bool IsUp => Status == "up";
 }
 

@@ -43,7 +43,7 @@ public abstract class ApiTestBase(ApiFixture fixture)
     {
         var response = await Admin.PostAsync("/api/databricks/service-principals", Json(new
         {
-            workspace_url = ApiFixture.WorkspaceUrl, client_id = ApiFixture.ClientId, client_secret = ApiFixture.ClientSecret, name = name ?? "labeling",
+            workspace_url = Fixture.WorkspaceUrl, client_id = Fixture.ClientId, client_secret = Fixture.ClientSecret, name = name ?? "labeling",
         }));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await ReadJsonAsync(response);
