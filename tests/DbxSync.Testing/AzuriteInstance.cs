@@ -28,11 +28,25 @@ public sealed class AzuriteInstance
     public static string UniqueName(string prefix) =>
         $"{prefix}{Interlocked.Increment(ref _nameCounter)}x{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 20)].ToLowerInvariant();
 
+    /// <summary>
+    /// The app's tables and containers have fixed names, so test assemblies sharing one Azurite would see each
+    /// other's configs. `./dbxsync test` starts Azurite with one account per test assembly (AZURITE_ACCOUNTS) and
+    /// says so in DBXSYNC_TEST_STORAGE_ACCOUNTS; this picks the one named after the running assembly.
+    /// </summary>
+    private static string ForThisTestAssembly(string connectionString)
+    {
+        var accounts = (Environment.GetEnvironmentVariable("DBXSYNC_TEST_STORAGE_ACCOUNTS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var match = System.Text.RegularExpressions.Regex.Match(AppContext.BaseDirectory, @"DbxSync\.(\w+)\.Tests");
+        if (!match.Success) return connectionString;
+        var account = "dbxsync" + match.Groups[1].Value.ToLowerInvariant();
+        return accounts.Contains(account) ? connectionString.Replace(DevAccount, account, StringComparison.Ordinal) : connectionString;
+    }
+
     private static AzuriteInstance Start()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable(ConnectionStringVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
-            return new AzuriteInstance(fromEnvironment);
+            return new AzuriteInstance(ForThisTestAssembly(fromEnvironment));
 
         var executable = RepoPaths.Combine("node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
