@@ -184,9 +184,13 @@ public sealed class FaultTests : IAsyncLifetime
         var failed = await DropAsync(stack, import.Id, "labels.csv", labeled);
         Assert.Equal(RunOutcome.Failed, failed.Outcome);
         var after = await stack.SnapshotAsync(table);
-        var changed = !before.SequenceEqual(after);
-        // Whatever the code does, it must not claim the table is unchanged when it changed.
-        if (changed) Assert.DoesNotContain("table unchanged", failed.Error);
+        // Four batches (28 rows) committed before the fifth failed: the table changed, and the run must say so.
+        Assert.False(before.SequenceEqual(after));
+        Assert.Equal(28, (await stack.LabelsAsync(table)).Count(kv => kv.Value is not null));
+        Assert.DoesNotContain("table unchanged", failed.Error);
+        Assert.Contains("PARTIALLY", failed.Error);
+        using (var report = JsonDocument.Parse(await stack.ReadBlobAsync(BlobContainers.Failed, $"{import.Id}/labels.csv.errors.json")))
+            Assert.Contains("28 of 30 rows were already merged", report.RootElement.GetProperty("errors")[0].GetProperty("message").GetString());
 
         var redrop = await DropAsync(stack, import.Id, "labels-again.csv", labeled);
         Assert.True(redrop.Outcome == RunOutcome.Succeeded, redrop.Error);
