@@ -62,7 +62,12 @@ public static class LabeledFileValidator
                 }
             }
             catch (CsvFormatException ex) { report.Add(ex.Line, null, ex.Reason); return report; }
-            catch (DecoderFallbackException) { report.Add(reader.CurrentLine, null, "the file is not valid UTF-8"); return report; }
+            catch (DecoderFallbackException)
+            {
+                // The reader decodes ahead in 64 KiB blocks, so its line is where the block started: find the real one.
+                report.Add(await LineOfInvalidUtf8Async(open, cancellationToken), null, "the file is not valid UTF-8");
+                return report;
+            }
             catch (FileTooLargeException) { report.Add(reader.CurrentLine, null, $"the file is larger than the limit of {maxBytes} bytes"); return report; }
         }
         onRows?.Invoke(report.Rows);
@@ -132,6 +137,26 @@ public static class LabeledFileValidator
         }
         if (record[report.Columns[report.LabelIndex].FileIndex].Length > 0) report.RowsToMerge++;
         return key;
+    }
+
+    /// <summary>1-based line holding the first byte that is not valid UTF-8.</summary>
+    private static async Task<long> LineOfInvalidUtf8Async(Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken)
+    {
+        await using var stream = await open(cancellationToken);
+        var buffer = new byte[64 * 1024];
+        var chars = new char[buffer.Length];
+        int kept = 0;
+        long line = 1;
+        while (true)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(kept), cancellationToken);
+            var data = buffer.AsSpan(0, kept + n);
+            var status = System.Text.Unicode.Utf8.ToUtf16(data, chars, out var read, out _, replaceInvalidSequences: false, isFinalBlock: n == 0);
+            line += data[..read].Count((byte)'\n');
+            if (status == System.Buffers.OperationStatus.InvalidData || n == 0) return line;
+            kept = data.Length - read;
+            data[read..].CopyTo(buffer);
+        }
     }
 
     private static async Task ConfirmDuplicatesAsync(Func<CancellationToken, Task<Stream>> open, ImportValidation report, HashSet<string> candidates, CancellationToken cancellationToken)

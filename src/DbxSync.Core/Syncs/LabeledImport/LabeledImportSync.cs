@@ -81,9 +81,19 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
                 ? await MergeThroughStagingAsync(context, blobName, builder, cancellationToken)
                 : await MergeInBatchesAsync(context, blobName, builder, validation, cancellationToken);
         }
+        catch (PartialMergeException partial)
+        {
+            // Earlier VALUES batches committed before this one failed: the table is partly labeled. Merging is
+            // idempotent, so dropping the file again finishes the job; never claim the table is unchanged.
+            var ex = partial.Failure;
+            var error = new ImportError(0, null,
+                $"the MERGE failed after {partial.MergedRows} of {validation.RowsToMerge} rows were already merged by earlier batches (the table is partially labeled; drop the file again to finish): " +
+                $"{(ex.ErrorClass is null ? "" : $"[{ex.ErrorClass}] ")}{ex.Message}");
+            return await RejectAsync(context, blob, [error], 1, cancellationToken, tableUnchanged: false);
+        }
         catch (WorkspaceException ex) when (ex.Kind == WorkspaceErrorKind.SqlError && !ex.IsTransient)
         {
-            // The statement failed as a whole (one MERGE is one commit): the table is unchanged.
+            // The statement failed as a whole (one MERGE is one commit) and no earlier batch committed: the table is unchanged.
             var error = new ImportError(0, null, $"the MERGE failed: {(ex.ErrorClass is null ? "" : $"[{ex.ErrorClass}] ")}{ex.Message}");
             return await RejectAsync(context, blob, [error], 1, cancellationToken);
         }
@@ -105,6 +115,13 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     }
 
     private sealed record MergeCounts(long Updated, long Inserted);
+
+    /// <summary>A VALUES batch failed after earlier batches had committed.</summary>
+    private sealed class PartialMergeException(long mergedRows, WorkspaceException failure) : Exception(failure.Message, failure)
+    {
+        public long MergedRows { get; } = mergedRows;
+        public WorkspaceException Failure { get; } = failure;
+    }
 
     private async Task<MergeCounts> MergeThroughStagingAsync(SyncContext context, string blobName, MergeStatementBuilder builder, CancellationToken cancellationToken)
     {
@@ -146,9 +163,17 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             if (batch.Count == options.ValuesBatchRows || (record is null && batch.Count > 0))
             {
                 var (statement, parameters) = builder.FromValues(batch);
-                var result = await context.Workspace.ExecuteAsync(statement, parameters,
-                    new StatementOptions { WarehouseId = context.WarehouseId, IsWrite = true }, cancellationToken);
-                var counts = await ReadCountsAsync(result, cancellationToken);
+                MergeCounts counts;
+                try
+                {
+                    var result = await context.Workspace.ExecuteAsync(statement, parameters,
+                        new StatementOptions { WarehouseId = context.WarehouseId, IsWrite = true }, cancellationToken);
+                    counts = await ReadCountsAsync(result, cancellationToken);
+                }
+                catch (WorkspaceException ex) when (merged > 0 && ex.Kind == WorkspaceErrorKind.SqlError && !ex.IsTransient)
+                {
+                    throw new PartialMergeException(merged, ex);
+                }
                 updated += counts.Updated;
                 inserted += counts.Inserted;
                 merged += batch.Count;
@@ -173,7 +198,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         return new MergeCounts(0, 0);
     }
 
-    private async Task<SyncResult> RejectAsync(SyncContext context, BlobItem blob, IReadOnlyList<ImportError> errors, long errorCount, CancellationToken cancellationToken)
+    private async Task<SyncResult> RejectAsync(SyncContext context, BlobItem blob, IReadOnlyList<ImportError> errors, long errorCount, CancellationToken cancellationToken, bool tableUnchanged = true)
     {
         var failedName = await MoveAsync(blob.Name, BlobContainers.Failed, cancellationToken);
         var report = new
@@ -194,7 +219,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         var summary = first is null ? "the file was rejected"
             : $"{errorCount} error(s); first: line {first.Line}{(first.Column is null ? "" : $", column '{first.Column}'")}: {first.Message}";
         context.Logger.LogWarning("Rejected labeled/{Blob}: {Summary}; moved to {Failed}", blob.Name, summary, failedName);
-        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"labeled/{blob.Name} rejected, table unchanged: {summary}" };
+        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"labeled/{blob.Name} rejected, {(tableUnchanged ? "table unchanged" : "table PARTIALLY updated")}: {summary}" };
     }
 
     /// <summary>Copies labeled/{name} to {container}/{name} and deletes the original. Returns "container/name".</summary>

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using DbxSync.Core.Csv;
+using DbxSync.Core.Syncs;
+
+namespace DbxSync.Syncs.Tests.Infrastructure;
+
+public sealed record ExportedFile(string Name, byte[] Bytes, List<string> Header, List<List<string>> Rows, JsonElement Manifest)
+{
+    public int Column(string name) => Header.IndexOf(name);
+    public List<long> Ids => Rows.Select(r => long.Parse(r[Column("id")], CultureInfo.InvariantCulture)).ToList();
+}
+
+/// <summary>Reads what the table export wrote, and plays the labeling platform.</summary>
+public static class ExportFiles
+{
+    public static async Task<List<string>> CsvNamesAsync(SyncStack stack, string configId)
+        => (await stack.ListAsync(BlobContainers.Exports, configId + "/")).Select(b => b.Name).Where(n => n.EndsWith(".csv", StringComparison.Ordinal)).Order().ToList();
+
+    public static async Task<ExportedFile> ReadAsync(SyncStack stack, string csvName)
+    {
+        var bytes = await stack.ReadBlobAsync(BlobContainers.Exports, csvName);
+        var reader = new CsvRecordReader(new StreamReader(new MemoryStream(bytes), new UTF8Encoding(false, true)));
+        var header = reader.Read() ?? throw new InvalidOperationException("no header");
+        var rows = new List<List<string>>();
+        while (reader.Read() is { } record) rows.Add(record);
+        var manifestBytes = await stack.ReadBlobAsync(BlobContainers.Exports, csvName[..^4] + ".manifest.json");
+        var manifest = JsonDocument.Parse(manifestBytes).RootElement.Clone();
+        return new ExportedFile(csvName, bytes, header, rows, manifest);
+    }
+
+    public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    public static string LabelFor(long id) => "lbl-" + id.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The export with every label filled (lbl-{id}), as the labeling platform would return it.</summary>
+    public static byte[] Label(ExportedFile export)
+    {
+        var output = new StringWriter();
+        var writer = new CsvRecordWriter(output);
+        writer.WriteRecord(export.Header);
+        int id = export.Column("id"), label = export.Column("label");
+        foreach (var row in export.Rows)
+        {
+            var copy = row.ToList();
+            copy[label] = LabelFor(long.Parse(row[id], CultureInfo.InvariantCulture));
+            writer.WriteRecord(copy);
+        }
+        return Encoding.UTF8.GetBytes(output.ToString());
+    }
+
+    /// <summary>A labeled CSV written from scratch: header id,label and one line per id.</summary>
+    public static byte[] LabelIds(IEnumerable<long> ids)
+        => Encoding.UTF8.GetBytes("id,label\n" + string.Concat(ids.Select(i => $"{i},{LabelFor(i)}\n")));
+}
