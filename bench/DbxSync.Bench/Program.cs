@@ -38,7 +38,10 @@ var failed = 0;
 foreach (var scenario in scenarios.Distinct())
 {
     var started = DateTimeOffset.UtcNow;
-    var command = "./dbxsync bench " + scenario + string.Concat(args.Where(a => a.StartsWith("--", StringComparison.Ordinal) || char.IsDigit(a[0])).Select(a => " " + a));
+    var options = new List<string>();
+    for (var i = 0; i < args.Length; i++)
+        if (args[i].StartsWith("--", StringComparison.Ordinal) && args[i] != "--out" && i + 1 < args.Length) options.Add($" {args[i]} {args[++i]}");
+    var command = "./dbxsync bench " + scenario + string.Concat(options);
     try
     {
         var cases = scenario switch
