@@ -11,7 +11,7 @@ namespace DbxSync.Bench;
 public static class VolumeScenario
 {
     /// <summary>VolumeSyncOptions.MaxParallelTransfers: the raw copy uses the same, so the ratio compares like with like.</summary>
-    public const int Parallel = 4;
+    public static readonly int Parallel = new DbxSync.Core.Syncs.Volumes.VolumeSyncOptions().MaxParallelTransfers;
 
     public static async Task<List<CaseResult>> RunAsync(BenchContext ctx, int smallFiles, long largeBytes, CancellationToken ct)
     {
