@@ -42,9 +42,10 @@ public sealed class BlockBlobWriter : IAsyncDisposable
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        var buffer = BufferOrThrow();
         while (!data.IsEmpty)
         {
+            // Re-read each time: staging a block swaps the buffer.
+            var buffer = BufferOrThrow();
             var take = Math.Min(data.Length, BlockSize - _buffered);
             data[..take].CopyTo(buffer.AsMemory(_buffered));
             _buffered += take;
@@ -58,9 +59,9 @@ public sealed class BlockBlobWriter : IAsyncDisposable
     /// <summary>Reads the source straight into the block buffer, avoiding a second copy buffer.</summary>
     public async ValueTask WriteFromAsync(Stream source, CancellationToken cancellationToken = default)
     {
-        var buffer = BufferOrThrow();
         int read;
-        while ((read = await source.ReadAsync(buffer.AsMemory(_buffered, BlockSize - _buffered), cancellationToken).ConfigureAwait(false)) > 0)
+        // BufferOrThrow() each time: staging a block swaps the buffer.
+        while ((read = await source.ReadAsync(BufferOrThrow().AsMemory(_buffered, BlockSize - _buffered), cancellationToken).ConfigureAwait(false)) > 0)
         {
             _buffered += read;
             _totalLength += read;
