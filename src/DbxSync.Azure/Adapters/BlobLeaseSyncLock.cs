@@ -19,6 +19,8 @@ public sealed class BlobLeaseSyncLock(BlobServiceClient service, BlobLeaseSyncLo
 {
     private readonly BlobLeaseSyncLockOptions _options = options ?? new BlobLeaseSyncLockOptions();
     private volatile bool _containerEnsured;
+    // Lock blobs known to exist: a timer probe of many configs then costs one Acquire per run, not a failing Put Blob too.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _knownBlobs = new(StringComparer.Ordinal);
 
     public async Task<ISyncLease?> TryAcquireAsync(string lockName, CancellationToken cancellationToken = default)
     {
@@ -30,7 +32,11 @@ public sealed class BlobLeaseSyncLock(BlobServiceClient service, BlobLeaseSyncLo
         }
 
         var blob = container.GetBlobClient(lockName);
-        await EnsureLockBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+        if (!_knownBlobs.ContainsKey(lockName))
+        {
+            await EnsureLockBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+            _knownBlobs[lockName] = true;
+        }
         var lease = blob.GetLeaseClient();
         try
         {
@@ -39,6 +45,22 @@ public sealed class BlobLeaseSyncLock(BlobServiceClient service, BlobLeaseSyncLo
         catch (StorageRequestFailedException e) when (e.Status == 409 && e.ErrorCode is "LeaseAlreadyPresent" or null)
         {
             return null;
+        }
+        catch (StorageRequestFailedException e) when (e.Status == 404)
+        {
+            // The blob (or the container) went away since it was created here: create it again and try once more.
+            _knownBlobs.TryRemove(lockName, out _);
+            await container.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureLockBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+            _knownBlobs[lockName] = true;
+            try
+            {
+                await lease.AcquireAsync(_options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageRequestFailedException again) when (again.Status == 409 && again.ErrorCode is "LeaseAlreadyPresent" or null)
+            {
+                return null;
+            }
         }
         return new BlobLeaseSyncLease(lease, _options);
     }

@@ -109,7 +109,11 @@ public sealed class ServicePrincipalService(
     }
 
     public async Task<IDatabricksWorkspace> ConnectAsync(string principalId, CancellationToken cancellationToken = default)
-        => connector.Connect(await GetCredentialsAsync(await GetAsync(principalId, cancellationToken), cancellationToken));
+        => await ConnectAsync(await GetAsync(principalId, cancellationToken), cancellationToken);
+
+    /// <summary>For a caller that has just read the principal: saves reading it again.</summary>
+    public async Task<IDatabricksWorkspace> ConnectAsync(ServicePrincipal principal, CancellationToken cancellationToken = default)
+        => connector.Connect(await GetCredentialsAsync(principal, cancellationToken));
 
     public static string SecretNameFor(string principalId) => "dbxsync-sp-" + principalId;
 

@@ -100,7 +100,7 @@ public sealed class SyncRunner(
             try
             {
                 var principal = await principals.GetAsync(config.ServicePrincipalId, cancellationToken);
-                var workspace = await principals.ConnectAsync(principal.Id, cancellationToken);
+                var workspace = await principals.ConnectAsync(principal, cancellationToken);
                 var warehouse = config.IsTableType ? await ResolveWarehouseAsync(config, principal, workspace, cancellationToken) : null;
                 var context = new SyncContext(config, workspace, warehouse, request.Trigger, run.RunId, request.SubjectBlob, request.Progress, logger);
                 return await sync.RunAsync(context, cancellationToken);

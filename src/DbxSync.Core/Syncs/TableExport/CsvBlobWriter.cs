@@ -7,7 +7,7 @@ namespace DbxSync.Core.Syncs.TableExport;
 
 public sealed record CsvBlobResult(BlobItem Blob, IReadOnlyList<string> Header, long Rows, long Bytes, string Sha256);
 
-/// <summary>Streams rows into one CSV block blob, hashing as it goes; memory is one block whatever the row count.</summary>
+/// <summary>Streams rows into one CSV block blob, hashing as it goes; memory is two blocks and 1 MiB of text whatever the row count.</summary>
 public static class CsvBlobWriter
 {
     public static async Task<CsvBlobResult> WriteAsync(
@@ -18,24 +18,36 @@ public static class CsvBlobWriter
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var hashing = new HashingWriteStream(blob, sha);
         long count = 0;
-        await using (var text = new StreamWriter(hashing, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
+        // Records are formatted into memory and handed to the blob stream asynchronously, about 1 MiB at a time: a
+        // StreamWriter straight over the blob stream would flush synchronously, blocking a pool thread on each block upload.
+        var pending = new MemoryStream(PendingBytes + 128 * 1024);
+        await using (var text = new StreamWriter(pending, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
         {
             var csv = new CsvRecordWriter(text);
             csv.WriteRecord(header);
             await foreach (var row in rows.WithCancellation(cancellationToken))
             {
                 csv.WriteRecord(row, guard);
+                if (pending.Length >= PendingBytes)
+                    await DrainAsync(pending, hashing, cancellationToken);
                 if (++count % 10_000 == 0)
-                {
                     onRows?.Invoke(count);
-                    // Let the blob stream push full blocks out as they fill.
-                    await text.FlushAsync(cancellationToken);
-                }
             }
+            await text.FlushAsync(cancellationToken);
         }
+        await DrainAsync(pending, hashing, cancellationToken);
         var item = await blob.CommitAsync(cancellationToken);
         onRows?.Invoke(count);
         return new CsvBlobResult(item, header, count, hashing.BytesWritten, Convert.ToHexStringLower(sha.GetHashAndReset()));
+    }
+
+    private const int PendingBytes = 1024 * 1024;
+
+    private static async Task DrainAsync(MemoryStream pending, Stream target, CancellationToken cancellationToken)
+    {
+        if (pending.Length == 0) return;
+        await target.WriteAsync(pending.GetBuffer().AsMemory(0, (int)pending.Length), cancellationToken);
+        pending.SetLength(0);
     }
 
     /// <summary>Pass-through stream that hashes and counts what is written.</summary>

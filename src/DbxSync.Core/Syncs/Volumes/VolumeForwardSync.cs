@@ -10,7 +10,11 @@ namespace DbxSync.Core.Syncs.Volumes;
 
 public sealed record VolumeSyncOptions
 {
-    public int MaxParallelTransfers { get; init; } = 4;
+    /// <summary>
+    /// Small files are latency-bound (download, upload, manifest write each): 8 at a time keeps the pipes busy, while a
+    /// large file holds at most two 8 MiB blocks, so eight large ones stay within the memory budget.
+    /// </summary>
+    public int MaxParallelTransfers { get; init; } = 8;
 }
 
 /// <summary>volume_forward: files of a Unity Catalog volume path, new or changed since last sent, streamed to volumes/{config}/{path}.</summary>

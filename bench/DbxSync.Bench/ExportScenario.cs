@@ -1,0 +1,103 @@
+using System.Text;
+using DbxSync.Core.Csv;
+using DbxSync.Core.Ports;
+using DbxSync.Core.Sql;
+using DbxSync.Core.Syncs.TableExport;
+using static DbxSync.Bench.Measure;
+
+namespace DbxSync.Bench;
+
+/// <summary>
+/// export: a 1,000,000-row, 8-column table, half unlabeled, to CSV (first run: snapshot); then 10,000 changed rows
+/// with the change feed on (incremental run). Limits: the raw bytes of the same statement's result copied to a blob,
+/// and the CSV serialisation of the same rows alone.
+/// </summary>
+public static class ExportScenario
+{
+    public const string Container = "bench";
+
+    public static async Task<List<CaseResult>> RunAsync(BenchContext ctx, long rows, CancellationToken ct)
+    {
+        await ctx.EnsureSchemaAsync(ct);
+        await ctx.Blobs.EnsureContainerAsync(Container, ct);
+        var name = $"{BenchContext.Catalog}.{BenchContext.Schema}.export_{ctx.Suffix}";
+        var table = TableName.Parse(name);
+        BenchContext.Step($"export: creating {name} with {rows:N0} rows (half unlabeled) in the emulator");
+        var setup = await SecondsAsync(() => ctx.CreateItemsTableAsync(name, rows, labeledHalf: true, ct));
+        BenchContext.Step(F($"export: table ready in {setup:F1} s"));
+        var configId = await ctx.CreateConfigAsync($"bench export {ctx.Suffix}", "table", name, new() { ["pk_column"] = "id", ["label_column"] = "label" }, ct);
+
+        var cases = new List<CaseResult>();
+        // Snapshot (first run).
+        await ctx.RestartAppAsync(ct);
+        BenchContext.Step("export: run 1 (snapshot of unlabeled rows)");
+        var (run, wall) = await ctx.RunAsync(configId, ct);
+        var peak = ctx.AppMemory().Peak / MiB;
+        var version = Long(run, "to_version");
+        cases.Add(await CaseAsync(ctx, F($"snapshot: {rows:N0} rows x 8 cols, half unlabeled -> CSV"), run, wall, peak,
+            ExportQueries.Snapshot(table, "id", "label", version), rateTarget: true, ct));
+
+        // Incremental: 10,000 changed rows, half of them unlabeled.
+        var changed = rows / 100;
+        var modulo = rows / changed * 2;
+        await ctx.SqlAsync(F($"UPDATE {name} SET text = concat(text, ' (edited)') WHERE id % {modulo} IN (0, 1)"), ct);
+        await ctx.RestartAppAsync(ct);
+        BenchContext.Step(F($"export: run 2 (change feed, {changed:N0} changed rows)"));
+        (run, wall) = await ctx.RunAsync(configId, ct);
+        peak = ctx.AppMemory().Peak / MiB;
+        cases.Add(await CaseAsync(ctx, F($"incremental: {changed:N0} changed rows, change data feed -> CSV"), run, wall, peak,
+            ExportQueries.ChangeFeed(table, "id", Long(run, "from_version"), Long(run, "to_version")), rateTarget: false, ct));
+        return cases;
+    }
+
+    private static async Task<CaseResult> CaseAsync(BenchContext ctx, string label, System.Text.Json.Nodes.JsonObject run, TimeSpan wall, double peak, string statement, bool rateTarget, CancellationToken ct)
+    {
+        long exported = Long(run, "rows"), bytes = Long(run, "bytes");
+        BenchContext.Step(F($"export: {exported:N0} rows, {bytes:N0} bytes in {wall.TotalSeconds:F2} s; measuring the limits"));
+
+        // Raw copy: the same statement's result chunks, byte for byte, into a blob (what the run reads and writes, minus parsing and CSV).
+        long rawBytes = 0;
+        var raw = await SecondsAsync(async () =>
+        {
+            await using var blob = await ctx.Blobs.OpenWriteAsync(Container, $"raw/export-{ctx.Suffix}-{Guid.NewGuid():N}.json", null, ct);
+            rawBytes = await ctx.Raw.CopyResultAsync(statement, blob, ct);
+            await blob.CommitAsync(ct);
+        });
+
+        // The rows as the client parses them (kept in memory here: the bench's memory is not measured).
+        var fetched = new List<string?[]>();
+        var fetch = await SecondsAsync(async () =>
+        {
+            var result = await ctx.Workspace.ExecuteAsync(statement, null, new StatementOptions { WarehouseId = ctx.WarehouseId, LargeResult = true }, ct);
+            await foreach (var row in result.ReadRowsAsync(ct)) fetched.Add(row);
+        });
+
+        // CSV serialisation of the same rows alone.
+        var header = Enumerable.Range(0, fetched.Count > 0 ? fetched[0].Length : 0).Select(i => "c" + i).ToList();
+        var csv = Seconds(() =>
+        {
+            using var text = new StreamWriter(Stream.Null, new UTF8Encoding(false), 64 * 1024);
+            var writer = new CsvRecordWriter(text);
+            writer.WriteRecord(header);
+            foreach (var row in fetched) writer.WriteRecord(row);
+        });
+
+        var w = wall.TotalSeconds;
+        var limits = new List<Limit>
+        {
+            Limit(F($"raw copy: statement result bytes -> blob ({rawBytes / MiB:F0} MiB)"), raw, w),
+            Limit(F($"csv alone: CsvRecordWriter over {fetched.Count:N0} rows in memory"), csv, w),
+            Limit("source: statement + chunk download + row parsing, no output", fetch, w),
+        };
+        var rate = exported / w;
+        var targets = CommonTargets(peak, w, limits);
+        // 10,000 rows take well under a second: that case is about latency and memory, not rows/s.
+        if (rateTarget) targets.Insert(0, AtLeast("end to end", rate, 100_000, "rows/s"));
+        return new CaseResult
+        {
+            Case = label, WallSeconds = w, RunSeconds = Long(run, "duration_ms") / 1000.0, Rows = exported, Files = Long(run, "files"), Bytes = bytes,
+            Throughput = rate, ThroughputUnit = "rows/s", PeakWorkingSetMiB = peak, Limits = limits, Targets = targets,
+            Note = F($"the statement returns {fetched.Count:N0} rows; {exported:N0} go to the CSV"),
+        };
+    }
+}
