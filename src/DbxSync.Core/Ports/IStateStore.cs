@@ -11,7 +11,6 @@ public sealed class StateEntity
     public string? ETag { get; set; }
     public Dictionary<string, object?> Properties { get; init; } = new(StringComparer.Ordinal);
 
-    public T? Get<T>(string name) => Properties.TryGetValue(name, out var v) && v is not null ? (T)Convert.ChangeType(v, typeof(T).IsGenericType ? Nullable.GetUnderlyingType(typeof(T))! : typeof(T), System.Globalization.CultureInfo.InvariantCulture) : default;
     public string? GetString(string name) => Properties.TryGetValue(name, out var v) ? v?.ToString() : null;
 }
 

@@ -52,7 +52,7 @@ public class AdapterTests
         await Assert.ThrowsAsync<ConflictException>(() => store.InsertAsync(table, new StateEntity { PartitionKey = "cfg", RowKey = "checkpoint" }));
 
         var read = (await store.GetAsync(table, "cfg", "checkpoint"))!;
-        Assert.Equal(3L, read.Get<long>("Version"));
+        Assert.Equal(3L, DbxSync.Core.State.EntityValues.Long(read, "Version"));
         read.Properties["Version"] = 4L;
         await store.UpsertAsync(table, read);
         var stale = new StateEntity { PartitionKey = "cfg", RowKey = "checkpoint", ETag = staleETag, Properties = { ["Version"] = 5L } };
