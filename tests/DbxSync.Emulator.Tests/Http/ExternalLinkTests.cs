@@ -66,11 +66,13 @@ public sealed class ExternalLinkTests
     [Fact]
     public async Task External_link_expires_and_a_refetched_chunk_gives_a_fresh_one()
     {
-        await using var host = await EmulatorTestHost.StartAsync(options => options.ExternalLinkLifetime = TimeSpan.FromSeconds(1));
+        // Expiry is kept in whole seconds, so a link lives between lifetime-1 and lifetime: 3 s leaves a fresh link
+        // at least 2 s, enough on a loaded machine.
+        await using var host = await EmulatorTestHost.StartAsync(options => options.ExternalLinkLifetime = TimeSpan.FromSeconds(3));
         var body = await host.ExecuteAsync("SELECT * FROM range(5)", disposition: "EXTERNAL_LINKS");
         var url = body.At("result", "external_links")[0].GetProperty("external_link").GetString();
 
-        await Task.Delay(TimeSpan.FromSeconds(2.1));
+        await Task.Delay(TimeSpan.FromSeconds(3.1));
         using var expired = await host.Anonymous.GetAsync(url);
         Assert.Equal(HttpStatusCode.Forbidden, expired.StatusCode);
 
