@@ -41,7 +41,7 @@ public sealed class OpenApiTests(ApiFixture fixture) : ApiTestBase(fixture)
         var post = doc.GetProperty("paths").GetProperty("/api/databricks/sync-configs").GetProperty("post");
         Assert.True(post.TryGetProperty("requestBody", out _));
         var schemas = doc.GetProperty("components").GetProperty("schemas");
-        Assert.True(schemas.GetProperty("SyncConfigBody").GetProperty("properties").TryGetProperty("databricks_path", out _));
+        Assert.True(schemas.GetProperty("SyncConfigInput").GetProperty("properties").TryGetProperty("databricks_path", out _));
         Assert.False(schemas.GetProperty("PrincipalResponse").GetProperty("properties").TryGetProperty("secret_name", out _));
     }
 }

@@ -2,33 +2,7 @@ using DbxSync.Core.Configs;
 
 namespace DbxSync.Functions.Api.Configs;
 
-/// <summary>POST/PUT/PATCH body. Every field optional on the wire; Core decides what each verb requires.</summary>
-public sealed record SyncConfigBody
-{
-    public string? Name { get; init; }
-    public string? Description { get; init; }
-    public string? ConfigType { get; init; }
-    public string? DatabricksPath { get; init; }
-    public string? ServicePrincipalId { get; init; }
-    public string? PkColumn { get; init; }
-    public string? LabelColumn { get; init; }
-    public bool? UseStaging { get; init; }
-    public string? StagingVolumePath { get; init; }
-    public string? WarehouseId { get; init; }
-    public int? PollIntervalSeconds { get; init; }
-    public bool? Enabled { get; init; }
-    public bool? SpreadsheetSafe { get; init; }
-    public bool? PropagateDeletes { get; init; }
-    public string? UnknownColumns { get; init; }
-
-    public SyncConfigInput ToInput() => new()
-    {
-        Name = Name, Description = Description, ConfigType = ConfigType, DatabricksPath = DatabricksPath,
-        ServicePrincipalId = ServicePrincipalId, PkColumn = PkColumn, LabelColumn = LabelColumn, UseStaging = UseStaging,
-        StagingVolumePath = StagingVolumePath, WarehouseId = WarehouseId, PollIntervalSeconds = PollIntervalSeconds,
-        Enabled = Enabled, SpreadsheetSafe = SpreadsheetSafe, PropagateDeletes = PropagateDeletes, UnknownColumns = UnknownColumns,
-    };
-}
+// POST/PUT/PATCH bodies bind straight to Core's SyncConfigInput (every field optional; Core decides what each verb requires).
 
 public sealed record SyncConfigResponse(
     string Id, string Name, string? Description, string ConfigType, string DatabricksPath, string ServicePrincipalId,

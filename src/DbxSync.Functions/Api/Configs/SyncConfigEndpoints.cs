@@ -13,13 +13,13 @@ public static class SyncConfigEndpoints
         var group = routes.MapGroup(Route).WithTags("Sync configs");
 
         group.MapPost("/", CreateAsync).WithSummary("Create a sync config (checked against the workspace)")
-            .Accepts<SyncConfigBody>("application/json").Produces<SyncConfigResponse>(201);
+            .Accepts<SyncConfigInput>("application/json").Produces<SyncConfigResponse>(201);
         group.MapGet("/", ListAsync).WithSummary("List sync configs (?config_type=, ?service_principal_id=)").Produces<ItemsResponse<SyncConfigResponse>>();
         group.MapGet("/{id}", GetAsync).WithSummary("Get a sync config").Produces<SyncConfigResponse>();
         group.MapPut("/{id}", ReplaceAsync).WithSummary("Replace a sync config (unsent optional fields reset)")
-            .Accepts<SyncConfigBody>("application/json").Produces<SyncConfigResponse>();
+            .Accepts<SyncConfigInput>("application/json").Produces<SyncConfigResponse>();
         group.MapPatch("/{id}", PatchAsync).WithSummary("Change the sent fields of a sync config")
-            .Accepts<SyncConfigBody>("application/json").Produces<SyncConfigResponse>();
+            .Accepts<SyncConfigInput>("application/json").Produces<SyncConfigResponse>();
         group.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a sync config, its state and its runs").Produces(204);
         group.MapPost("/{id}/pause", (string id, HttpRequest request, SyncConfigService service, CancellationToken ct)
             => SetStatusAsync(id, SyncConfigStatus.Paused, request, service, ct)).WithName("PauseSyncConfig").WithSummary("Pause: timers and blob events skip it").Produces<SyncConfigResponse>();
@@ -30,8 +30,8 @@ public static class SyncConfigEndpoints
 
     private static async Task<IResult> CreateAsync(HttpRequest request, SyncConfigService service, CancellationToken ct)
     {
-        var body = await JsonBody.ReadAsync<SyncConfigBody>(request, ct);
-        var config = await service.CreateAsync(body.ToInput(), ct);
+        var body = await JsonBody.ReadAsync<SyncConfigInput>(request, ct);
+        var config = await service.CreateAsync(body, ct);
         ETags.Set(request.HttpContext.Response, config.ETag);
         return Results.Created($"{Route}/{config.Id}", SyncConfigResponse.From(config));
     }
@@ -53,16 +53,16 @@ public static class SyncConfigEndpoints
 
     private static async Task<IResult> ReplaceAsync(string id, HttpRequest request, SyncConfigService service, CancellationToken ct)
     {
-        var body = await JsonBody.ReadAsync<SyncConfigBody>(request, ct);
+        var body = await JsonBody.ReadAsync<SyncConfigInput>(request, ct);
         var ifMatch = await ETags.ResolveIfMatchAsync(request, async () => (await service.GetAsync(id, ct)).ETag);
-        return Saved(request.HttpContext.Response, await service.ReplaceAsync(id, body.ToInput(), ifMatch, ct));
+        return Saved(request.HttpContext.Response, await service.ReplaceAsync(id, body, ifMatch, ct));
     }
 
     private static async Task<IResult> PatchAsync(string id, HttpRequest request, SyncConfigService service, CancellationToken ct)
     {
-        var body = await JsonBody.ReadAsync<SyncConfigBody>(request, ct);
+        var body = await JsonBody.ReadAsync<SyncConfigInput>(request, ct);
         var ifMatch = await ETags.ResolveIfMatchAsync(request, async () => (await service.GetAsync(id, ct)).ETag);
-        return Saved(request.HttpContext.Response, await service.PatchAsync(id, body.ToInput(), ifMatch, ct));
+        return Saved(request.HttpContext.Response, await service.PatchAsync(id, body, ifMatch, ct));
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpRequest request, SyncConfigService service, CancellationToken ct)
