@@ -34,6 +34,7 @@ public sealed class ReadFilesLoader(TranslationSession session)
         session.TemporaryTables.Add(table);
         session.ExecuteNonQuery($"CREATE TABLE {table} ({string.Join(", ", columns.Select((c, i) => $"c{i} {c.Type.SqliteAffinity}"))})");
 
+        using var loadPhase = EnginePhaseTrace.Start("read_files: parse + load temp table");
         var ownTransaction = session.Transaction == null ? session.Connection.BeginTransaction() : null;
         try
         {
