@@ -82,7 +82,18 @@ public sealed class ReadFilesLoader(TranslationSession session)
         }
 
         public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index + 1));
-        public void BindText(int index, string value) => Check(raw.sqlite3_bind_text(_statement, index + 1, value));
+        private byte[] _utf8 = new byte[256];
+
+        /// <summary>Encodes into one reused buffer (SQLite copies on bind), instead of a new UTF-8 byte[] per value.</summary>
+        public void BindText(int index, string value)
+        {
+            // Defensive: an empty span could reach SQLite as a null pointer (NULL); a quoted empty CSV field must stay ''.
+            if (value.Length == 0) { Check(raw.sqlite3_bind_text(_statement, index + 1, "")); return; }
+            var max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
+            if (max > _utf8.Length) _utf8 = new byte[Math.Max(max, _utf8.Length * 2)];
+            var length = System.Text.Encoding.UTF8.GetBytes(value, _utf8);
+            Check(raw.sqlite3_bind_text(_statement, index + 1, _utf8.AsSpan(0, length)));
+        }
 
         public void Bind(int index, object? value) => Check(value switch
         {
