@@ -98,6 +98,20 @@ public sealed class BasicStatementTests : IDisposable
     }
 
     [Fact]
+    public void Casts_of_string_columns_to_int_double_and_boolean_take_fast_paths_without_changing_results_or_errors()
+    {
+        _db.Exec("CREATE TABLE main.s.t (k BIGINT, v STRING)");
+        _db.Exec("INSERT INTO main.s.t VALUES (1, '50'), (2, '7.8'), (3, '-12'), (4, ' 8 '), (5, NULL), (6, '9007199254740993'), (7, '+3')");
+        Assert.Equal(["1|50|50.0", "2|NULL|7.8", "3|-12|-12.0", "4|8|8.0", "5|NULL|NULL", "6|NULL|9.007199254740992E15", "7|3|3.0"],
+            _db.Lines("SELECT k, try_cast(v AS INT), CAST(v AS DOUBLE) FROM main.s.t ORDER BY k"));
+        Assert.Equal("CAST_OVERFLOW", _db.Fails("SELECT CAST(v AS INT) FROM main.s.t WHERE k = 6").ErrorClass);
+        Assert.Equal("CAST_INVALID_INPUT", _db.Fails("SELECT CAST(v AS SMALLINT) FROM main.s.t WHERE k = 2").ErrorClass);
+        _db.Exec("INSERT INTO main.s.t VALUES (10, 'true'), (11, 'false'), (12, 'TRUE'), (13, ' no '), (14, '1')");
+        Assert.Equal(["10|true", "11|false", "12|true", "13|false", "14|true"], _db.Lines("SELECT k, CAST(v AS BOOLEAN) FROM main.s.t WHERE k >= 10 ORDER BY k"));
+        Assert.Equal("CAST_INVALID_INPUT", _db.Fails("SELECT CAST(v AS BOOLEAN) FROM main.s.t WHERE k = 2").ErrorClass);
+    }
+
+    [Fact]
     public void Errors_carry_databricks_classes()
     {
         _db.Exec("CREATE TABLE main.s.t (id BIGINT NOT NULL, label STRING)");

@@ -202,6 +202,10 @@ public sealed class DeltaFeatureTests : IDisposable
         Assert.Equal(["id", "label", "score", "_rescued_data"], untyped.Columns.Select(c => c.Name));
         Assert.All(untyped.Columns, c => Assert.Equal("STRING", c.TypeName));
 
+        var cells = _db.WriteVolumeFile("cells.csv", "a,b,c\n\"\",,Zoë 東京 ✓\n");
+        Assert.Equal(["|NULL|Zoë 東京 ✓|true|false"],
+            _db.Lines($"SELECT a, b, c, a IS NOT NULL, b IS NOT NULL FROM read_files('{cells}', format => 'csv', header => true, schema => 'a STRING, b STRING, c STRING')"));
+
         var missing = _db.Fails("SELECT * FROM read_files('/Volumes/main/s/v/nope.csv', format => 'csv', header => true)");
         Assert.Equal("PATH_NOT_FOUND", missing.ErrorClass);
     }

@@ -264,9 +264,25 @@ public sealed class ExpressionTranslator(TranslationSession session)
         if (from.Kind == SqlTypeKind.String && target.Kind == SqlTypeKind.BigInt)
             return new TranslatedExpr(Checked($"CAST(CAST({x} AS INTEGER) AS TEXT) = {x}", $"CAST({x} AS INTEGER)"), target);
         if (from.Kind == SqlTypeKind.String && target.IsIntegral)
-            return CastTo(CastTo(value, SqlType.BigInt, tryCast), target, tryCast);
+        {
+            // Canonical in-range integer text takes one check; anything else the exact two-step cast (and its errors) as before.
+            var (min, max) = target.Kind switch
+            {
+                SqlTypeKind.TinyInt => (sbyte.MinValue, (long)sbyte.MaxValue),
+                SqlTypeKind.SmallInt => (short.MinValue, short.MaxValue),
+                _ => (int.MinValue, (long)int.MaxValue),
+            };
+            var stepwise = CastTo(CastTo(value, SqlType.BigInt, tryCast), target, tryCast).Sql;
+            return new TranslatedExpr(
+                $"(CASE WHEN CAST(CAST({x} AS INTEGER) AS TEXT) = {x} AND CAST({x} AS INTEGER) BETWEEN {min} AND {max} THEN CAST({x} AS INTEGER) ELSE {stepwise} END)", target);
+        }
         if (from.Kind == SqlTypeKind.String && target.Kind == SqlTypeKind.Double)
-            return new TranslatedExpr(Checked($"CAST(CAST({x} AS REAL) AS TEXT) = {x}", $"CAST({x} AS REAL)"), target);
+            // Integer text ('50') is exact as a double below 2^53; SQLite prints it back as '50.0', so it gets its own check.
+            return new TranslatedExpr(
+                $"(CASE WHEN CAST(CAST({x} AS REAL) AS TEXT) = {x} THEN CAST({x} AS REAL) " +
+                $"WHEN CAST(CAST({x} AS INTEGER) AS TEXT) = {x} AND CAST({x} AS INTEGER) BETWEEN -9007199254740991 AND 9007199254740991 THEN CAST({x} AS REAL) ELSE {slow} END)", target);
+        if (from.Kind == SqlTypeKind.String && target.Kind == SqlTypeKind.Boolean)
+            return new TranslatedExpr($"(CASE {x} WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE {slow} END)", target);
         if (from.IsIntegral && target.Kind is SqlTypeKind.Double or SqlTypeKind.Float) return new TranslatedExpr($"CAST({x} AS REAL)", target);
         if (from.Kind is SqlTypeKind.Decimal or SqlTypeKind.Float && target.Kind == SqlTypeKind.Double) return value with { Type = target };
         if ((from.IsNumeric) && target.Kind == SqlTypeKind.Decimal)

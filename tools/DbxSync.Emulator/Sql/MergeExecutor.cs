@@ -18,7 +18,9 @@ public sealed class MergeExecutor(TranslationSession session, QueryTranslator qu
         var targetAlias = "t_" + session.NextAlias("m");
         var target = queries.BindCurrentTable(table, targetAlias, merge.Target.Alias ?? table.Name);
 
+        var phase = EnginePhaseTrace.Start("merge: bind source (read_files load)");
         var source = queries.BindRelation(merge.Source);
+        phase.Dispose();
         var sourceQualifier = merge.Source.Alias;
         var sourceTable = source.MaterializedTable;
         if (sourceTable == null || !sourceTable.StartsWith("temp.", StringComparison.Ordinal))

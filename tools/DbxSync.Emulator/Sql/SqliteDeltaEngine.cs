@@ -54,7 +54,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         // Spark's LIKE is case-sensitive; SQLite's is not unless told.
-        Run(connection, "PRAGMA case_sensitive_like = ON; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF;");
+        Run(connection, "PRAGMA case_sensitive_like = ON; PRAGMA cache_size = -65536; PRAGMA temp.cache_size = -131072; PRAGMA foreign_keys = OFF;");
         SqliteFunctions.Register(connection);
         return connection;
     }

@@ -87,12 +87,14 @@ public sealed class TranslationSession(
 
     public int ExecuteNonQuery(string sql)
     {
+        using var phase = EnginePhaseTrace.Start(EnginePhaseTrace.Sink == null ? "" : "sql: " + (sql.Length > 140 && Environment.GetEnvironmentVariable("DBXSYNC_EMULATOR_TRACE_FULL_SQL") == null ? sql[..140] + "..." : sql));
         using var command = CreateCommand(sql);
         return command.ExecuteNonQuery();
     }
 
     public object? ExecuteScalar(string sql)
     {
+        using var phase = EnginePhaseTrace.Start(EnginePhaseTrace.Sink == null ? "" : "sql: " + (sql.Length > 140 && Environment.GetEnvironmentVariable("DBXSYNC_EMULATOR_TRACE_FULL_SQL") == null ? sql[..140] + "..." : sql));
         using var command = CreateCommand(sql);
         var value = command.ExecuteScalar();
         return value is DBNull ? null : value;
