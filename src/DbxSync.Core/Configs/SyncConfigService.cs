@@ -53,7 +53,7 @@ public sealed class SyncConfigService(
     public async Task<SyncConfig> ReplaceAsync(string id, SyncConfigInput input, string? ifMatch, CancellationToken cancellationToken = default)
     {
         var current = await GetAsync(id, cancellationToken);
-        ServicePrincipalService.CheckETag(current.ETag, ifMatch);
+        ETagCheck.Require(current.ETag, ifMatch);
         if (input.ConfigType is null) throw new ValidationException("config_type is required.", "config_type");
         var blank = new SyncConfig
         {
@@ -67,7 +67,7 @@ public sealed class SyncConfigService(
     public async Task<SyncConfig> PatchAsync(string id, SyncConfigInput input, string? ifMatch, CancellationToken cancellationToken = default)
     {
         var current = await GetAsync(id, cancellationToken);
-        ServicePrincipalService.CheckETag(current.ETag, ifMatch);
+        ETagCheck.Require(current.ETag, ifMatch);
         var changed = Apply(current with { UpdatedAt = time.GetUtcNow() }, input);
         if (input.ConfigType is not null) changed = changed with { ConfigType = ParseType(input.ConfigType) };
         return await SaveChangedAsync(current, changed, cancellationToken);
@@ -76,7 +76,7 @@ public sealed class SyncConfigService(
     public async Task<SyncConfig> SetStatusAsync(string id, SyncConfigStatus status, string? ifMatch, CancellationToken cancellationToken = default)
     {
         var current = await GetAsync(id, cancellationToken);
-        ServicePrincipalService.CheckETag(current.ETag, ifMatch);
+        ETagCheck.Require(current.ETag, ifMatch);
         if (current.Status == status) return current;
         var saved = await configs.ReplaceAsync(current with { Status = status, UpdatedAt = time.GetUtcNow() }, cancellationToken);
         logger.LogInformation("Sync config {ConfigId} is now {Status}", id, status);
@@ -86,7 +86,7 @@ public sealed class SyncConfigService(
     public async Task DeleteAsync(string id, string? ifMatch, CancellationToken cancellationToken = default)
     {
         var current = await GetAsync(id, cancellationToken);
-        ServicePrincipalService.CheckETag(current.ETag, ifMatch);
+        ETagCheck.Require(current.ETag, ifMatch);
         await configs.DeleteAsync(id, ifMatch ?? current.ETag, cancellationToken);
         await state.DeleteAllAsync(id, cancellationToken);
         await runs.DeleteAllAsync(id, cancellationToken);

@@ -1,6 +1,7 @@
 using DbxSync.Core.Configs;
 using DbxSync.Core.Errors;
 using DbxSync.Core.Ports;
+using DbxSync.Core.State;
 using Microsoft.Extensions.Logging;
 
 namespace DbxSync.Core.Principals;
@@ -69,7 +70,7 @@ public sealed class ServicePrincipalService(
     public async Task DeleteAsync(string id, string? ifMatch, CancellationToken cancellationToken = default)
     {
         var principal = await GetAsync(id, cancellationToken);
-        CheckETag(principal.ETag, ifMatch);
+        ETagCheck.Require(principal.ETag, ifMatch);
         await foreach (var c in configs.ListAsync(cancellationToken))
             if (c.ServicePrincipalId == principal.Id)
                 throw new ConflictException($"Service principal '{id}' is used by sync config '{c.Id}' ({c.Name}); delete or re-point the config first.", "service-principal-in-use");
@@ -82,7 +83,7 @@ public sealed class ServicePrincipalService(
     public async Task<ServicePrincipal> RotateSecretAsync(string id, string? clientSecret, string? token, string? ifMatch, CancellationToken cancellationToken = default)
     {
         var principal = await GetAsync(id, cancellationToken);
-        CheckETag(principal.ETag, ifMatch);
+        ETagCheck.Require(principal.ETag, ifMatch);
         string secret = principal.AuthType == WorkspaceAuthType.OAuthM2M
             ? RequireNonEmpty(clientSecret, "client_secret")
             : RequireNonEmpty(token, "token");
@@ -172,11 +173,4 @@ public sealed class ServicePrincipalService(
     private static string CheckId(string id) => Guid.TryParse(id, out _)
         ? id
         : throw new NotFoundException($"Service principal '{id}' does not exist.", "service-principal-not-found");
-
-    internal static void CheckETag(string? current, string? ifMatch)
-    {
-        if (ifMatch is null || ifMatch == "*") return;
-        if (!string.Equals(ifMatch, current, StringComparison.Ordinal))
-            throw new ConcurrencyException("The resource was changed by someone else (If-Match does not match its current ETag); read it again.");
-    }
 }

@@ -216,7 +216,6 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
     private async Task<long?> FindPendingExportAsync(string configId, TableName table, long? checkpoint, long current, CancellationToken cancellationToken)
     {
         var from = (checkpoint ?? -1) + 1;
-        if (checkpoint is null) from = 0;
         var prefix = string.Create(CultureInfo.InvariantCulture, $"{configId}/{table.Table}_v{from}-v");
         long? found = null;
         await foreach (var blob in blobs.ListAsync(BlobContainers.Exports, prefix, cancellationToken))
