@@ -71,9 +71,13 @@ public sealed class ServicePrincipalService(
     {
         var principal = await GetAsync(id, cancellationToken);
         ETagCheck.Require(principal.ETag, ifMatch);
+        // Every user is named, so one refusal tells the caller all that must go first.
+        var users = new List<string>();
         await foreach (var c in configs.ListAsync(cancellationToken))
             if (c.ServicePrincipalId == principal.Id)
-                throw new ConflictException($"Service principal '{id}' is used by sync config '{c.Id}' ({c.Name}); delete or re-point the config first.", "service-principal-in-use");
+                users.Add($"'{c.Name}' ({c.Id})");
+        if (users.Count > 0)
+            throw new ConflictException($"Service principal '{id}' is used by sync config{(users.Count == 1 ? "" : "s")} {string.Join(", ", users)}; delete or re-point {(users.Count == 1 ? "it" : "them")} first.", "service-principal-in-use");
         await principals.DeleteAsync(principal.Id, ifMatch ?? principal.ETag, cancellationToken);
         await secrets.DeleteSecretAsync(principal.SecretName, cancellationToken);
         logger.LogInformation("Deleted service principal {PrincipalId}", principal.Id);

@@ -39,6 +39,7 @@ public static class CoreServiceRegistration
         services.AddSingleton(new VolumeSyncOptions());
         services.AddSingleton<ISync, TableExportSync>();
         services.AddSingleton<ISync, LabeledImportSync>();
+        services.AddSingleton<ImportErrorReports>();
         services.AddSingleton<ISync, VolumeForwardSync>();
         services.AddSingleton<ISync, VolumeReverseSync>();
         return services;

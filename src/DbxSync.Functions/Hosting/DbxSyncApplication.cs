@@ -1,6 +1,7 @@
 using System.Net;
 using DbxSync.Functions.Api.Auth;
 using DbxSync.Functions.Api.Configs;
+using DbxSync.Functions.WebConsole;
 using DbxSync.Functions.Api.Json;
 using DbxSync.Functions.Api.OpenApi;
 using DbxSync.Functions.Api.Principals;
@@ -52,6 +53,7 @@ public static class DbxSyncApplication
         builder.Services.AddOptions<KeyVaultSettings>().Bind(builder.Configuration.GetSection(KeyVaultSettings.Section));
         builder.Services.AddSingleton(WorkspaceSettings.From(builder.Configuration));
         builder.Services.AddSingleton<ApiAuthenticator>();
+        builder.Services.AddSingleton<ConsoleAssets>();
         builder.Services.AddDependencyHealthChecks();
         builder.Services.AddSingleton<StateInitializationService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StateInitializationService>());
@@ -82,5 +84,7 @@ public static class DbxSyncApplication
         app.MapServicePrincipalEndpoints();
         app.MapSyncConfigEndpoints();
         app.MapSyncRunEndpoints();
+        app.MapAccessEndpoints();
+        app.MapConsoleEndpoints();
     }
 }

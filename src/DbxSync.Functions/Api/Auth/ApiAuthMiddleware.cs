@@ -5,7 +5,7 @@ namespace DbxSync.Functions.Api.Auth;
 /// <summary>Guards everything under /api except health. Runs before routing so unknown routes do not reveal themselves to strangers.</summary>
 public sealed class ApiAuthMiddleware(RequestDelegate next, ApiAuthenticator authenticator, ILogger<ApiAuthMiddleware> logger)
 {
-    public static readonly PathString[] AnonymousPaths = ["/api/health"];
+    public static readonly PathString[] AnonymousPaths = ["/api/health", AccessEndpoints.Route];
 
     public async Task InvokeAsync(HttpContext context)
     {

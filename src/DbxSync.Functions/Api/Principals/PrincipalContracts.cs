@@ -25,4 +25,8 @@ public sealed record CatalogItem(string Name, string? Comment);
 public sealed record SchemaItem(string CatalogName, string Name, string FullName, string? Comment);
 public sealed record VolumeItem(string CatalogName, string SchemaName, string Name, string FullName, string? VolumeType);
 public sealed record ColumnItem(string Name, string TypeText, string TypeName, int Position, bool Nullable);
-public sealed record TableItem(string CatalogName, string SchemaName, string Name, string FullName, string? TableType, string? DataSourceFormat, IReadOnlyList<ColumnItem> Columns);
+public sealed record TableItem(string CatalogName, string SchemaName, string Name, string FullName, string? TableType, string? DataSourceFormat, IReadOnlyList<ColumnItem> Columns)
+{
+    public static TableItem From(TableSummary t) => new(t.CatalogName, t.SchemaName, t.Name, t.FullName, t.TableType, t.DataSourceFormat,
+        t.Columns.Select(c => new ColumnItem(c.Name, c.TypeText, c.TypeName, c.Position, c.Nullable)).ToList());
+}

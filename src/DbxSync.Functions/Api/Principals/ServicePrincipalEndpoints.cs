@@ -1,3 +1,4 @@
+using DbxSync.Core.Errors;
 using DbxSync.Core.Principals;
 using DbxSync.Core.Sql;
 using DbxSync.Functions.Api.Json;
@@ -27,6 +28,7 @@ public static class ServicePrincipalEndpoints
         group.MapGet("/{id}/catalogs", ListCatalogsAsync).WithSummary("List catalogs the principal can see").Produces<ItemsResponse<CatalogItem>>();
         group.MapGet("/{id}/catalogs/{catalog}/schemas", ListSchemasAsync).WithSummary("List schemas of a catalog").Produces<ItemsResponse<SchemaItem>>();
         group.MapGet("/{id}/catalogs/{catalog}/schemas/{schema}/tables", ListTablesAsync).WithSummary("List tables of a schema").Produces<ItemsResponse<TableItem>>();
+        group.MapGet("/{id}/catalogs/{catalog}/schemas/{schema}/tables/{table}", GetTableAsync).WithSummary("One table with its columns and their types").Produces<TableItem>();
         group.MapGet("/{id}/catalogs/{catalog}/schemas/{schema}/volumes", ListVolumesAsync).WithSummary("List volumes of a schema").Produces<ItemsResponse<VolumeItem>>();
         return routes;
     }
@@ -104,9 +106,17 @@ public static class ServicePrincipalEndpoints
         var workspace = await service.ConnectAsync(id, ct);
         var items = new List<TableItem>();
         await foreach (var t in workspace.ListTablesAsync(catalog, schema, ct))
-            items.Add(new TableItem(t.CatalogName, t.SchemaName, t.Name, t.FullName, t.TableType, t.DataSourceFormat,
-                t.Columns.Select(c => new ColumnItem(c.Name, c.TypeText, c.TypeName, c.Position, c.Nullable)).ToList()));
+            items.Add(TableItem.From(t));
         return Results.Ok(new ItemsResponse<TableItem>(items));
+    }
+
+    private static async Task<IResult> GetTableAsync(string id, string catalog, string schema, string table, ServicePrincipalService service, CancellationToken ct)
+    {
+        var name = new TableName(SqlIdentifier.Validate(catalog, "catalog"), SqlIdentifier.Validate(schema, "schema"), SqlIdentifier.Validate(table, "table"));
+        var workspace = await service.ConnectAsync(id, ct);
+        var t = await workspace.GetTableAsync(name.FullName, ct)
+            ?? throw new NotFoundException($"Table {name.FullName} does not exist or the principal cannot see it.", "table-not-found");
+        return Results.Ok(TableItem.From(t));
     }
 
     private static async Task<IResult> ListVolumesAsync(string id, string catalog, string schema, ServicePrincipalService service, CancellationToken ct)

@@ -5,6 +5,7 @@ using DbxSync.Core.Configs;
 using DbxSync.Core.Errors;
 using DbxSync.Core.Runs;
 using DbxSync.Core.Syncs;
+using DbxSync.Core.Syncs.LabeledImport;
 using DbxSync.Functions.Api.Json;
 using DbxSync.Functions.Api.Problems;
 
@@ -25,6 +26,7 @@ public static class SyncRunEndpoints
             .Produces<RunResponse>().Produces(200, contentType: NdjsonContentType);
         group.MapGet("/{id}/runs", ListAsync).WithSummary("Runs, newest first (?page_size= 1..100, ?continuation=)").Produces<RunPageResponse>();
         group.MapGet("/{id}/runs/{run_id}", GetAsync).WithSummary("One run").Produces<RunResponse>();
+        group.MapGet("/{id}/runs/{run_id}/errors", GetErrorsAsync).WithSummary("A failed import's line-level errors, from its error report").Produces<ImportErrorReport>();
         return routes;
     }
 
@@ -108,12 +110,16 @@ public static class SyncRunEndpoints
     }
 
     private static async Task<IResult> GetAsync(string id, string run_id, SyncConfigService configs, SyncRunRepository runs, CancellationToken ct)
+        => Results.Ok(RunResponse.From(await FindRunAsync(id, run_id, configs, runs, ct)));
+
+    private static async Task<IResult> GetErrorsAsync(string id, string run_id, SyncConfigService configs, SyncRunRepository runs, ImportErrorReports reports, CancellationToken ct)
+        => Results.Ok(await reports.ReadAsync(await FindRunAsync(id, run_id, configs, runs, ct), ct));
+
+    private static async Task<SyncRun> FindRunAsync(string id, string runId, SyncConfigService configs, SyncRunRepository runs, CancellationToken ct)
     {
         var config = await configs.GetAsync(id, ct);
-        var run = IsRunId(run_id) ? await runs.GetAsync(config.Id, run_id, ct) : null;
-        return run is null
-            ? throw new NotFoundException($"Run '{run_id}' of sync config '{id}' does not exist.", "run-not-found")
-            : Results.Ok(RunResponse.From(run));
+        var run = IsRunId(runId) ? await runs.GetAsync(config.Id, runId, ct) : null;
+        return run ?? throw new NotFoundException($"Run '{runId}' of sync config '{id}' does not exist.", "run-not-found");
     }
 
     // Run ids are digits, '-' and hex; anything else cannot exist and must not reach the store as a key.

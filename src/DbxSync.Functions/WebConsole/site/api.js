@@ -1,0 +1,107 @@
+// The public management API, as any client calls it. The token lives in sessionStorage only (this tab's session).
+
+const TOKEN_KEY = 'dbxsync.token';
+export const session = {
+  get token() { return sessionStorage.getItem(TOKEN_KEY); },
+  set token(v) { v ? sessionStorage.setItem(TOKEN_KEY, v) : sessionStorage.removeItem(TOKEN_KEY); },
+};
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+export async function request(method, path, { body, etag, headers = {} } = {}) {
+  const h = { Accept: 'application/json', ...headers };
+  if (session.token) h.Authorization = `Bearer ${session.token}`;
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  if (etag) h['If-Match'] = etag;
+  const res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  if (res.status === 401 && path !== '/api/me') window.dispatchEvent(new Event('dbxsync:signed-out'));
+  if (!res.ok) throw new ApiError(res.status, await problemOf(res));
+  return res;
+}
+
+async function problemOf(res) {
+  try {
+    const p = await res.json();
+    return typeof p === 'object' && p ? p : { title: `HTTP ${res.status}` };
+  } catch {
+    return { title: `HTTP ${res.status}`, detail: res.statusText };
+  }
+}
+
+export async function json(method, path, options) {
+  const res = await request(method, path, options);
+  if (res.status === 204) return { data: null, etag: null, res };
+  const data = (res.headers.get('content-type') ?? '').includes('json') ? await res.json() : null;
+  return { data, etag: res.headers.get('ETag'), res };
+}
+
+export const get = async (path) => (await json('GET', path)).data;
+export const items = async (path) => (await get(path)).items;
+
+const SP = '/api/databricks/service-principals';
+const SC = '/api/databricks/sync-configs';
+const enc = encodeURIComponent;
+
+export const api = {
+  me: () => get('/api/me'),
+  principals: () => items(SP),
+  registerPrincipal: (body) => json('POST', SP, { body }),
+  rotateSecret: (id, body) => json('PUT', `${SP}/${enc(id)}/secret`, { body }),
+  deletePrincipal: (id) => json('DELETE', `${SP}/${enc(id)}`),
+  catalogs: (id) => items(`${SP}/${enc(id)}/catalogs`),
+  schemas: (id, c) => items(`${SP}/${enc(id)}/catalogs/${enc(c)}/schemas`),
+  tables: (id, c, s) => items(`${SP}/${enc(id)}/catalogs/${enc(c)}/schemas/${enc(s)}/tables`),
+  table: (id, c, s, t) => get(`${SP}/${enc(id)}/catalogs/${enc(c)}/schemas/${enc(s)}/tables/${enc(t)}`),
+  volumes: (id, c, s) => items(`${SP}/${enc(id)}/catalogs/${enc(c)}/schemas/${enc(s)}/volumes`),
+  configs: () => items(SC),
+  config: (id) => json('GET', `${SC}/${enc(id)}`),
+  createConfig: (body) => json('POST', SC, { body }),
+  patchConfig: (id, body, etag) => json('PATCH', `${SC}/${enc(id)}`, { body, etag }),
+  deleteConfig: (id) => json('DELETE', `${SC}/${enc(id)}`),
+  pause: (id) => json('POST', `${SC}/${enc(id)}/pause`),
+  resume: (id) => json('POST', `${SC}/${enc(id)}/resume`),
+  runs: (id, pageSize = 20) => get(`${SC}/${enc(id)}/runs?page_size=${pageSize}`),
+  run: (id, runId) => get(`${SC}/${enc(id)}/runs/${enc(runId)}`),
+  runErrors: (id, runId) => get(`${SC}/${enc(id)}/runs/${enc(runId)}/errors`),
+};
+
+/**
+ * Runs a config now and reports progress. Two contracts: 202 + Location (the run record is polled until it
+ * finishes) and the older streamed NDJSON progress (progress lines, then one run or error line).
+ */
+export async function runNow(id, onProgress) {
+  const res = await request('POST', `${SC}/${enc(id)}/run?progress=true`, { headers: { Accept: 'application/x-ndjson, application/json' } });
+  if (res.status === 202) {
+    const location = res.headers.get('Location');
+    for (;;) {
+      const run = await get(location);
+      onProgress({ stage: run.stage ?? run.outcome, done: run.progress?.done ?? run.rows ?? 0, total: run.progress?.total ?? null, unit: run.progress?.unit ?? 'rows', run });
+      if (run.outcome !== 'running') return run;
+      await new Promise((r) => setTimeout(r, 750));
+    }
+  }
+  if (!(res.headers.get('content-type') ?? '').includes('ndjson')) return res.json();
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buffer += value;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (!line) continue;
+      const msg = JSON.parse(line);
+      if (msg.type === 'progress') onProgress(msg);
+      else if (msg.type === 'run') return msg.run;
+      else if (msg.type === 'error') throw new ApiError(msg.problem.status ?? 500, msg.problem);
+    }
+    if (done) throw new ApiError(502, { title: 'The run stream ended without a result.' });
+  }
+}

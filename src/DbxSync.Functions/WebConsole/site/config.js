@@ -1,0 +1,184 @@
+import { api, runNow, ApiError } from './api.js';
+import { h, field, formError, showProblem, clearProblems, announce, when, badge, bytes, duration } from './dom.js';
+import { access, refresh } from './app.js';
+import { TYPE_NAMES, summarize, nextCell } from './overview.js';
+
+const KNOWN_RUN_FIELDS = new Set(['run_id', 'config_id', 'trigger', 'outcome', 'started_at', 'finished_at', 'duration_ms', 'from_version', 'to_version',
+  'rows', 'files', 'bytes', 'updated_rows', 'inserted_rows', 'subject', 'output', 'message', 'error']);
+
+export async function configDetail(id) {
+  const [{ data: config, etag }, all] = await Promise.all([api.config(id), api.configs()]);
+  const summary = await summarize(config);
+  const section = h('section', {});
+  const partners = all.filter((c) => c.id !== config.id && c.databricks_path === config.databricks_path);
+  const isTable = config.config_type.startsWith('table');
+
+  section.append(
+    h('h1', {}, config.name),
+    h('p', { class: 'muted' }, TYPE_NAMES[config.config_type], ' · ', h('span', { class: 'path' }, config.databricks_path)),
+    h('dl', { class: 'facts' },
+      fact('Status', badge(config.status)),
+      fact('Next due', nextCell(summary)),
+      fact('Poll interval', `${config.poll_interval_seconds} s`),
+      isTable ? fact('Key / label', `${config.pk_column} / ${config.label_column}`) : null,
+      config.config_type === 'table_reverse' ? fact('Staging', config.use_staging ? config.staging_volume_path : 'parameterised batches') : null,
+      config.description ? fact('Description', config.description) : null,
+      partners.length ? fact('Same table', partners.map((p) => [h('a', { href: `#/syncs/${encodeURIComponent(p.id)}` }, p.name), ' '])) : null,
+      fact('Id', h('span', { class: 'path' }, config.id))));
+
+  const progress = h('div', { class: 'progress', hidden: true },
+    h('label', { for: 'run-progress' }, 'Run progress'), h('progress', { id: 'run-progress' }), h('p', { id: 'run-stage', role: 'status' }));
+  const actionsError = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  if (access.canWrite) {
+    const paused = config.status === 'paused';
+    section.append(h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' },
+      h('button', { type: 'button', id: 'run-now', onclick: (ev) => run(config, ev.target, progress, actionsError) }, 'Run now'),
+      h('button', { type: 'button', id: paused ? 'resume' : 'pause', onclick: () => act(() => (paused ? api.resume(config.id) : api.pause(config.id)), paused ? 'Resumed' : 'Paused', actionsError) }, paused ? 'Resume' : 'Pause'),
+      h('button', { type: 'button', id: 'edit', onclick: () => editPanel.replaceChildren(editForm(config, etag)) }, 'Edit'),
+      h('button', { type: 'button', class: 'danger', onclick: () => remove(config, actionsError) }, 'Delete')),
+    actionsError);
+  }
+  const editPanel = h('div', {});
+  section.append(progress, editPanel, h('h2', {}, 'Runs'), runsTable(config, summary.runs));
+  return section;
+}
+
+const fact = (k, v) => [h('dt', {}, k), h('dd', {}, v)];
+
+async function act(fn, message, errorEl) {
+  errorEl.hidden = true;
+  try {
+    await fn();
+    announce(message);
+    refresh();
+  } catch (e) {
+    errorEl.textContent = e.message;
+    errorEl.hidden = false;
+  }
+}
+
+async function remove(config, errorEl) {
+  if (!confirm(`Delete the sync ${config.name}, its state and its run history?`)) return;
+  await act(() => api.deleteConfig(config.id), 'Sync deleted', errorEl);
+  location.hash = '#/syncs';
+}
+
+async function run(config, button, progress, errorEl) {
+  button.disabled = true;
+  errorEl.hidden = true;
+  progress.hidden = false;
+  const bar = progress.querySelector('progress');
+  const stage = progress.querySelector('#run-stage');
+  bar.removeAttribute('value');
+  stage.textContent = 'Starting…';
+  try {
+    const result = await runNow(config.id, (p) => {
+      if (p.total) { bar.max = p.total; bar.value = p.done; } else bar.removeAttribute('value');
+      stage.textContent = `${p.stage}: ${p.done.toLocaleString()}${p.total ? ' of ' + p.total.toLocaleString() : ''} ${p.unit}`;
+    });
+    bar.max = 1; bar.value = 1;
+    stage.textContent = `Finished: ${result.outcome.replace('_', ' ')}${result.error ? ' · ' + result.error : result.message ? ' · ' + result.message : ''}`;
+    announce(`Run finished: ${result.outcome}`);
+    const table = document.getElementById('runs');
+    table?.replaceWith(runsTable(config, (await api.runs(config.id)).items));
+  } catch (e) {
+    progress.hidden = true;
+    errorEl.textContent = e.message;
+    errorEl.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function runsTable(config, runs) {
+  if (runs.length === 0) return h('p', { id: 'runs' }, 'No runs yet.');
+  const isFiles = config.config_type.startsWith('volume');
+  return h('div', { class: 'table-wrap', id: 'runs' }, h('table', { class: 'grid' },
+    h('thead', {}, h('tr', {}, ['Started', 'Outcome', 'Trigger', 'Versions', isFiles ? 'Files' : 'Rows', 'Bytes', 'Duration', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, runs.flatMap((r) => runRows(config, r, isFiles)))));
+}
+
+function runRows(config, r, isFiles) {
+  const versions = r.from_version !== null && r.from_version !== undefined ? `v${r.from_version}–v${r.to_version}` : r.to_version !== null && r.to_version !== undefined ? `v${r.to_version}` : '—';
+  const count = isFiles ? r.files : [r.rows.toLocaleString(), r.updated_rows !== null && r.updated_rows !== undefined ? ` (${r.updated_rows} updated)` : ''];
+  const detail = h('td', { class: 'details' },
+    r.error ? h('p', { class: 'error-text' }, r.error) : r.message ? h('p', {}, r.message) : null,
+    r.output ? h('p', { class: 'path' }, r.output) : null,
+    skippedRows(r));
+  const extra = h('tr', { class: 'run-errors', hidden: true }, h('td', { colspan: 8 }));
+  if (r.outcome === 'failed' && config.config_type === 'table_reverse' && (r.output ?? '').startsWith('failed/')) {
+    detail.append(h('button', { type: 'button', class: 'link', 'aria-expanded': 'false', onclick: (ev) => toggleErrors(config, r, ev.target, extra) }, 'Show line errors'));
+  }
+  return [h('tr', { class: r.outcome === 'failed' ? 'row-failed' : '', dataset: { run: r.run_id } },
+    h('td', {}, when(r.started_at)), h('td', {}, badge(r.outcome)), h('td', {}, r.trigger.replace('_', ' ')),
+    h('td', {}, versions), h('td', {}, count), h('td', {}, bytes(r.bytes)), h('td', {}, duration(r.duration_ms)), detail), extra];
+}
+
+/** Rows the guarded MERGE skipped (changed or deleted since export), whatever the run record calls them. */
+function skippedRows(r) {
+  const entries = Object.entries(r).filter(([k, v]) => !KNOWN_RUN_FIELDS.has(k) && /stale|skipped|deleted/i.test(k) && v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== 0);
+  if (entries.length === 0) return null;
+  return h('div', { class: 'skipped' }, entries.map(([k, v]) => h('p', {}, h('strong', {}, k.replaceAll('_', ' ') + ': '),
+    Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v))));
+}
+
+async function toggleErrors(config, r, button, extra) {
+  const open = button.getAttribute('aria-expanded') === 'true';
+  button.setAttribute('aria-expanded', String(!open));
+  button.textContent = open ? 'Show line errors' : 'Hide line errors';
+  extra.hidden = open;
+  if (open || extra.dataset.loaded) return;
+  const cell = extra.firstChild;
+  try {
+    const report = await api.runErrors(config.id, r.run_id);
+    extra.dataset.loaded = '1';
+    cell.replaceChildren(
+      h('p', {}, `${report.error_count} error(s)${report.truncated ? ', the first ones shown' : ''}; the file is at ${report.moved_to ?? r.output}.`),
+      h('table', { class: 'grid compact line-errors' },
+        h('caption', { class: 'visually-hidden' }, 'Line errors'),
+        h('thead', {}, h('tr', {}, ['Line', 'Column', 'Problem'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, report.errors.map((e) => h('tr', {}, h('td', {}, e.line), h('td', {}, e.column ?? '—'), h('td', {}, e.message))))));
+  } catch (e) {
+    cell.replaceChildren(h('p', { class: 'error-text' }, e.message));
+  }
+}
+
+function editForm(config, etag) {
+  const name = h('input', { type: 'text', value: config.name, required: true, maxlength: 128 });
+  const description = h('input', { type: 'text', value: config.description ?? '', maxlength: 1024 });
+  const poll = h('input', { type: 'number', min: 10, max: 86400, value: config.poll_interval_seconds, inputmode: 'numeric' });
+  const isTable = config.config_type.startsWith('table');
+  const pk = h('input', { type: 'text', value: config.pk_column ?? '', spellcheck: 'false' });
+  const label = h('input', { type: 'text', value: config.label_column ?? '', spellcheck: 'false' });
+  const form = h('form', { class: 'card', id: 'edit-form', novalidate: true }, h('h2', {}, 'Edit'), formError(),
+    field('Name', name, { name: 'name' }),
+    field('Description', description, { name: 'description' }),
+    field('Poll interval (seconds)', poll, { name: 'poll_interval_seconds' }),
+    isTable ? field('Primary key column', pk, { name: 'pk_column' }) : null,
+    isTable ? field('Label column', label, { name: 'label_column' }) : null,
+    h('button', { type: 'submit' }, 'Save'),
+    h('button', { type: 'button', class: 'link', onclick: () => form.remove() }, 'Cancel'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearProblems(form);
+    const body = { name: name.value.trim(), description: description.value.trim(), poll_interval_seconds: Number(poll.value) };
+    if (isTable) Object.assign(body, { pk_column: pk.value.trim(), label_column: label.value.trim() });
+    try {
+      await api.patchConfig(config.id, body, etag);
+      announce('Saved');
+      refresh();
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (e.status === 412) {
+        const top = form.querySelector('.form-error');
+        top.replaceChildren('This sync was changed elsewhere since you opened it. ',
+          h('button', { type: 'button', id: 'reload', onclick: () => refresh() }, 'Reload it'),
+          ' (your edits here are discarded).');
+        top.hidden = false;
+        top.focus();
+      } else showProblem(form, e.problem);
+    }
+  });
+  queueMicrotask(() => name.focus());
+  return form;
+}
