@@ -51,6 +51,7 @@ export async function syncForm() {
   const description = h('input', { type: 'text', autocomplete: 'off', maxlength: 1024 });
   const principal = select(principals.map((p) => [p.id, `${p.name ?? p.id} · ${p.workspace_url}`]), { value: principals[0].id });
   const poll = h('input', { type: 'number', min: 10, max: 86400, value: 60, required: true, inputmode: 'numeric' });
+  const paused = h('input', { type: 'checkbox' });
   const pk = columnChooser('Primary key column', 'pk_column');
   const label = columnChooser('Label column', 'label_column');
   const staging = h('input', { type: 'checkbox' });
@@ -84,6 +85,7 @@ export async function syncForm() {
     field('Name', name, { name: 'name' }),
     field('Description', description, { name: 'description' }),
     field('Poll interval (seconds)', poll, { name: 'poll_interval_seconds', hint: 'How often the timer checks for changes (10 to 86400).' }),
+    h('label', { class: 'check' }, paused, ' Start paused (nothing runs until you resume it or press Run now)'),
     h('button', { type: 'submit' }, 'Create'));
 
   const layout = () => {
@@ -106,7 +108,7 @@ export async function syncForm() {
     const t = type.value;
     const base = {
       name: name.value.trim(), description: description.value.trim() || undefined, service_principal_id: principal.value,
-      databricks_path: path, poll_interval_seconds: Number(poll.value),
+      databricks_path: path, poll_interval_seconds: Number(poll.value), enabled: !paused.checked,
     };
     const tableFields = { pk_column: pk.value || undefined, label_column: label.value || undefined };
     const reverseFields = { use_staging: staging.checked, staging_volume_path: staging.checked ? stagingPath.value.trim() : undefined };
