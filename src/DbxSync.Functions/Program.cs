@@ -1,10 +1,16 @@
 using DbxSync.Functions.Hosting;
+using DbxSync.Functions.Middleware;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
 
-var app = DbxSyncApplication.Build(args);
-if (app is null)
-{
-    Console.Error.WriteLine(DbxSyncApplication.Usage);
-    return 2;
-}
-await app.RunAsync();
-return 0;
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+
+// Cross-cutting work for the management API, once, in this order: log, limit, map failures, authenticate.
+builder.UseWhen<RequestLogging>(HttpFunctions.IsHttp);
+builder.UseWhen<RequestBodyLimits>(HttpFunctions.IsHttp);
+builder.UseWhen<ProblemMiddleware>(HttpFunctions.IsHttp);
+builder.UseWhen<ApiAuthMiddleware>(HttpFunctions.IsHttp);
+
+builder.Services.AddDbxSync(builder.Configuration);
+builder.Build().Run();
