@@ -1,10 +1,11 @@
 using DbxSync.Functions.Hosting;
 using DbxSync.Functions.Middleware;
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// ASP.NET's own request lines carry the query string, and a caller may send the function key as ?code=.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
 // Cross-cutting work for the management API, once, in this order: log, limit, map failures, authenticate.
 builder.UseWhen<RequestLogging>(HttpFunctions.IsHttp);
