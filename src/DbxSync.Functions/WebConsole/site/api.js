@@ -72,8 +72,8 @@ export const api = {
 };
 
 /**
- * Runs a config now and reports progress. Two contracts: 202 + Location (the run record is polled until it
- * finishes) and the older streamed NDJSON progress (progress lines, then one run or error line).
+ * Runs a config now and reports progress: POST .../run answers 202 with the run's Location, whose record is
+ * polled (queued, running with its progress, then the outcome). A 200 with NDJSON is the earlier streamed form.
  */
 export async function runNow(id, onProgress) {
   const res = await request('POST', `${SC}/${enc(id)}/run?progress=true`, { headers: { Accept: 'application/x-ndjson, application/json' } });
@@ -81,8 +81,8 @@ export async function runNow(id, onProgress) {
     const location = res.headers.get('Location');
     for (;;) {
       const run = await get(location);
-      onProgress({ stage: run.stage ?? run.outcome, done: run.progress?.done ?? run.rows ?? 0, total: run.progress?.total ?? null, unit: run.progress?.unit ?? 'rows', run });
-      if (run.outcome !== 'running') return run;
+      onProgress({ stage: run.progress?.stage ?? run.outcome, done: run.progress?.done ?? run.rows ?? 0, total: run.progress?.total ?? null, unit: run.progress?.unit ?? 'rows', run });
+      if (run.outcome !== 'running' && run.outcome !== 'queued') return run;
       await new Promise((r) => setTimeout(r, 750));
     }
   }
