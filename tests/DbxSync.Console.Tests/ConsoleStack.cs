@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using DbxSync.Azure.Adapters;
@@ -10,10 +9,6 @@ using DbxSync.Databricks.Adapters;
 using DbxSync.Functions.Api.Auth;
 using DbxSync.Functions.Hosting;
 using DbxSync.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -27,8 +22,9 @@ public sealed class ConsoleCollection : ICollectionFixture<ConsoleStack>
 
 /// <summary>
 /// One local stack for the whole run, started empty: the run's Azurite, the local Key Vault, the Databricks emulator
-/// (seeded with one unlabeled table and a volume) and the app in `serve` mode with its own timer ticking every second,
-/// plus Debian's chromium driven by Playwright (ExecutablePath: nothing is downloaded).
+/// (seeded with one unlabeled table and a volume), and the app under the local Functions host (HTTP, the sync-runs
+/// queue and Event Grid-style blob triggers); timer ticks are fired through the host's admin API when a test wants
+/// one. Plus Debian's chromium driven by Playwright (ExecutablePath: nothing is downloaded).
 /// </summary>
 public sealed class ConsoleStack : IAsyncLifetime
 {
@@ -38,11 +34,12 @@ public sealed class ConsoleStack : IAsyncLifetime
     public const string Schema = "labeling";
     public const string TableName = "reviews";
     public const string Table = $"{Catalog}.{Schema}.{TableName}";
-    public const string StagingVolume = "/Volumes/main/labeling/staging";
+    /// <summary>Ticks come from <see cref="TickAsync"/> only, so a test knows exactly when one happened.</summary>
+    private const string NeverSchedule = "0 0 0 1 1 *";
     public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("DBXSYNC_CHROMIUM") ?? "/usr/bin/chromium";
     public static readonly string ScreenshotDirectory = RepoPaths.Combine(".dbxsync", "screenshots");
 
-    private WebApplication _app = null!;
+    private FunctionsHostInstance _host = null!;
     private IPlaywright _playwright = null!;
     private DatabricksConnector _connector = null!;
 
@@ -50,10 +47,9 @@ public sealed class ConsoleStack : IAsyncLifetime
     public IBlobStore Blobs { get; private set; } = null!;
     public IDatabricksWorkspace Workspace { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
-    public Uri BaseAddress { get; private set; } = null!;
-    public string ConsoleUrl => new Uri(BaseAddress, "/console/").ToString();
+    public Uri BaseAddress => _host.BaseUrl;
+    public string ConsoleUrl => new Uri(BaseAddress, "api/console/").ToString();
     public HttpClient Admin { get; private set; } = null!;
-    public TickCounter Ticks { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -69,26 +65,23 @@ public sealed class ConsoleStack : IAsyncLifetime
         await SeedWorkspaceAsync();
         Blobs = new BlobStore(new StorageClientsFactory(storage).Blobs);
 
-        var settings = new Dictionary<string, string?>
+        _host = await FunctionsHostInstance.StartAsync(FunctionsHostInstance.ProjectOutput("src/DbxSync.Functions"), new Dictionary<string, string>
         {
-            ["port"] = "0",
-            [SettingNames.StorageConnectionString] = storage,
-            [SettingNames.KeyVaultUri] = keyVault.VaultUri.ToString(),
-            [SettingNames.KeyVaultDevToken] = keyVault.AcceptedToken,
-            [SettingNames.KeyVaultTrustedCertificatePath] = certificatePath,
+            [SettingNames.WebJobsStorage] = storage,
+            [SettingNames.SyncTimerSchedule] = NeverSchedule,
+            [SettingNames.ToAppSetting(SettingNames.StorageConnectionString)] = storage,
+            [SettingNames.ToAppSetting(SettingNames.KeyVaultUri)] = keyVault.VaultUri.ToString(),
+            [SettingNames.ToAppSetting(SettingNames.KeyVaultDevToken)] = keyVault.AcceptedToken,
+            [SettingNames.ToAppSetting(SettingNames.KeyVaultTrustedCertificatePath)] = certificatePath,
             [SettingNames.AllowedWorkspaceHosts] = Emulator.Host,
-            [SettingNames.ApiAuthMode] = "tokens",
-            [SettingNames.ApiTokenSha256Hashes] = TokenHashList.HashOf(AdminToken),
-            [SettingNames.ApiReadOnlyTokenSha256Hashes] = TokenHashList.HashOf(ReaderToken),
-            [SettingNames.SchedulerTickSeconds] = "1",
-        };
-        _app = DbxSyncApplication.Build(["serve"], c => c.AddInMemoryCollection(settings), s => s.AddSingleton<ILoggerProvider>(Ticks))
-            ?? throw new InvalidOperationException("no hosting mode");
-        await _app.StartAsync();
-        BaseAddress = new Uri(_app.Urls.Single());
-        Admin = new HttpClient { BaseAddress = BaseAddress };
+            [SettingNames.ToAppSetting(SettingNames.ApiAuthMode)] = "tokens",
+            [SettingNames.ToAppSetting(SettingNames.ApiTokenSha256Hashes)] = TokenHashList.HashOf(AdminToken),
+            [SettingNames.ToAppSetting(SettingNames.ApiReadOnlyTokenSha256Hashes)] = TokenHashList.HashOf(ReaderToken),
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
+        });
+        Admin = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
-        await WaitForHealthAsync();
+        await WaitForStorageAsync();
 
         Directory.CreateDirectory(ScreenshotDirectory);
         _playwright = await Playwright.CreateAsync();
@@ -106,9 +99,26 @@ public sealed class ConsoleStack : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         Admin?.Dispose();
-        if (_app is not null) await _app.DisposeAsync();
+        if (_host is not null) await _host.DisposeAsync();
         _connector?.Dispose();
     }
+
+    /// <summary>One SyncTimer tick now, as the host's admin API runs a non-HTTP function; waits until it has run.</summary>
+    public async Task TickAsync()
+    {
+        var before = TimerExecutions();
+        using var client = new HttpClient { BaseAddress = BaseAddress };
+        using var response = await client.PostAsync("admin/functions/SyncTimer", new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json"));
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"admin/functions/SyncTimer: HTTP {(int)response.StatusCode}");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (TimerExecutions() <= before)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the SyncTimer tick did not finish");
+            await Task.Delay(100);
+        }
+    }
+
+    private int TimerExecutions() => _host.Output.Count(line => line.Contains("Tick:", StringComparison.Ordinal));
 
     /// <summary>A fresh browser context (its own sessionStorage) at laptop or phone width.</summary>
     public async Task<IPage> NewPageAsync(int width = 1280, int height = 860)
@@ -157,42 +167,20 @@ public sealed class ConsoleStack : IAsyncLifetime
             await ExecuteAsync(statement);
     }
 
-    private async Task WaitForHealthAsync()
+    /// <summary>The worker creates the tables, containers and queues right after start; the tests use them.</summary>
+    private async Task WaitForStorageAsync()
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             try
             {
-                var response = await Admin.GetAsync("/api/health");
-                if (response.IsSuccessStatusCode || (int)response.StatusCode == 503 && (await response.Content.ReadAsStringAsync()).Contains("\"storage\":{\"status\":\"up\"", StringComparison.Ordinal))
-                    return;
+                var text = await Admin.GetStringAsync("/api/health");
+                if (!text.Contains("initializing", StringComparison.Ordinal) && text.Contains("\"storage\":{\"status\":\"up\"", StringComparison.Ordinal)) return;
             }
             catch (HttpRequestException) { }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the app did not become healthy");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the app's storage was not ready within 60 s");
             await Task.Delay(100);
-        }
-    }
-}
-
-/// <summary>Counts the scheduler's "Tick:" summaries, so a test knows timer ticks happened while a config was paused.</summary>
-public sealed class TickCounter : ILoggerProvider
-{
-    private int _ticks;
-    public int Count => Volatile.Read(ref _ticks);
-
-    public ILogger CreateLogger(string categoryName) => categoryName.EndsWith("SyncScheduler", StringComparison.Ordinal) ? new Counter(this) : NullLoggerInstance;
-    public void Dispose() { }
-
-    private static readonly ILogger NullLoggerInstance = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-
-    private sealed class Counter(TickCounter owner) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (formatter(state, exception).StartsWith("Tick:", StringComparison.Ordinal)) Interlocked.Increment(ref owner._ticks);
         }
     }
 }
