@@ -111,15 +111,14 @@ public sealed class ConsoleFlowTests(ConsoleStack stack)
         await page.GotoAsync($"{stack.ConsoleUrl}#/syncs/{exportId}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
         await Expect(page.Locator(".facts")).ToContainTextAsync("active");
-        await stack.TickAsync();
         await ReloadUntilAsync(page, "#runs tbody tr:first-child", "timer");
         await page.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
         await Expect(page.Locator(".facts")).ToContainTextAsync("paused");
         await stack.ExecuteAsync($"INSERT INTO {ConsoleStack.Table} VALUES (5, 'a cat in a hat', NULL)");
         var runsWhilePaused = await page.Locator("#runs tbody tr[data-run]").CountAsync();
-        await stack.TickAsync();
-        // A run the tick had queued would start within a second or two (the queue is polled continuously).
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await stack.WaitForTicksAsync(2);
+        // A run a tick had queued would start within a second or two (the queue is polled continuously).
+        await Task.Delay(TimeSpan.FromSeconds(2));
         await page.ReloadAsync();
         await Expect(page.Locator(".facts")).ToContainTextAsync("paused");
         Assert.Equal(runsWhilePaused, await page.Locator("#runs tbody tr[data-run]").CountAsync());

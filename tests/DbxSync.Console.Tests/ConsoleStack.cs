@@ -22,9 +22,9 @@ public sealed class ConsoleCollection : ICollectionFixture<ConsoleStack>
 
 /// <summary>
 /// One local stack for the whole run, started empty: the run's Azurite, the local Key Vault, the Databricks emulator
-/// (seeded with one unlabeled table and a volume), and the app under the local Functions host (HTTP, the sync-runs
-/// queue and Event Grid-style blob triggers); timer ticks are fired through the host's admin API when a test wants
-/// one. Plus Debian's chromium driven by Playwright (ExecutablePath: nothing is downloaded).
+/// (seeded with one unlabeled table and a volume), and the app under the local Functions host (HTTP, SyncTimer every
+/// two seconds, the sync-runs queue and Event Grid-style blob triggers). Plus Debian's chromium driven by Playwright
+/// (ExecutablePath: nothing is downloaded).
 /// </summary>
 public sealed class ConsoleStack : IAsyncLifetime
 {
@@ -34,8 +34,8 @@ public sealed class ConsoleStack : IAsyncLifetime
     public const string Schema = "labeling";
     public const string TableName = "reviews";
     public const string Table = $"{Catalog}.{Schema}.{TableName}";
-    /// <summary>Ticks come from <see cref="TickAsync"/> only, so a test knows exactly when one happened.</summary>
-    private const string NeverSchedule = "0 0 0 1 1 *";
+    /// <summary>SyncTimer every two seconds, so a paused config is seen to be passed by within a few seconds.</summary>
+    private const string TimerSchedule = "*/2 * * * * *";
     public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("DBXSYNC_CHROMIUM") ?? "/usr/bin/chromium";
     public static readonly string ScreenshotDirectory = RepoPaths.Combine(".dbxsync", "screenshots");
 
@@ -68,7 +68,7 @@ public sealed class ConsoleStack : IAsyncLifetime
         _host = await FunctionsHostInstance.StartAsync(FunctionsHostInstance.ProjectOutput("src/DbxSync.Functions"), new Dictionary<string, string>
         {
             [SettingNames.WebJobsStorage] = storage,
-            [SettingNames.SyncTimerSchedule] = NeverSchedule,
+            [SettingNames.SyncTimerSchedule] = TimerSchedule,
             [SettingNames.ToAppSetting(SettingNames.StorageConnectionString)] = storage,
             [SettingNames.ToAppSetting(SettingNames.KeyVaultUri)] = keyVault.VaultUri.ToString(),
             [SettingNames.ToAppSetting(SettingNames.KeyVaultDevToken)] = keyVault.AcceptedToken,
@@ -99,26 +99,35 @@ public sealed class ConsoleStack : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         Admin?.Dispose();
-        if (_host is not null) await _host.DisposeAsync();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+            // What the host and the worker logged, beside the screenshots, for a failure in CI.
+            Directory.CreateDirectory(RepoPaths.Combine(".dbxsync", "logs"));
+            await File.WriteAllLinesAsync(RepoPaths.Combine(".dbxsync", "logs", "console-tests-host.log"), _host.Output);
+        }
         _connector?.Dispose();
     }
 
-    /// <summary>One SyncTimer tick now, as the host's admin API runs a non-HTTP function; waits until it has run.</summary>
-    public async Task TickAsync()
+    /// <summary>
+    /// Waits until SyncTimer has ticked <paramref name="count"/> times from now. A unique request is logged first as
+    /// a marker, so only ticks after it count (the host keeps a bounded tail of its output).
+    /// </summary>
+    public async Task WaitForTicksAsync(int count)
     {
-        var before = TimerExecutions();
-        using var client = new HttpClient { BaseAddress = BaseAddress };
-        using var response = await client.PostAsync("admin/functions/SyncTimer", new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json"));
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"admin/functions/SyncTimer: HTTP {(int)response.StatusCode}");
+        var marker = "tick-marker-" + Guid.NewGuid().ToString("N");
+        using (var client = new HttpClient { BaseAddress = BaseAddress })
+            await client.GetAsync("/api/" + marker);
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (TimerExecutions() <= before)
+        while (true)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the SyncTimer tick did not finish");
-            await Task.Delay(100);
+            var after = _host.Output.SkipWhile(line => !line.Contains(marker, StringComparison.Ordinal)).ToList();
+            if (after.Count(line => line.Contains("Tick:", StringComparison.Ordinal)) >= count) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"SyncTimer did not tick {count} times within 30 s");
+            await Task.Delay(200);
         }
     }
 
-    private int TimerExecutions() => _host.Output.Count(line => line.Contains("Tick:", StringComparison.Ordinal));
 
     /// <summary>A fresh browser context (its own sessionStorage) at laptop or phone width.</summary>
     public async Task<IPage> NewPageAsync(int width = 1280, int height = 860)
