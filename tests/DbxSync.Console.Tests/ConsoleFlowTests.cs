@@ -90,6 +90,8 @@ public sealed class ConsoleFlowTests(ConsoleStack stack)
         await Expect(exportRun).ToContainTextAsync("manual");
         await Expect(exportRun).ToContainTextAsync("4");
         await Expect(exportRun).ToContainTextAsync($"exports/{export.GetProperty("id").GetString()}/");
+        await page.ReloadAsync();
+        await Expect(page.Locator(".facts")).ToContainTextAsync("up to date");
         await stack.ScreenshotAsync(page, "05-export-run");
         var exportBlob = Regex.Match(await exportRun.InnerTextAsync(), @"exports/(\S+\.csv)").Groups[1].Value;
 
@@ -122,9 +124,9 @@ public sealed class ConsoleFlowTests(ConsoleStack stack)
         await page.ReloadAsync();
         await Expect(page.Locator(".facts")).ToContainTextAsync("paused");
         Assert.Equal(runsWhilePaused, await page.Locator("#runs tbody tr[data-run]").CountAsync());
-        await page.GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
-        await Expect(page.Locator("#overview")).ToContainTextAsync("paused");
-        await stack.ScreenshotAsync(page, "07-paused-overview");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Syncs" }).ClickAsync();
+        await Expect(page.Locator("#syncs")).ToContainTextAsync("1 behind");
+        await stack.ScreenshotAsync(page, "07-syncs-paused-one-behind");
 
         // 8. A bad labeled file: the import fails, changes nothing, and its line errors are shown.
         await stack.UploadAsync("labeled", $"{importId}/bad.labeled.csv", BadFile(Label(exported)));

@@ -70,6 +70,23 @@ public sealed class ConsoleApiTests(ApiFixture fixture) : ApiTestBase(fixture)
     }
 
     [Fact]
+    public async Task A_table_export_reports_how_many_versions_it_trails()
+    {
+        var principal = Id(await RegisterPrincipalAsync("lag"));
+        var export = Id(await CreateConfigAsync(principal, "table"));
+        var response = await Admin.GetAsync($"/api/databricks/sync-configs/{export}/export-lag");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var lag = await ReadJsonAsync(response);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, lag.GetProperty("exported_version").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, lag.GetProperty("versions_behind").ValueKind);
+        var history = await Fixture.SqlAsync($"DESCRIBE HISTORY {ApiFixture.Table} LIMIT 1");
+        Assert.Equal(long.Parse(history[0][0]!), lag.GetProperty("table_version").GetInt64());
+
+        var volume = Id(await CreateConfigAsync(principal, "volume_forward"));
+        await AssertProblemAsync(await Admin.GetAsync($"/api/databricks/sync-configs/{volume}/export-lag"), HttpStatusCode.BadRequest, "not-a-table-export", "config_type");
+    }
+
+    [Fact]
     public async Task Deleting_a_connection_in_use_names_every_config_that_uses_it()
     {
         var principal = Id(await RegisterPrincipalAsync("in use"));

@@ -27,10 +27,10 @@ public sealed class SyncRunner(
     IEnumerable<ISync> syncs,
     TimeProvider time,
     SyncRunnerOptions options,
+    WarehouseResolver warehouses,
     ILogger<SyncRunner> logger) : ISyncRunner
 {
     private readonly Dictionary<SyncConfigType, ISync> _syncs = syncs.ToDictionary(s => s.Type);
-    private readonly ConcurrentDictionary<string, string> _defaultWarehouses = new();
 
     public async Task<SyncRun> RunAsync(RunRequest request, CancellationToken cancellationToken = default)
     {
@@ -121,7 +121,7 @@ public sealed class SyncRunner(
             {
                 var principal = await principals.GetAsync(config.ServicePrincipalId, cancellationToken);
                 var workspace = await principals.ConnectAsync(principal, cancellationToken);
-                var warehouse = config.IsTableType ? await ResolveWarehouseAsync(config, principal, workspace, cancellationToken) : null;
+                var warehouse = config.IsTableType ? await warehouses.ResolveAsync(config, principal, workspace, cancellationToken) : null;
                 var context = new SyncContext(config, workspace, warehouse, request.Trigger, run.RunId, request.SubjectBlob, request.Progress, logger);
                 return await sync.RunAsync(context, cancellationToken);
             }
@@ -132,23 +132,6 @@ public sealed class SyncRunner(
                 await Task.Delay(options.RetryDelay * attempt, time, cancellationToken);
             }
         }
-    }
-
-    private async Task<string?> ResolveWarehouseAsync(SyncConfig config, ServicePrincipal principal, IDatabricksWorkspace workspace, CancellationToken cancellationToken)
-    {
-        if (config.WarehouseId is not null) return config.WarehouseId;
-        if (principal.WarehouseId is not null) return principal.WarehouseId;
-        if (_defaultWarehouses.TryGetValue(principal.Id, out var cached)) return cached;
-        WarehouseSummary? best = null;
-        await foreach (var w in workspace.ListWarehousesAsync(cancellationToken))
-        {
-            // Prefer a running warehouse: starting a stopped one costs minutes.
-            if (best is null || (w.State == "RUNNING" && best.State != "RUNNING")) best = w;
-        }
-        if (best is null)
-            throw new ValidationException("The workspace has no SQL warehouse the principal can use; set warehouse_id on the config or the principal.", "warehouse_id", "no-warehouse");
-        _defaultWarehouses[principal.Id] = best.Id;
-        return best.Id;
     }
 
     internal static bool IsTransient(Exception ex) => ex switch

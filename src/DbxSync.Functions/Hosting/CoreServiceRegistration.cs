@@ -36,6 +36,8 @@ public static class CoreServiceRegistration
         services.AddSingleton<ISync, TableExportSync>();
         services.AddSingleton<ISync, LabeledImportSync>();
         services.AddSingleton<ImportErrorReports>();
+        services.AddSingleton<WarehouseResolver>();
+        services.AddSingleton<ExportLagService>();
         services.AddSingleton<ISync, VolumeForwardSync>();
         services.AddSingleton<ISync, VolumeReverseSync>();
         return services;

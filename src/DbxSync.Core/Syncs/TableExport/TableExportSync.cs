@@ -27,9 +27,7 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
         var log = context.Logger;
         var checkpoint = await state.GetCheckpointAsync(config.Id, cancellationToken);
 
-        var latest = await ReadHistoryAsync(context, ExportQueries.LatestHistory(table), cancellationToken);
-        if (latest.Count == 0) throw new WorkspaceException(WorkspaceErrorKind.Other, $"DESCRIBE HISTORY returned no rows for {table}.");
-        var current = latest[0].Version;
+        var current = await ReadLatestVersionAsync(context.Workspace, context.WarehouseId, table, cancellationToken);
         if (checkpoint.Version is { } seen && current <= seen)
             return SyncResult.NoChange($"table is at version {current}, already exported", current);
 
@@ -192,9 +190,19 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
 
     private sealed record HistoryEntry(long Version, string? Operation);
 
-    private static async Task<List<HistoryEntry>> ReadHistoryAsync(SyncContext context, string statement, CancellationToken cancellationToken)
+    /// <summary>The table's current Delta version: the same cheap probe (DESCRIBE HISTORY LIMIT 1) a run starts with.</summary>
+    public static async Task<long> ReadLatestVersionAsync(IDatabricksWorkspace workspace, string? warehouseId, TableName table, CancellationToken cancellationToken)
     {
-        var result = await context.Workspace.ExecuteAsync(statement, null, new StatementOptions { WarehouseId = context.WarehouseId }, cancellationToken);
+        var latest = await ReadHistoryAsync(workspace, warehouseId, ExportQueries.LatestHistory(table), cancellationToken);
+        return latest.Count > 0 ? latest[0].Version : throw new WorkspaceException(WorkspaceErrorKind.Other, $"DESCRIBE HISTORY returned no rows for {table}.");
+    }
+
+    private static Task<List<HistoryEntry>> ReadHistoryAsync(SyncContext context, string statement, CancellationToken cancellationToken)
+        => ReadHistoryAsync(context.Workspace, context.WarehouseId, statement, cancellationToken);
+
+    private static async Task<List<HistoryEntry>> ReadHistoryAsync(IDatabricksWorkspace workspace, string? warehouseId, string statement, CancellationToken cancellationToken)
+    {
+        var result = await workspace.ExecuteAsync(statement, null, new StatementOptions { WarehouseId = warehouseId }, cancellationToken);
         int version = IndexOf(result.Columns, "version"), operation = IndexOf(result.Columns, "operation");
         var list = new List<HistoryEntry>();
         await foreach (var row in result.ReadRowsAsync(cancellationToken))

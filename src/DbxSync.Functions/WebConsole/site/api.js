@@ -66,6 +66,7 @@ export const api = {
   deleteConfig: (id) => json('DELETE', `${SC}/${enc(id)}`),
   pause: (id) => json('POST', `${SC}/${enc(id)}/pause`),
   resume: (id) => json('POST', `${SC}/${enc(id)}/resume`),
+  exportLag: (id) => get(`${SC}/${enc(id)}/export-lag`),
   runs: (id, pageSize = 20) => get(`${SC}/${enc(id)}/runs?page_size=${pageSize}`),
   run: (id, runId) => get(`${SC}/${enc(id)}/runs/${enc(runId)}`),
   runErrors: (id, runId) => get(`${SC}/${enc(id)}/runs/${enc(runId)}/errors`),

@@ -2,13 +2,14 @@ import { api, runNow, ApiError } from './api.js';
 import { h, field, formError, showProblem, clearProblems, announce, when, badge, bytes, duration } from './dom.js';
 import { access, refresh } from './app.js';
 import { TYPE_NAMES, summarize, nextCell } from './overview.js';
+import { exportPosition } from './syncs.js';
 
 const KNOWN_RUN_FIELDS = new Set(['run_id', 'config_id', 'trigger', 'outcome', 'started_at', 'finished_at', 'duration_ms', 'from_version', 'to_version',
   'rows', 'files', 'bytes', 'updated_rows', 'inserted_rows', 'subject', 'output', 'message', 'error']);
 
 export async function configDetail(id) {
   const [{ data: config, etag }, all] = await Promise.all([api.config(id), api.configs()]);
-  const summary = await summarize(config);
+  const [summary, lag] = await Promise.all([summarize(config), config.config_type === 'table' ? api.exportLag(config.id).catch(() => null) : null]);
   const section = h('section', {});
   const partners = all.filter((c) => c.id !== config.id && c.databricks_path === config.databricks_path);
   const isTable = config.config_type.startsWith('table');
@@ -20,6 +21,7 @@ export async function configDetail(id) {
       fact('Status', badge(config.status)),
       fact('Next due', nextCell(summary)),
       fact('Poll interval', `${config.poll_interval_seconds} s`),
+      lag ? fact('Export', exportPosition(lag)) : null,
       isTable ? fact('Key / label', `${config.pk_column} / ${config.label_column}`) : null,
       config.config_type === 'table_reverse' ? fact('Staging', config.use_staging ? config.staging_volume_path : 'parameterised batches') : null,
       config.description ? fact('Description', config.description) : null,

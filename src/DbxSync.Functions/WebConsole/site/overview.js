@@ -28,6 +28,16 @@ export function nextCell(s) {
   return h('span', {}, text, events);
 }
 
+/** The cells every list of syncs starts with: name, type, path, status, last run, next due. */
+export const summaryCells = (s) => [
+  h('th', { scope: 'row' }, h('a', { href: `#/syncs/${encodeURIComponent(s.config.id)}` }, s.config.name)),
+  h('td', {}, TYPE_NAMES[s.config.config_type]),
+  h('td', { class: 'path' }, s.config.databricks_path),
+  h('td', {}, badge(s.config.status)),
+  h('td', {}, s.last ? [badge(s.last.outcome), ' ', when(s.last.finished_at ?? s.last.started_at)] : h('span', { class: 'muted' }, 'never run')),
+  h('td', {}, nextCell(s)),
+];
+
 const rank = (s) => (s.last?.outcome === 'failed' ? 0 : s.last?.outcome === 'running' ? 1 : s.config.status === 'paused' ? 3 : 2);
 
 export async function overview() {
@@ -50,12 +60,7 @@ export async function overview() {
   }
 
   const rows = summaries.map((s) => h('tr', { class: s.last?.outcome === 'failed' ? 'row-failed' : '' },
-    h('th', { scope: 'row' }, h('a', { href: `#/syncs/${encodeURIComponent(s.config.id)}` }, s.config.name)),
-    h('td', {}, TYPE_NAMES[s.config.config_type]),
-    h('td', { class: 'path' }, s.config.databricks_path),
-    h('td', {}, badge(s.config.status)),
-    h('td', {}, s.last ? [badge(s.last.outcome), ' ', when(s.last.finished_at ?? s.last.started_at)] : h('span', { class: 'muted' }, 'never run')),
-    h('td', {}, nextCell(s)),
+    summaryCells(s),
     h('td', { class: 'error-cell' }, s.last?.outcome === 'failed' ? s.last.error ?? s.last.message : '')));
 
   return h('section', {}, h('h1', {}, 'Overview'), stats,

@@ -1,36 +1,32 @@
 import { api, ApiError } from './api.js';
-import { h, field, select, formError, showProblem, clearProblems, announce, when, badge } from './dom.js';
+import { h, field, select, formError, showProblem, clearProblems, announce } from './dom.js';
 import { access } from './app.js';
-import { TYPE_NAMES, summarize, nextCell } from './overview.js';
+import { TYPE_NAMES, summarize, summaryCells } from './overview.js';
 import { picker, columnChooser } from './picker.js';
 
 export async function syncList() {
   const configs = await api.configs();
-  const summaries = await Promise.all(configs.map(summarize));
+  const summaries = await Promise.all(configs.map(async (c) => ({
+    ...(await summarize(c)),
+    lag: c.config_type === 'table' ? await api.exportLag(c.id).catch(() => null) : null,
+  })));
   summaries.sort((a, b) => a.config.name.localeCompare(b.config.name));
   const section = h('section', {}, h('h1', {}, 'Syncs'));
   if (access.canWrite) section.append(h('p', {}, h('a', { class: 'button', href: '#/syncs/new' }, 'New sync')));
   if (summaries.length === 0) return append(section, h('p', {}, 'No syncs yet.'));
   section.append(h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'syncs' },
     h('thead', {}, h('tr', {}, ['Sync', 'Type', 'Databricks', 'Status', 'Last run', 'Next due', 'Export'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, summaries.map((s) => h('tr', {},
-      h('th', { scope: 'row' }, h('a', { href: `#/syncs/${encodeURIComponent(s.config.id)}` }, s.config.name)),
-      h('td', {}, TYPE_NAMES[s.config.config_type]),
-      h('td', { class: 'path' }, s.config.databricks_path),
-      h('td', {}, badge(s.config.status)),
-      h('td', {}, s.last ? [badge(s.last.outcome), ' ', when(s.last.finished_at ?? s.last.started_at)] : h('span', { class: 'muted' }, 'never run')),
-      h('td', {}, nextCell(s)),
-      h('td', {}, exportPosition(s))))))));
+    h('tbody', {}, summaries.map((s) => h('tr', {}, summaryCells(s), h('td', { class: 'lag' }, exportPosition(s.lag))))))));
   return section;
 }
 
 const append = (el, ...c) => { el.append(...c); return el; };
 
-/** For a table export: the last version exported, from its newest run that got somewhere. */
-function exportPosition(s) {
-  if (s.config.config_type !== 'table') return '';
-  const done = s.runs.find((r) => r.to_version !== null && r.to_version !== undefined && (r.outcome === 'succeeded' || r.outcome === 'no_change'));
-  return done ? `at v${done.to_version}` : h('span', { class: 'muted' }, 'not yet exported');
+/** For a table export: the version last exported and how many table versions it trails. */
+export function exportPosition(lag) {
+  if (!lag) return '';
+  if (lag.exported_version === null || lag.exported_version === undefined) return h('span', { class: 'muted' }, 'not yet exported');
+  return [`v${lag.exported_version} · `, lag.versions_behind ? h('strong', {}, `${lag.versions_behind} behind`) : 'up to date'];
 }
 
 const FORM_TYPES = [
