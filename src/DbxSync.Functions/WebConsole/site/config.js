@@ -1,5 +1,5 @@
 import { api, runNow, ApiError } from './api.js';
-import { h, field, formError, showProblem, clearProblems, announce, when, badge, bytes, duration } from './dom.js';
+import { h, grid, field, formError, showProblem, clearProblems, announce, when, badge, bytes, duration } from './dom.js';
 import { access, refresh } from './app.js';
 import { TYPE_NAMES, summarize, nextCell } from './overview.js';
 import { exportPosition } from './syncs.js';
@@ -95,9 +95,8 @@ async function run(config, button, progress, errorEl) {
 function runsTable(config, runs) {
   if (runs.length === 0) return h('p', { id: 'runs' }, 'No runs yet.');
   const isFiles = config.config_type.startsWith('volume');
-  return h('div', { class: 'table-wrap', id: 'runs' }, h('table', { class: 'grid' },
-    h('thead', {}, h('tr', {}, ['Started', 'Outcome', 'Trigger', 'Versions', isFiles ? 'Files' : 'Rows', 'Bytes', 'Duration', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, runs.flatMap((r) => runRows(config, r, isFiles)))));
+  return h('div', { class: 'table-wrap', id: 'runs' },
+    grid(['Started', 'Outcome', 'Trigger', 'Versions', isFiles ? 'Files' : 'Rows', 'Bytes', 'Duration', 'Details'], runs.flatMap((r) => runRows(config, r, isFiles))));
 }
 
 function runRows(config, r, isFiles) {
@@ -136,10 +135,8 @@ async function toggleErrors(config, r, button, extra) {
     extra.dataset.loaded = '1';
     cell.replaceChildren(
       h('p', {}, `${report.error_count} error(s)${report.truncated ? ', the first ones shown' : ''}; the file is at ${report.moved_to ?? r.output}.`),
-      h('table', { class: 'grid compact line-errors' },
-        h('caption', { class: 'visually-hidden' }, 'Line errors'),
-        h('thead', {}, h('tr', {}, ['Line', 'Column', 'Problem'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, report.errors.map((e) => h('tr', {}, h('td', {}, e.line), h('td', {}, e.column ?? '—'), h('td', {}, e.message))))));
+      grid(['Line', 'Column', 'Problem'], report.errors.map((e) => h('tr', {}, h('td', {}, e.line), h('td', {}, e.column ?? '—'), h('td', {}, e.message))),
+        { caption: 'Line errors', className: 'grid compact line-errors' }));
   } catch (e) {
     cell.replaceChildren(h('p', { class: 'error-text' }, e.message));
   }

@@ -1,5 +1,5 @@
 import { api, ApiError } from './api.js';
-import { h, field, formError, showProblem, clearProblems, announce, when } from './dom.js';
+import { h, grid, field, formError, showProblem, clearProblems, announce, when } from './dom.js';
 import { access, refresh } from './app.js';
 
 export async function connections() {
@@ -15,9 +15,8 @@ export async function connections() {
 
 function renderList(list, principals) {
   if (principals.length === 0) return list.replaceChildren(h('p', {}, 'No connections yet.'));
-  list.replaceChildren(h('table', { class: 'grid', id: 'connections' },
-    h('thead', {}, h('tr', {}, ['Name', 'Workspace', 'Auth', 'Client id', 'Last validated', access.canWrite ? 'Actions' : null].filter(Boolean).map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, principals.map((p) => principalRow(p)))));
+  list.replaceChildren(grid(['Name', 'Workspace', 'Auth', 'Client id', 'Last validated', access.canWrite ? 'Actions' : null].filter(Boolean),
+    principals.map((p) => principalRow(p)), { id: 'connections' }));
 }
 
 function principalRow(p) {

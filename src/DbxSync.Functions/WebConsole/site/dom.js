@@ -103,3 +103,17 @@ export function duration(ms) {
 }
 
 export const badge = (text, kind = text) => h('span', { class: `badge badge-${kind}` }, text.replace('_', ' '));
+
+/**
+ * A data table. At phone widths rows stack as cards and the header row is hidden, so each cell carries its
+ * column's name (data-label, shown by CSS).
+ */
+export function grid(headers, rows, { id, caption, className = 'grid' } = {}) {
+  const table = h('table', { class: className, id },
+    caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
+    h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, rows));
+  for (const tr of table.tBodies[0].rows)
+    [...tr.cells].forEach((cell, i) => { if (tr.cells.length === headers.length && !cell.dataset.label) cell.dataset.label = headers[i]; });
+  return table;
+}

@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { h, when, badge } from './dom.js';
+import { h, grid, when, badge } from './dom.js';
 import { access } from './app.js';
 
 export const TYPE_NAMES = {
@@ -64,8 +64,5 @@ export async function overview() {
     h('td', { class: 'error-cell' }, s.last?.outcome === 'failed' ? s.last.error ?? s.last.message : '')));
 
   return h('section', {}, h('h1', {}, 'Overview'), stats,
-    h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'overview' },
-      h('caption', { class: 'visually-hidden' }, 'Every sync, failures first'),
-      h('thead', {}, h('tr', {}, ['Sync', 'Type', 'Databricks', 'Status', 'Last run', 'Next due', 'Problem'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, rows))));
+    h('div', { class: 'table-wrap' }, grid(['Sync', 'Type', 'Databricks', 'Status', 'Last run', 'Next due', 'Problem'], rows, { id: 'overview', caption: 'Every sync, failures first' })));
 }

@@ -1,5 +1,5 @@
 import { api, ApiError } from './api.js';
-import { h, field, select, formError, showProblem, clearProblems, announce } from './dom.js';
+import { h, grid, field, select, formError, showProblem, clearProblems, announce } from './dom.js';
 import { access } from './app.js';
 import { TYPE_NAMES, summarize, summaryCells } from './overview.js';
 import { picker, columnChooser } from './picker.js';
@@ -14,9 +14,8 @@ export async function syncList() {
   const section = h('section', {}, h('h1', {}, 'Syncs'));
   if (access.canWrite) section.append(h('p', {}, h('a', { class: 'button', href: '#/syncs/new' }, 'New sync')));
   if (summaries.length === 0) return append(section, h('p', {}, 'No syncs yet.'));
-  section.append(h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'syncs' },
-    h('thead', {}, h('tr', {}, ['Sync', 'Type', 'Databricks', 'Status', 'Last run', 'Next due', 'Export'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, summaries.map((s) => h('tr', {}, summaryCells(s), h('td', { class: 'lag' }, exportPosition(s.lag))))))));
+  section.append(h('div', { class: 'table-wrap' }, grid(['Sync', 'Type', 'Databricks', 'Status', 'Last run', 'Next due', 'Export'],
+    summaries.map((s) => h('tr', {}, summaryCells(s), h('td', { class: 'lag' }, exportPosition(s.lag)))), { id: 'syncs' })));
   return section;
 }
 
