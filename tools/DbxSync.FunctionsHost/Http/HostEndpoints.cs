@@ -13,6 +13,7 @@ public static class HostEndpoints
             state = supervisor.IsReady ? "Running" : "Default",
             workerProcessId = supervisor.WorkerProcessId,
             workerStarts = supervisor.StartCount,
+            workerHttpUri = supervisor.ReadyWorker?.HttpUri?.AbsoluteUri,
         }));
     }
 }
