@@ -79,9 +79,11 @@ export const api = {
 export async function runNow(id, onProgress) {
   const res = await request('POST', `${SC}/${enc(id)}/run?progress=true`, { headers: { Accept: 'application/x-ndjson, application/json' } });
   if (res.status === 202) {
-    const location = res.headers.get('Location');
+    const location = new URL(res.headers.get('Location'), window.location.href);
+    // The bearer token only ever goes back to this origin.
+    if (location.origin !== window.location.origin) throw new ApiError(502, { title: 'The run is at another origin; not following it.' });
     for (;;) {
-      const run = await get(location);
+      const run = await get(location.pathname + location.search);
       onProgress({ stage: run.progress?.stage ?? run.outcome, done: run.progress?.done ?? run.rows ?? 0, total: run.progress?.total ?? null, unit: run.progress?.unit ?? 'rows', run });
       if (run.outcome !== 'running' && run.outcome !== 'queued') return run;
       await new Promise((r) => setTimeout(r, 750));
