@@ -20,7 +20,7 @@ public sealed class TriggerTests(ApiFixture fixture) : ApiTestBase(fixture)
         var principal = Id(await RegisterPrincipalAsync());
         var target = Id(await CreateConfigAsync(principal));
         var bystander = Id(await CreateConfigAsync(principal));
-        var runId = new SyncRunRepository(null!, TimeProvider.System).NewRunId();
+        var runId = SyncRunRepository.NewRunId(DateTimeOffset.UtcNow);
 
         await Fixture.Queue(StorageRunQueue.Name).SendMessageAsync(RunQueueMessage.Format(new QueuedRun(target, RunTrigger.Timer, runId)));
 
@@ -40,7 +40,7 @@ public sealed class TriggerTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var config = Id(await ReadJsonAsync(created));
         await Fixture.SqlAsync($"DROP TABLE {table}", write: true);
-        var runId = new SyncRunRepository(null!, TimeProvider.System).NewRunId();
+        var runId = SyncRunRepository.NewRunId(DateTimeOffset.UtcNow);
 
         await Fixture.Queue(StorageRunQueue.Name).SendMessageAsync(RunQueueMessage.Format(new QueuedRun(config, RunTrigger.Timer, runId)));
 
