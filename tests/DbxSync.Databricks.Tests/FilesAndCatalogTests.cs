@@ -1,3 +1,4 @@
+using DbxSync.Testing;
 using DbxSync.Core.Errors;
 using Microsoft.AspNetCore.Http;
 using DbxSync.Core.Ports;
@@ -152,10 +153,5 @@ public class FilesAndCatalogTests
         Assert.Equal("MANAGED", (await t.Workspace.GetVolumeAsync("main.default.vol"))!.VolumeType);
         Assert.Null(await t.Workspace.GetVolumeAsync("main.default.nope"));
         await Assert.ThrowsAsync<ValidationException>(() => t.Workspace.GetTableAsync("main.default.`x`"));
-    }
-
-    private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
-    {
-        public override bool CanSeek => false;
     }
 }

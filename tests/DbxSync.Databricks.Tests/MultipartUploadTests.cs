@@ -1,3 +1,4 @@
+using DbxSync.Testing;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -109,10 +110,10 @@ public class MultipartUploadTests
         var stored = OfferMultipart(t);
         t.Server.On("PUT", Uri.UnescapeDataString(Encoded), (ctx, _) => Task.CompletedTask);
 
-        await t.Workspace.UploadFileAsync(Path, new NonSeekable(Encoding.ASCII.GetBytes(Content)));
+        await t.Workspace.UploadFileAsync(Path, new NonSeekableStream(Encoding.ASCII.GetBytes(Content)));
         Assert.Equal(Content, string.Concat(stored.OrderBy(p => p.Key).Select(p => p.Value)));
 
-        await t.Workspace.UploadFileAsync(Path, new NonSeekable(Encoding.ASCII.GetBytes(Content[..(Part - 1)])));
+        await t.Workspace.UploadFileAsync(Path, new NonSeekableStream(Encoding.ASCII.GetBytes(Content[..(Part - 1)])));
         Assert.Equal(Content[..(Part - 1)], Seen(t, "PUT", Uri.UnescapeDataString(Encoded)).Single().Body);
         Assert.Single(Seen(t, "POST", Uri.UnescapeDataString(Encoded)), r => r.PathAndQuery.Contains("initiate-upload"));
     }
@@ -137,7 +138,7 @@ public class MultipartUploadTests
         var single = "";
         t.Server.On("PUT", Uri.UnescapeDataString(Encoded), (ctx, body) => { single = body; return Task.CompletedTask; });
 
-        await t.Workspace.UploadFileAsync(Path, new NonSeekable(Encoding.ASCII.GetBytes(Content)));
+        await t.Workspace.UploadFileAsync(Path, new NonSeekableStream(Encoding.ASCII.GetBytes(Content)));
 
         Assert.Equal(Content, single);
         // A session that was opened is given back (best effort, like the SDK).
@@ -192,10 +193,5 @@ public class MultipartUploadTests
         Assert.Equal(tenMiB, Files.MultipartUpload.PartSizeFor(10_000L * tenMiB, tenMiB));
         var raised = Files.MultipartUpload.PartSizeFor(10_000L * tenMiB + 1, tenMiB);
         Assert.True(raised > tenMiB && (10_000L * tenMiB + 1 + raised - 1) / raised <= 10_000);
-    }
-
-    private sealed class NonSeekable(byte[] bytes) : MemoryStream(bytes, writable: false)
-    {
-        public override bool CanSeek => false;
     }
 }

@@ -1,3 +1,4 @@
+using DbxSync.Testing;
 using System.Security.Cryptography;
 using DbxSync.Core.Ports;
 using DbxSync.Databricks.Adapters;
@@ -53,7 +54,7 @@ public sealed class HostAndSecretOnlyTests : IAsyncLifetime
             await ws.UploadFileAsync("/Volumes/acceptance/files/landing/big.bin", source);
 
         var streamed = RandomNumberGenerator.GetBytes(25 * MiB + 7);
-        await ws.UploadFileAsync("/Volumes/acceptance/files/landing/streamed.bin", new NonSeekable(streamed));
+        await ws.UploadFileAsync("/Volumes/acceptance/files/landing/streamed.bin", new NonSeekableStream(streamed));
 
         Assert.Equal(SHA256.HashData(file), await DownloadHashAsync(ws, "/Volumes/acceptance/files/landing/big.bin"));
         Assert.Equal(SHA256.HashData(streamed), await DownloadHashAsync(ws, "/Volumes/acceptance/files/landing/streamed.bin"));
@@ -70,10 +71,5 @@ public sealed class HostAndSecretOnlyTests : IAsyncLifetime
     {
         await using var download = await ws.DownloadFileAsync(path);
         return await SHA256.HashDataAsync(download);
-    }
-
-    private sealed class NonSeekable(byte[] bytes) : MemoryStream(bytes, writable: false)
-    {
-        public override bool CanSeek => false;
     }
 }

@@ -1,3 +1,4 @@
+using DbxSync.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -49,7 +50,7 @@ public sealed class PythonSdkSequenceTests : IAsyncLifetime
         await UploadFromFileAsync(_dir + "/big.bin", file);
 
         var streamed = RandomBytes(25 * MiB + 123);
-        await UploadUnknownSizeStreamAsync(_dir + "/streamed.bin", new NonSeekableStream(new MemoryStream(streamed)));
+        await UploadUnknownSizeStreamAsync(_dir + "/streamed.bin", new NonSeekableStream(streamed));
 
         Assert.Equal(SHA256.HashData(file), await DownloadSha256Async(_dir + "/big.bin"));
         Assert.Equal(SHA256.HashData(streamed), await DownloadSha256Async(_dir + "/streamed.bin"));
@@ -204,19 +205,5 @@ public sealed class PythonSdkSequenceTests : IAsyncLifetime
         var bytes = new byte[length];
         new Random(length).NextBytes(bytes);
         return bytes;
-    }
-
-    private sealed class NonSeekableStream(Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
