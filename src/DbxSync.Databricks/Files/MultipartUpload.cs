@@ -23,8 +23,8 @@ internal sealed class MultipartUpload(WorkspaceHttp http, HttpClient storage, Da
 
     private sealed class InitiateResponse
     {
+        /// <summary>GCP workspaces answer resumable_upload instead, which this client does not speak.</summary>
         public SessionBody? MultipartUpload { get; set; }
-        public SessionBody? ResumableUpload { get; set; }
     }
 
     private sealed class SessionBody
