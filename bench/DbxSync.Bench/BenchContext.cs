@@ -1,3 +1,4 @@
+using DbxSync.Core.Runs;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -111,27 +112,56 @@ public sealed class BenchContext : IDisposable
         return (string)created["id"]!;
     }
 
-    /// <summary>POST /run: answers with the finished run. Wall time measured here, around the whole request.</summary>
+    /// <summary>POST /run (202 + Location), then the run polled until it ends. Wall time measured around both.</summary>
     public async Task<(JsonObject Run, TimeSpan Wall)> RunAsync(string configId, CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
-        var run = await PostAsync($"api/databricks/sync-configs/{Uri.EscapeDataString(configId)}/run", new { }, ct);
+        using var response = await _api.PostAsync($"api/databricks/sync-configs/{Uri.EscapeDataString(configId)}/run", null, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST run of {configId}: HTTP {(int)response.StatusCode} {text}");
+        var run = JsonNode.Parse(text)!.AsObject();
+        while ((string?)run["outcome"] is "queued" or "running")
+        {
+            await Task.Delay(100, ct);
+            using var poll = await _api.GetAsync(response.Headers.Location, ct);
+            run = JsonNode.Parse(await poll.Content.ReadAsStringAsync(ct))!.AsObject();
+        }
         clock.Stop();
         if ((string?)run["outcome"] is not ("succeeded" or "no_change"))
             throw new InvalidOperationException($"run of {configId} ended {run["outcome"]}: {run["error"] ?? run["message"]}");
         return (run, clock.Elapsed);
     }
 
-    /// <summary>One scheduler tick, as the Functions host's timer would invoke it (POST /SyncTimer).</summary>
-    public async Task<(TimeSpan Wall, string Summary)> TickAsync(CancellationToken ct = default)
+    /// <summary>
+    /// One tick's worth of runs: a sync-runs message per config, enqueued exactly as SyncTimer enqueues the due ones,
+    /// then the time until RunSync has judged every one (the runner's "Run ... config {id}: {outcome}" log line).
+    /// The local host's timer fires on its schedule only, so the bench enqueues what a tick would.
+    /// </summary>
+    public async Task<(TimeSpan Wall, string Summary)> TickAsync(IReadOnlyCollection<string> configIds, CancellationToken ct = default)
     {
-        var envelope = """{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}""";
+        var log = Path.Combine(Root, ".dbxsync", "logs", "app.log");
+        var offset = new FileInfo(log).Length;
+        var queue = new global::Azure.Storage.Queues.QueueClient(Env("AZURE_STORAGE_CONNECTION_STRING"), DbxSync.Functions.Hosting.StorageRunQueue.Name,
+            new global::Azure.Storage.Queues.QueueClientOptions { MessageEncoding = global::Azure.Storage.Queues.QueueMessageEncoding.Base64 });
         var clock = Stopwatch.StartNew();
-        using var response = await _api.PostAsync("/SyncTimer", new StringContent(envelope, Encoding.UTF8, "application/json"), ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
+        await Parallel.ForEachAsync(configIds, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (id, c) =>
+            await queue.SendMessageAsync(DbxSync.Functions.Hosting.RunQueueMessage.Format(new QueuedRun(id, RunTrigger.Timer, SyncRunRepository.NewRunId(DateTimeOffset.UtcNow))), c));
+        var wanted = configIds.ToHashSet();
+        var outcomes = new Dictionary<string, string>();
+        var pattern = new System.Text.RegularExpressions.Regex(@"config (?<id>[0-9a-f-]{36}): (?<outcome>\w+)");
+        while (outcomes.Count < wanted.Count)
+        {
+            await Task.Delay(100, ct);
+            using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(offset, SeekOrigin.Begin);
+            using var reader = new StreamReader(stream);
+            while (await reader.ReadLineAsync(ct) is { } line)
+                if (line.Contains("Run ", StringComparison.Ordinal) && pattern.Match(line) is { Success: true } m && wanted.Contains(m.Groups["id"].Value))
+                    outcomes[m.Groups["id"].Value] = m.Groups["outcome"].Value;
+            if (clock.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"only {outcomes.Count} of {configIds.Count} runs were judged in 10 minutes");
+        }
         clock.Stop();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"tick failed: HTTP {(int)response.StatusCode} {text}");
-        var summary = JsonNode.Parse(text)?["Logs"]?.AsArray().Select(l => (string?)l).LastOrDefault(l => l?.Contains("tick:") == true) ?? text;
+        var summary = string.Join(", ", outcomes.Values.GroupBy(o => o).Select(g => $"{g.Count()} {(g.Key == "NoChange" ? "unchanged" : g.Key.ToLowerInvariant())}"));
         return (clock.Elapsed, summary);
     }
 
@@ -171,7 +201,15 @@ public sealed class BenchContext : IDisposable
         using var _ = await _api.GetAsync("api/databricks/sync-configs?page_size=1", ct);
     }
 
-    public int AppPid => int.Parse(File.ReadAllText(Path.Combine(Root, ".dbxsync", "pids", "app.pid")).Trim(), CultureInfo.InvariantCulture);
+    /// <summary>The worker process (the app), as the local Functions host reports it.</summary>
+    public int AppPid
+    {
+        get
+        {
+            var status = JsonNode.Parse(_api.GetStringAsync("admin/host/status").GetAwaiter().GetResult())!;
+            return (int?)status["workerProcessId"] ?? throw new InvalidOperationException("the local Functions host runs no worker");
+        }
+    }
 
     /// <summary>VmHWM (peak resident set, the Linux working set) and VmRSS of the app, in bytes.</summary>
     public (long Peak, long Current) AppMemory()

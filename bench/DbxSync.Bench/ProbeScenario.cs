@@ -5,8 +5,8 @@ using static DbxSync.Bench.Measure;
 namespace DbxSync.Bench;
 
 /// <summary>
-/// probe: 500 table configs whose tables did not change; the time one timer tick takes (POST /SyncTimer, as the
-/// Functions host invokes it). Limit: the Databricks side of the probe alone, 500 DESCRIBE HISTORY statements through
+/// probe: 500 table configs whose tables did not change; the time from one tick's enqueued runs until RunSync has
+/// judged all 500 (sync-runs messages, as SyncTimer writes them). Limit: the Databricks side of the probe alone, 500 DESCRIBE HISTORY statements through
 /// the client with the scheduler's parallelism.
 /// </summary>
 public static class ProbeScenario
@@ -33,16 +33,16 @@ public static class ProbeScenario
 
         // First tick: every config's first run (a 10-row snapshot each), which sets the checkpoints.
         await ctx.RestartAppAsync(ct);
-        var (first, firstSummary) = await ctx.TickAsync(ct);
+        var (first, firstSummary) = await ctx.TickAsync(ids, ct);
         BenchContext.Step(F($"probe: first tick (initial exports) {first.TotalSeconds:F1} s: {firstSummary}"));
 
         // A fresh process: every config is due once more, none changed.
         await ctx.RestartAppAsync(ct);
-        var (cold, coldSummary) = await ctx.TickAsync(ct);
+        var (cold, coldSummary) = await ctx.TickAsync(ids, ct);
         BenchContext.Step(F($"probe: no-change tick on a fresh process {cold.TotalSeconds:F2} s: {coldSummary}"));
         // The poll interval (10 s, the minimum) must pass before the same process finds them due again.
         await Task.Delay(TimeSpan.FromSeconds(10) - cold + TimeSpan.FromSeconds(0.5) is { Ticks: > 0 } wait ? wait : TimeSpan.Zero, ct);
-        var (warm, warmSummary) = await ctx.TickAsync(ct);
+        var (warm, warmSummary) = await ctx.TickAsync(ids, ct);
         BenchContext.Step(F($"probe: no-change tick, warm {warm.TotalSeconds:F2} s: {warmSummary}"));
         var peak = ctx.AppMemory().Peak / MiB;
         if (!coldSummary.Contains($"{configs} unchanged") || !warmSummary.Contains($"{configs} unchanged"))

@@ -40,6 +40,8 @@ public sealed class AppLayoutTests
         Assert.True(http.Count >= 24, $"only {http.Count} HTTP functions");
         Assert.Contains(http, t => t.GetProperty("route").GetString() == "health");
         Assert.Contains(http, t => t.GetProperty("route").GetString() == "databricks/sync-configs/{id}/runs/{run_id}");
+        // In Azure the host checks a function key before any API call reaches the worker; only health is open.
+        Assert.All(http, t => Assert.Equal(t.GetProperty("route").GetString() == "health" ? "Anonymous" : "Function", t.GetProperty("authLevel").GetString()));
     }
 
     [Fact]
@@ -51,12 +53,12 @@ public sealed class AppLayoutTests
     }
 
     [Fact]
-    public void Host_json_has_what_the_isolated_model_reads_and_no_custom_handler()
+    public void Host_json_has_only_what_the_isolated_model_reads()
     {
         var host = ReadJson(RepoPaths.Combine("host.json"));
         Assert.Equal("2.0", host.GetProperty("version").GetString());
-        Assert.False(host.TryGetProperty("customHandler", out _));
-        Assert.False(host.TryGetProperty("extensionBundle", out _));
+        // Only what the isolated model reads: no handler section and no extension bundle (.NET apps carry their extensions).
+        Assert.Equal(new[] { "extensions", "functionTimeout", "logging", "version" }, host.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal("api", host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
         Assert.True(host.GetProperty("extensions").GetProperty("queues").GetProperty("maxDequeueCount").GetInt32() > 1);
         Assert.True(TimeSpan.TryParse(host.GetProperty("functionTimeout").GetString(), out _));

@@ -25,16 +25,7 @@ public sealed class LargeBlobTriggerTests(ApiFixture fixture) : ApiTestBase(fixt
         var source = new GeneratedStream(OneGiB, seed: 12);
         await Fixture.Blobs.UploadAsync("volumes", $"{config}/{relative}", source);
 
-        var deadline = DateTime.UtcNow.AddMinutes(10);
-        JsonElement run;
-        while (true)
-        {
-            var items = (await ReadJsonAsync(await Admin.GetAsync($"/api/databricks/sync-configs/{config}/runs"))).GetProperty("items");
-            run = items.EnumerateArray().FirstOrDefault(r => r.GetProperty("outcome").GetString() is not ("queued" or "running"));
-            if (run.ValueKind == JsonValueKind.Object) break;
-            Assert.True(DateTime.UtcNow < deadline, "the 1 GiB blob was not synced within 10 minutes");
-            await Task.Delay(1000);
-        }
+        var run = await WaitForAnyRunAsync(config, seconds: 600);
         var peak = Resident(worker, "VmHWM");
         var figures = string.Create(CultureInfo.InvariantCulture,
             $"1 GiB volume blob through SyncToVolume: worker RSS before {before / (double)MiB:F0} MiB, peak {peak / (double)MiB:F0} MiB, growth {(peak - before) / (double)MiB:F0} MiB");

@@ -50,21 +50,6 @@ public sealed class SyncRunApiTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.True(progress.GetProperty("done").GetInt64() > 0);
     }
 
-    /// <summary>Polls a run's URL as ./dbxsync run does, until it is neither queued nor running.</summary>
-    private async Task<JsonElement> WaitForRunAsync(string location)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            var response = await Admin.GetAsync(location);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var run = await ReadJsonAsync(response);
-            if (run.GetProperty("outcome").GetString() is not ("queued" or "running")) return run;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run at {location} still {run.GetProperty("outcome").GetString()}");
-            await Task.Delay(200);
-        }
-    }
-
     [Fact]
     public async Task Run_while_another_holds_the_lock_is_409()
     {

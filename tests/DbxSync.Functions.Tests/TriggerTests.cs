@@ -20,11 +20,11 @@ public sealed class TriggerTests(ApiFixture fixture) : ApiTestBase(fixture)
         var principal = Id(await RegisterPrincipalAsync());
         var target = Id(await CreateConfigAsync(principal));
         var bystander = Id(await CreateConfigAsync(principal));
-        var runId = new SyncRunRepository(null!, TimeProvider.System).NewRunId();
+        var runId = SyncRunRepository.NewRunId(DateTimeOffset.UtcNow);
 
         await Fixture.Queue(StorageRunQueue.Name).SendMessageAsync(RunQueueMessage.Format(new QueuedRun(target, RunTrigger.Timer, runId)));
 
-        var run = await WaitForRunAsync(target, runId);
+        var run = await WaitForRunAsync($"{Configs}/{target}/runs/{runId}");
         Assert.Equal("timer", run.GetProperty("trigger").GetString());
         Assert.Equal("succeeded", run.GetProperty("outcome").GetString());
         Assert.Empty(await RunsAsync(bystander));
@@ -40,7 +40,7 @@ public sealed class TriggerTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var config = Id(await ReadJsonAsync(created));
         await Fixture.SqlAsync($"DROP TABLE {table}", write: true);
-        var runId = new SyncRunRepository(null!, TimeProvider.System).NewRunId();
+        var runId = SyncRunRepository.NewRunId(DateTimeOffset.UtcNow);
 
         await Fixture.Queue(StorageRunQueue.Name).SendMessageAsync(RunQueueMessage.Format(new QueuedRun(config, RunTrigger.Timer, runId)));
 
@@ -117,37 +117,6 @@ public sealed class TriggerTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.True(run.GetProperty("outcome").GetString() == "succeeded", run.ToString());
         await using var file = await Fixture.Workspace.DownloadFileAsync($"{ApiFixture.Volume}/{relative}");
         Assert.Equal("from blob storage", await new StreamReader(file).ReadToEndAsync());
-    }
-
-    private async Task<List<JsonElement>> RunsAsync(string configId)
-        => (await ReadJsonAsync(await Admin.GetAsync($"{Configs}/{configId}/runs"))).GetProperty("items").EnumerateArray().ToList();
-
-    private async Task<JsonElement> WaitForRunAsync(string configId, string runId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            var response = await Admin.GetAsync($"{Configs}/{configId}/runs/{runId}");
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                var run = await ReadJsonAsync(response);
-                if (run.GetProperty("outcome").GetString() is not ("queued" or "running")) return run;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"run {runId} of {configId} did not finish");
-            await Task.Delay(250);
-        }
-    }
-
-    private async Task<JsonElement> WaitForAnyRunAsync(string configId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            var finished = (await RunsAsync(configId)).FirstOrDefault(r => r.GetProperty("outcome").GetString() is not ("queued" or "running"));
-            if (finished.ValueKind == JsonValueKind.Object) return finished;
-            Assert.True(DateTime.UtcNow < deadline, $"no run of {configId} finished");
-            await Task.Delay(250);
-        }
     }
 
     private async Task<object?> WaitForBlobAsync(string container, string name)

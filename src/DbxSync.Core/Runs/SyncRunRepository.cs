@@ -7,10 +7,12 @@ namespace DbxSync.Core.Runs;
 /// <summary>SyncRuns: partition per config, row keys that sort newest first.</summary>
 public sealed class SyncRunRepository(IStateStore store, TimeProvider time)
 {
-    public string NewRunId()
+    public string NewRunId() => NewRunId(time.GetUtcNow());
+
+    public static string NewRunId(DateTimeOffset now)
     {
         // Inverted ticks make the natural (ascending) key order newest-first; the suffix keeps ids unique.
-        var inverted = DateTimeOffset.MaxValue.UtcTicks - time.GetUtcNow().UtcTicks;
+        var inverted = DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks;
         return inverted.ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
     }
 

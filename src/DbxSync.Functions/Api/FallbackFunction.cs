@@ -14,7 +14,7 @@ public sealed class FallbackFunction
     private static readonly Lazy<IReadOnlyList<HttpFunctionRoute>> Routes = new(() => HttpFunctionRoute.All(typeof(FallbackFunction).Assembly));
 
     [Function("NotFound")]
-    public IActionResult Answer([HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", "head", "options", Route = "{*path}")] HttpRequest req)
+    public IActionResult Answer([HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", "head", "options", Route = "{*path}")] HttpRequest req)
     {
         var path = req.Path;
         var allowed = Routes.Value.Where(r => r.MatchesPath(path)).SelectMany(r => r.Methods).Distinct().ToList();

@@ -61,5 +61,38 @@ public abstract class ApiTestBase(ApiFixture fixture)
         return await ReadJsonAsync(response);
     }
 
+    protected async Task<List<JsonElement>> RunsAsync(string configId)
+        => (await ReadJsonAsync(await Admin.GetAsync($"/api/databricks/sync-configs/{configId}/runs"))).GetProperty("items").EnumerateArray().ToList();
+
+    /// <summary>Polls a run's URL as ./dbxsync run does, until it is neither queued nor running.</summary>
+    protected async Task<JsonElement> WaitForRunAsync(string location, int seconds = 90)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var response = await Admin.GetAsync(location);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var run = await ReadJsonAsync(response);
+                if (run.GetProperty("outcome").GetString() is not ("queued" or "running")) return run;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"the run at {location} did not finish within {seconds} s");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The newest finished run of a config, waiting for one (runs a trigger started).</summary>
+    protected async Task<JsonElement> WaitForAnyRunAsync(string configId, int seconds = 90)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var finished = (await RunsAsync(configId)).FirstOrDefault(r => r.GetProperty("outcome").GetString() is not ("queued" or "running"));
+            if (finished.ValueKind == JsonValueKind.Object) return finished;
+            Assert.True(DateTime.UtcNow < deadline, $"no run of {configId} finished within {seconds} s");
+            await Task.Delay(250);
+        }
+    }
+
     protected static string Id(JsonElement resource) => resource.GetProperty("id").GetString()!;
 }

@@ -15,7 +15,7 @@ public sealed class CatalogFunctions(ServicePrincipalService service)
 
     [Function("ListCatalogs")]
     [ApiOperation(Tag, "List catalogs the principal can see", Response = typeof(ItemsResponse<CatalogItem>))]
-    public async Task<IActionResult> Catalogs([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/service-principals/{id}/catalogs")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> Catalogs([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/service-principals/{id}/catalogs")] HttpRequest req, string id, CancellationToken ct)
     {
         var workspace = await service.ConnectAsync(id, ct);
         var items = new List<CatalogItem>();
@@ -25,7 +25,7 @@ public sealed class CatalogFunctions(ServicePrincipalService service)
 
     [Function("ListSchemas")]
     [ApiOperation(Tag, "List schemas of a catalog", Response = typeof(ItemsResponse<SchemaItem>))]
-    public async Task<IActionResult> Schemas([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas")] HttpRequest req,
+    public async Task<IActionResult> Schemas([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas")] HttpRequest req,
         string id, string catalog, CancellationToken ct)
     {
         SqlIdentifier.Validate(catalog, "catalog");
@@ -37,7 +37,7 @@ public sealed class CatalogFunctions(ServicePrincipalService service)
 
     [Function("ListTables")]
     [ApiOperation(Tag, "List tables of a schema", Response = typeof(ItemsResponse<TableItem>))]
-    public async Task<IActionResult> Tables([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas/{schema}/tables")] HttpRequest req,
+    public async Task<IActionResult> Tables([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas/{schema}/tables")] HttpRequest req,
         string id, string catalog, string schema, CancellationToken ct)
     {
         SqlIdentifier.Validate(catalog, "catalog");
@@ -62,7 +62,7 @@ public sealed class CatalogFunctions(ServicePrincipalService service)
 
     [Function("ListVolumes")]
     [ApiOperation(Tag, "List volumes of a schema", Response = typeof(ItemsResponse<VolumeItem>))]
-    public async Task<IActionResult> Volumes([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas/{schema}/volumes")] HttpRequest req,
+    public async Task<IActionResult> Volumes([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas/{schema}/volumes")] HttpRequest req,
         string id, string catalog, string schema, CancellationToken ct)
     {
         SqlIdentifier.Validate(catalog, "catalog");

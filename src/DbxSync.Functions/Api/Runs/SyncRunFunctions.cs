@@ -20,7 +20,7 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     [Function("RunSyncConfig")]
     [ApiOperation(Tag, "Queue a run now; 202 with Location of the run to poll (GET .../runs/{run_id})", Response = typeof(RunResponse), Status = 202)]
-    public async Task<IActionResult> RunNow([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "databricks/sync-configs/{id}/run")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> RunNow([HttpTrigger(AuthorizationLevel.Function, "post", Route = "databricks/sync-configs/{id}/run")] HttpRequest req, string id, CancellationToken ct)
     {
         var run = await manualRuns.StartAsync(id, ct);
         return run.Outcome == RunOutcome.Skipped
@@ -30,7 +30,7 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     [Function("ListSyncRuns")]
     [ApiOperation(Tag, "Runs, newest first (?page_size= 1..100, ?continuation=)", Response = typeof(RunPageResponse))]
-    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/sync-configs/{id}/runs")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/runs")] HttpRequest req, string id, CancellationToken ct)
     {
         var config = await configs.GetAsync(id, ct);
         var pageSize = DefaultPageSize;
@@ -43,7 +43,7 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     [Function("GetSyncRun")]
     [ApiOperation(Tag, "One run: queued, running with its progress (stage, done, total, unit), or its outcome", Response = typeof(RunResponse))]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/sync-configs/{id}/runs/{run_id}")] HttpRequest req,
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/runs/{run_id}")] HttpRequest req,
         string id, string run_id, CancellationToken ct)
         => ApiResult.Ok(RunResponse.From(await FindAsync(id, run_id, ct)));
 
