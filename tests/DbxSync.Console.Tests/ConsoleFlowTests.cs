@@ -29,7 +29,7 @@ public sealed class ConsoleFlowTests(ConsoleStack stack)
         await stack.ScreenshotAsync(page, "01-sign-in");
         await page.GetByLabel("API token", new() { Exact = true }).FillAsync("not-a-token");
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page.GetByText("The API did not accept this token.")).ToBeVisibleAsync();
+        await Expect(page.GetByText("The API did not accept this credential.")).ToBeVisibleAsync();
         await page.GetByLabel("API token", new() { Exact = true }).FillAsync(ConsoleStack.AdminToken);
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();

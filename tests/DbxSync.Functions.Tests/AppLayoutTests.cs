@@ -40,8 +40,10 @@ public sealed class AppLayoutTests
         Assert.True(http.Count >= 24, $"only {http.Count} HTTP functions");
         Assert.Contains(http, t => t.GetProperty("route").GetString() == "health");
         Assert.Contains(http, t => t.GetProperty("route").GetString() == "databricks/sync-configs/{id}/runs/{run_id}");
-        // In Azure the host checks a function key before any API call reaches the worker; only health is open.
-        Assert.All(http, t => Assert.Equal(t.GetProperty("route").GetString() == "health" ? "Anonymous" : "Function", t.GetProperty("authLevel").GetString()));
+        // In Azure the host checks a function key before any API call reaches the worker. Open: health, the caller's
+        // access (a client needs the auth mode before it can sign in) and the console's static files (no data).
+        string[] open = ["health", "me", "console/{*path}"];
+        Assert.All(http, t => Assert.Equal(open.Contains(t.GetProperty("route").GetString()) ? "Anonymous" : "Function", t.GetProperty("authLevel").GetString()));
     }
 
     [Fact]

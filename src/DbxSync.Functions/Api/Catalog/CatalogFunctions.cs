@@ -50,7 +50,7 @@ public sealed class CatalogFunctions(ServicePrincipalService service)
 
     [Function("GetTable")]
     [ApiOperation(Tag, "One table with its columns and their types (Unity Catalog get table)", Response = typeof(TableItem))]
-    public async Task<IActionResult> Table([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas/{schema}/tables/{table}")] HttpRequest req,
+    public async Task<IActionResult> Table([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas/{schema}/tables/{table}")] HttpRequest req,
         string id, string catalog, string schema, string table, CancellationToken ct)
     {
         var name = new TableName(SqlIdentifier.Validate(catalog, "catalog"), SqlIdentifier.Validate(schema, "schema"), SqlIdentifier.Validate(table, "table"));

@@ -49,7 +49,7 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     [Function("GetSyncRunErrors")]
     [ApiOperation(Tag, "A failed import's line-level errors, from the error report beside the rejected file", Response = typeof(ImportErrorReport))]
-    public async Task<IActionResult> Errors([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/sync-configs/{id}/runs/{run_id}/errors")] HttpRequest req,
+    public async Task<IActionResult> Errors([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/runs/{run_id}/errors")] HttpRequest req,
         string id, string run_id, CancellationToken ct)
         => ApiResult.Ok(await errorReports.ReadAsync(await FindAsync(id, run_id, ct), ct));
 

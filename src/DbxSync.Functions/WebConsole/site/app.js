@@ -44,35 +44,43 @@ async function render() {
 function signInView(me, message) {
   document.getElementById('nav').hidden = true;
   document.getElementById('who').replaceChildren();
-  if (me?.auth_mode === 'easyauth') {
-    const back = encodeURIComponent(location.pathname);
-    return main.replaceChildren(h('section', { class: 'card narrow' }, h('h1', {}, 'Sign in'),
-      h('p', {}, 'This app signs you in with your organisation account.'),
-      h('a', { class: 'button', href: `${me.sign_in_url}?post_login_redirect_uri=${back}` }, 'Sign in')));
-  }
-  const token = h('input', { type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' });
+  const mode = me?.auth_mode ?? 'tokens';
+  const token = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' });
+  const key = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' });
   const form = h('form', { class: 'card narrow', novalidate: true },
     h('h1', {}, 'Sign in'),
-    h('p', {}, 'Paste an API token. It is kept in this browser tab only and forgotten when the tab closes.'),
+    mode === 'easyauth'
+      ? h('p', {}, 'This app signs you in with your organisation account.')
+      : h('p', {}, 'Your credentials are kept in this browser tab only and forgotten when the tab closes.'),
     formError(),
-    field('API token', token, { name: 'token', hint: './dbxsync up prints where to find one (.dbxsync/local.env, DBXSYNC_API_TOKEN).' }),
+    mode === 'tokens' ? field('API token', token, { name: 'token', hint: 'Locally: the value of DBXSYNC_API_TOKEN in .dbxsync/local.env.' }) : null,
+    field(mode === 'host' ? 'Function key' : 'Function key (in Azure)', key,
+      { name: 'function_key', hint: mode === 'host' ? 'A key of the Function App (App keys or function keys).' : 'Azure also asks for a key of the Function App; leave empty locally.' }),
     h('button', { type: 'submit' }, 'Sign in'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearProblems(form);
-    if (!token.value.trim()) return showProblem(form, { field: 'token', detail: 'Paste a token.' });
-    session.token = token.value.trim();
+    if (mode === 'tokens' && !token.value.trim()) return showProblem(form, { field: 'token', detail: 'Paste a token.' });
+    if (mode === 'host' && !key.value.trim()) return showProblem(form, { field: 'function_key', detail: 'Paste a function key.' });
+    session.functionKey = key.value.trim() || null;
+    key.value = '';
+    if (mode === 'easyauth') {
+      // The platform's sign-in comes back to this page; the function key waits in this tab's session.
+      location.assign(`${me.sign_in_url}?post_login_redirect_uri=${encodeURIComponent(location.pathname)}`);
+      return;
+    }
+    session.token = token.value.trim() || null;
     token.value = '';
     const who = await api.me().catch(() => null);
     if (!who || who.access === 'none') {
-      session.token = null;
-      return showProblem(form, { field: 'token', detail: 'The API did not accept this token.' });
+      session.clear();
+      return showProblem(form, { field: mode === 'tokens' ? 'token' : 'function_key', detail: 'The API did not accept this credential.' });
     }
     start(who);
   });
   main.replaceChildren(form);
   if (message) showProblem(form, { detail: message });
-  token.focus();
+  (mode === 'tokens' ? token : key).focus();
 }
 
 function start(me) {
@@ -81,7 +89,7 @@ function start(me) {
   document.body.classList.toggle('read-only', !me.can_write);
   document.getElementById('nav').hidden = false;
   const signOut = me.auth_mode === 'tokens'
-    ? h('button', { type: 'button', class: 'link', onclick: () => { session.token = null; signInView(me); announce('Signed out'); } }, 'Sign out')
+    ? h('button', { type: 'button', class: 'link', onclick: () => { session.clear(); signInView(me); announce('Signed out'); } }, 'Sign out')
     : me.sign_out_url ? h('a', { href: me.sign_out_url }, 'Sign out') : null;
   document.getElementById('who').replaceChildren(me.can_write ? '' : h('span', { class: 'badge badge-paused' }, 'read-only'), ' ', signOut ?? '');
   announce(me.can_write ? 'Signed in' : 'Signed in, read-only');
@@ -97,7 +105,7 @@ async function boot() {
 
 window.addEventListener('hashchange', () => { if (session.token || access.mode !== 'tokens') render(); });
 window.addEventListener('dbxsync:signed-out', async () => {
-  session.token = null;
+  session.clear();
   signInView(await api.me().catch(() => null), 'Your sign-in is no longer accepted; sign in again.');
 });
 boot();
