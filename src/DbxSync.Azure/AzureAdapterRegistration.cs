@@ -31,8 +31,13 @@ public static class AzureAdapterRegistration
     {
         services.AddOptions<StorageSettings>().Configure(s => configuration.GetSection(StorageSettings.Section).Bind(s));
         services.AddOptions<KeyVaultSettings>().Configure(s => configuration.GetSection(KeyVaultSettings.Section).Bind(s));
+        // AddAzureClients forwards the SDK's events to ILogger; Azure.Identity's warnings stay useful in Azure.
+        services.Configure<LoggerFilterOptions>(o => o.AddFilter("Azure", LogLevel.Warning));
         services.AddAzureClients(clients =>
         {
+            // No per-request log lines (headers of every storage call, 409s of CreateIfNotExists as warnings): on the
+            // small-file path they cost more than the transfers. Failures reach Core as typed exceptions instead.
+            clients.ConfigureDefaults(o => o.Diagnostics.IsLoggingEnabled = false);
             clients.UseCredential(_ => new DefaultAzureCredential());
             clients.AddClient<BlobServiceClient, BlobClientOptions>(Blobs);
             clients.AddClient<BlobServiceClient, BlobClientOptions>(Blobs).WithName(LeaseClientName).ConfigureOptions(o =>
