@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Azure;
-using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -22,7 +21,6 @@ public sealed class BlobStore(BlobServiceClient service) : IBlobStore
     /// <summary>Upload block size; the memory one upload holds is about two blocks (one staging, one filling).</summary>
     public const int BlockSize = 8 * 1024 * 1024;
 
-    private static readonly StorageTransferOptions Transfer = new() { InitialTransferSize = BlockSize, MaximumTransferSize = BlockSize, MaximumConcurrency = 2 };
     private readonly ConcurrentDictionary<string, bool> _ensuredContainers = new(StringComparer.Ordinal);
     private UserDelegationKey? _delegationKey;
 
@@ -48,28 +46,23 @@ public sealed class BlobStore(BlobServiceClient service) : IBlobStore
             }
         });
 
-    /// <summary>The SDK's read stream: ranged GETs read asynchronously, pinned to the ETag of the first read.</summary>
+    /// <summary>
+    /// One streaming GET read asynchronously: no properties round trip, no ranged re-requests unless the connection
+    /// drops, and then the SDK resumes pinned to the first response's ETag (a replaced blob fails, never mixes).
+    /// </summary>
     public Task<Stream> OpenReadAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default) =>
-        StorageErrors.CallAsync(Subject(container, name), async () => (Stream)new StorageReadStream(
-            await Blob(container, name).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024, Conditions = IfMatch(ifMatch) }, cancellationToken)
-                .ConfigureAwait(false),
-            Subject(container, name)));
-
-    public Task<BlobItem> UploadAsync(string container, string name, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        options ??= new BlobWriteOptions();
-        return StorageErrors.CallAsync(Subject(container, name), async () =>
+        StorageErrors.CallAsync(Subject(container, name), async () =>
         {
-            var counted = new StorageReadStream(content, Subject(container, name));
-            var uploaded = (await Blob(container, name).UploadAsync(counted, new BlobUploadOptions
-            {
-                HttpHeaders = new BlobHttpHeaders { ContentType = options.ContentType },
-                Metadata = options.Metadata?.ToDictionary(),
-                Conditions = WriteConditions(options),
-                TransferOptions = Transfer,
-            }, cancellationToken).ConfigureAwait(false)).Value;
-            return ToItem(container, name, uploaded, counted.BytesRead, options);
-        }, options.CreateOnly);
+            var download = (await Blob(container, name).DownloadStreamingAsync(new BlobDownloadOptions { Conditions = IfMatch(ifMatch) }, cancellationToken).ConfigureAwait(false)).Value;
+            return (Stream)new StorageReadStream(download.Content, Subject(container, name), download.Details.ContentLength);
+        });
+
+    /// <summary>The same staged-block path as <see cref="OpenWriteAsync"/>: one Put Blob for small content, else blocks.</summary>
+    public async Task<BlobItem> UploadAsync(string container, string name, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        await using var target = await OpenWriteAsync(container, name, options, cancellationToken).ConfigureAwait(false);
+        await content.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+        return await target.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task<BlobWriteStream> OpenWriteAsync(string container, string name, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)

@@ -3,25 +3,25 @@ using Azure;
 namespace DbxSync.Azure.Storage;
 
 /// <summary>
-/// A read-only pass-through that counts what was read and turns SDK failures during reads into Core's types
-/// (a blob replaced mid-read: ConcurrencyException). Reads stay asynchronous end to end.
+/// A read-only pass-through that turns SDK failures during reads into Core's types (a blob replaced before a
+/// resumed read: ConcurrencyException).
 /// </summary>
-internal sealed class StorageReadStream(Stream inner, string subject) : Stream
+internal sealed class StorageReadStream(Stream inner, string subject, long length) : Stream
 {
-    public long BytesRead { get; private set; }
+    private long _position;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
-    public override long Length => inner.Length;
-    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+    public override long Length => length;
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         try
         {
             var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            BytesRead += read;
+            _position += read;
             return read;
         }
         catch (RequestFailedException e)
@@ -38,7 +38,7 @@ internal sealed class StorageReadStream(Stream inner, string subject) : Stream
         try
         {
             var read = inner.Read(buffer, offset, count);
-            BytesRead += read;
+            _position += read;
             return read;
         }
         catch (RequestFailedException e)
