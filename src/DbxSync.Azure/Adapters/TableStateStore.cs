@@ -90,9 +90,9 @@ public sealed class TableStateStore(TableServiceClient service) : IStateStore
                 break;
             return HealthResult.Up();
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (StorageErrors.Failure(e) is { } failure)
         {
-            return HealthResult.Down($"Table storage unreachable: {StorageErrors.Map(e, "the table service").Message}");
+            return HealthResult.Down($"Table storage unreachable: {StorageErrors.Map(failure, "the table service").Message}");
         }
     }
 

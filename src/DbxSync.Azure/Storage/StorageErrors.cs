@@ -23,11 +23,15 @@ internal static class StorageErrors
         {
             return await call().ConfigureAwait(false);
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (Failure(e) is { } failure)
         {
-            throw Map(e, subject, createOnly);
+            throw Map(failure, subject, createOnly);
         }
     }
+
+    /// <summary>The SDK's failure, also when its retries ran out and it threw them all in an AggregateException.</summary>
+    public static RequestFailedException? Failure(Exception e) =>
+        e as RequestFailedException ?? (e as AggregateException)?.InnerExceptions.OfType<RequestFailedException>().FirstOrDefault();
 
     public static Task CallAsync(string subject, Func<Task> call) =>
         CallAsync(subject, async () => { await call().ConfigureAwait(false); return true; });

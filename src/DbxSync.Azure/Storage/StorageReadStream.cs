@@ -24,9 +24,9 @@ internal sealed class StorageReadStream(Stream inner, string subject, long lengt
             _position += read;
             return read;
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (StorageErrors.Failure(e) is { } failure)
         {
-            throw StorageErrors.Map(e, subject);
+            throw StorageErrors.Map(failure, subject);
         }
     }
 
@@ -41,9 +41,9 @@ internal sealed class StorageReadStream(Stream inner, string subject, long lengt
             _position += read;
             return read;
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (StorageErrors.Failure(e) is { } failure)
         {
-            throw StorageErrors.Map(e, subject);
+            throw StorageErrors.Map(failure, subject);
         }
     }
 

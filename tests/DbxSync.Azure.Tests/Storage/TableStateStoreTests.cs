@@ -109,4 +109,18 @@ public class TableStateStoreTests
         Assert.True(pages >= 3);
         Assert.Equal(8, await store.QueryAsync(table, null).CountAsync());
     }
+
+    [Fact]
+    public async Task Unreachable_storage_is_a_transient_storage_exception_and_an_unhealthy_store()
+    {
+        var options = new global::Azure.Data.Tables.TableClientOptions();
+        options.Retry.MaxRetries = 1;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        var unreachable = new TableStateStore(new global::Azure.Data.Tables.TableServiceClient(
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;", options));
+
+        var error = await Assert.ThrowsAsync<StorageException>(() => unreachable.GetAsync("t", "p", "r"));
+        Assert.True(error.IsTransient);
+        Assert.False((await unreachable.CheckHealthAsync()).IsHealthy);
+    }
 }
