@@ -40,10 +40,11 @@ public static class AzureAdapterRegistration
             clients.ConfigureDefaults(o => o.Diagnostics.IsLoggingEnabled = false);
             clients.UseCredential(_ => new DefaultAzureCredential());
             clients.AddClient<BlobServiceClient, BlobClientOptions>(Blobs);
+            // Each renewal is also bounded as a whole (RenewTimeout); these keep acquire and release from hanging for minutes.
             clients.AddClient<BlobServiceClient, BlobClientOptions>(Blobs).WithName(LeaseClientName).ConfigureOptions(o =>
             {
-                o.Retry.NetworkTimeout = BlobLeaseSyncLockOptions.Default.RenewTimeout / 2;
-                o.Retry.MaxRetries = 1;
+                o.Retry.NetworkTimeout = BlobLeaseSyncLockOptions.Default.RenewTimeout;
+                o.Retry.MaxRetries = 2;
                 o.Retry.Delay = TimeSpan.FromMilliseconds(500);
             });
             clients.AddClient<QueueServiceClient, QueueClientOptions>((o, credential, sp) => Settings(sp) is { ConnectionString: { Length: > 0 } cs }
