@@ -60,8 +60,8 @@ public sealed class BlobStore(BlobServiceClient service) : IBlobStore
     /// <summary>The same staged-block path as <see cref="OpenWriteAsync"/>: one Put Blob for small content, else blocks.</summary>
     public async Task<BlobItem> UploadAsync(string container, string name, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        await using var target = await OpenWriteAsync(container, name, options, cancellationToken).ConfigureAwait(false);
-        await content.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+        await using var target = (StagedBlockWriteStream)await OpenWriteAsync(container, name, options, cancellationToken).ConfigureAwait(false);
+        await target.WriteFromAsync(content, cancellationToken).ConfigureAwait(false);
         return await target.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -46,6 +46,19 @@ internal sealed class StagedBlockWriteStream(
         }
     }
 
+    /// <summary>Reads the source straight into the block buffer: no copy buffer in between, large reads.</summary>
+    public async Task WriteFromAsync(Stream source, CancellationToken cancellationToken)
+    {
+        int read;
+        while ((read = await source.ReadAsync((_buffer ?? throw new ObjectDisposedException(nameof(StagedBlockWriteStream))).AsMemory(_filled, blockSize - _filled), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            _filled += read;
+            _written += read;
+            if (_filled == blockSize)
+                await StageAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
