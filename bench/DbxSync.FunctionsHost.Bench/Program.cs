@@ -4,12 +4,12 @@ using System.Text;
 using Azure.Storage.Queues;
 using DbxSync.Testing;
 
-// dotnet run -c Release --project bench/DbxSync.FunctionsHost.Bench [-- --requests 1000 --messages 2000 --out bench/results]
+// dotnet run -c Release --project bench/DbxSync.FunctionsHost.Bench [-- --requests 1000 --messages 2000 --out bench/results --host-log FILE]
 // Runs the fixture app under the local Functions host on Azurite (started here unless
 // DBXSYNC_TEST_STORAGE_CONNECTION_STRING is set) and measures what the host adds.
 var requests = 1000;
 var messages = 2000;
-string? outDir = null;
+string? outDir = null, hostLog = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -17,6 +17,7 @@ for (var i = 0; i < args.Length; i++)
         case "--requests": requests = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--messages": messages = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--out": outDir = args[++i]; break;
+        case "--host-log": hostLog = args[++i]; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -88,6 +89,8 @@ var markdown = new StringBuilder()
                 "the extra includes the function invocation itself: an upper bound of what the host adds.");
 await File.WriteAllTextAsync(Path.Combine(outDir, "functions-host.md"), markdown.ToString());
 Console.WriteLine($"results in {Path.Combine(outDir, "functions-host.md")}");
+if (hostLog is not null)
+    await File.WriteAllLinesAsync(hostLog, host.Output);
 return 0;
 
 static async Task<double[]> TimeAsync(HttpClient client, Uri uri, int count, bool expectSuccess)

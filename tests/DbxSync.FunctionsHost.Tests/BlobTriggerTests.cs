@@ -114,5 +114,12 @@ public sealed class BlobTriggerTests(HostFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         using var keyless = await fixture.Http.PostAsync("runtime/webhooks/blobs?functionName=Host.Functions.OnBlob", new StringContent("[]"));
         Assert.Equal(HttpStatusCode.Unauthorized, keyless.StatusCode);
+        using var garbage = new HttpRequestMessage(HttpMethod.Post, $"runtime/webhooks/blobs?functionName=Host.Functions.OnBlob&code={HostFixture.MasterKey}")
+        {
+            Content = new StringContent("not json"),
+        };
+        garbage.Headers.Add("aeg-event-type", "Notification");
+        using var rejected = await fixture.Http.SendAsync(garbage);
+        Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
     }
 }

@@ -55,9 +55,9 @@ public sealed class WorkerLifecycleTests(HostFixture fixture)
         }
     }
 
-    /// <summary>Its own short-lived host (the shared one must live on): SIGTERM-like stop leaves neither host nor worker.</summary>
+    /// <summary>Its own short-lived host (the shared one must live on): a stop leaves neither host nor worker.</summary>
     [Fact]
-    public async Task Stopping_the_host_terminates_the_worker_and_leaves_no_process()
+    public async Task Stopping_the_host_terminates_the_worker_and_leaves_no_process_and_disabled_functions_stay_off()
     {
         var host = await FunctionsHostInstance.StartAsync(HostFixture.AppDirectory, new Dictionary<string, string>
         {
@@ -67,12 +67,29 @@ public sealed class WorkerLifecycleTests(HostFixture fixture)
             ["FIXTURE_NOOP_QUEUE"] = AzuriteInstance.UniqueName("fxstopn"),
             ["FIXTURE_JOURNAL_QUEUE"] = AzuriteInstance.UniqueName("fxstopj"),
             ["FIXTURE_TIMER_SCHEDULE"] = "0 0 0 1 1 *",
-        }, ["--blob-scan-seconds", "3600"]);
+            // Only HTTP here: this host must not take the shared host's blobs (the Linux-friendly form of the setting).
+            ["AzureWebJobs_OnBlob_Disabled"] = "true",
+            ["AzureWebJobs.Tick.Disabled"] = "true",
+            ["AzureWebJobs_Secured_Disabled"] = "true",
+        });
         var worker = (await host.GetStatusAsync()).WorkerProcessId!.Value;
+        using (var client = new HttpClient { BaseAddress = host.BaseUrl })
+        {
+            Assert.Equal("pong", await client.GetStringAsync("fx/Ping"));
+            using var disabled = await client.GetAsync("fx/secured");
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, disabled.StatusCode);
+        }
 
-        await host.StopAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains(host.Output, line => line.Contains("OnBlob is disabled", StringComparison.Ordinal));
 
-        Assert.True(host.HasExited);
+        // SIGTERM, as a service manager or Ctrl-C (SIGINT takes the same path) stops it.
+        using (var kill = Process.Start("kill", ["-TERM", host.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!host.HasExited && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+
+        Assert.True(host.HasExited, "the host did not exit within 30 s of SIGTERM");
         Assert.False(ProcessAlive(worker));
         Assert.Contains(host.Output, line => line.Contains("WorkerTerminate sent", StringComparison.Ordinal));
         Assert.DoesNotContain(host.Output, line => line.Contains("did not exit within the grace period", StringComparison.Ordinal));

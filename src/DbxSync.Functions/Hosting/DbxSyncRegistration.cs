@@ -9,8 +9,6 @@ public static class DbxSyncRegistration
     public static IServiceCollection AddDbxSync(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ApiAuthOptions>().Bind(configuration.GetSection(ApiAuthOptions.Section));
-        services.AddOptions<StorageSettings>().Bind(configuration.GetSection(StorageSettings.Section));
-        services.AddOptions<KeyVaultSettings>().Bind(configuration.GetSection(KeyVaultSettings.Section));
         services.AddSingleton(WorkspaceSettings.From(configuration));
         services.AddSingleton<ApiAuthenticator>();
         services.AddSingleton<WebConsole.ConsoleAssets>();

@@ -1,7 +1,7 @@
+using Azure.Storage.Blobs;
 using System.Net.Http.Headers;
 using System.Text;
 using DbxSync.Azure.Adapters;
-using DbxSync.Azure.Storage;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Runs;
 using DbxSync.Core.Syncs;
@@ -128,7 +128,7 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>Holds the cross-instance lock of a config as another running sync would (the runner's lock name).</summary>
     public async Task<IAsyncDisposable> HoldRunLockAsync(string configId)
-        => await new BlobLeaseSyncLock(new StorageClientsFactory(StorageConnectionString).Blobs).TryAcquireAsync(SyncRunner.LockName(configId))
+        => await new BlobLeaseSyncLock(new global::Azure.Storage.Blobs.BlobServiceClient(StorageConnectionString)).TryAcquireAsync(SyncRunner.LockName(configId))
            ?? throw new InvalidOperationException("lock already held");
 
     /// <summary>
@@ -217,7 +217,7 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
 
         var emulator = await emulatorTask;
         await SeedWorkspaceAsync(emulator);
-        var blobs = new BlobStore(new StorageClientsFactory(storage).Blobs);
+        var blobs = new BlobStore(new BlobServiceClient(storage));
         foreach (var container in BlobContainers.All) await blobs.EnsureContainerAsync(container);
         var connector = new DbxSync.Databricks.Adapters.DatabricksConnector(new DbxSync.Databricks.DatabricksClientOptions
         {

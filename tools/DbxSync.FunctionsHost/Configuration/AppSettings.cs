@@ -50,6 +50,14 @@ public sealed partial class AppSettings
             ?? throw new InvalidOperationException($"Storage connection setting '{name}' is not set.");
     }
 
+    /// <summary>
+    /// True when the app setting AzureWebJobs.&lt;Name&gt;.Disabled (or AzureWebJobs_&lt;Name&gt;_Disabled, the form Linux
+    /// allows in variable names) is true: the host then neither routes nor triggers the function, as in Azure.
+    /// </summary>
+    public bool IsDisabled(string functionName) =>
+        (this[$"AzureWebJobs.{functionName}.Disabled"] ?? this[$"AzureWebJobs_{functionName}_Disabled"]) is { } value
+        && (value == "1" || bool.TryParse(value, out var disabled) && disabled);
+
     [GeneratedRegex("%([^%]+)%")]
     private static partial Regex SettingToken();
 }

@@ -20,9 +20,12 @@ public sealed class FunctionEndpointDataSource : EndpointDataSource
     private CancellationTokenSource _changed = new();
     private string _signature = "";
 
-    public FunctionEndpointDataSource(WorkerSupervisor supervisor, HostJson hostJson, HttpFunctionForwarder forwarder)
+    private readonly AppSettings _settings;
+
+    public FunctionEndpointDataSource(WorkerSupervisor supervisor, HostJson hostJson, AppSettings settings, HttpFunctionForwarder forwarder)
     {
         _hostJson = hostJson;
+        _settings = settings;
         _forwarder = forwarder;
         supervisor.WorkerReady += Update;
     }
@@ -39,7 +42,7 @@ public sealed class FunctionEndpointDataSource : EndpointDataSource
 
     private void Update(WorkerConnection worker)
     {
-        var functions = worker.Functions.Values.Where(f => f.TriggerType == "httptrigger").OrderBy(f => f.Name).ToList();
+        var functions = worker.Functions.Values.Where(f => f.TriggerType == "httptrigger" && !_settings.IsDisabled(f.Name)).OrderBy(f => f.Name).ToList();
         var signature = string.Join("|", functions.Select(f => f.Name + ":" + f.Trigger.ToJsonString()));
         CancellationTokenSource previous;
         lock (_gate)

@@ -81,7 +81,17 @@ public sealed class BlobTriggerService(
         if (!_listeners.TryGetValue(functionName, out var listener))
             return Results.NotFound(new { error = $"No Event Grid blob trigger named '{functionName}' (expected Host.Functions.<Name>)." });
 
-        using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (JsonException exception)
+        {
+            return Results.BadRequest(new { error = "The body is not Event Grid JSON: " + exception.Message });
+        }
+
+        using var _ = document;
         var events = document.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement.EnumerateArray().ToList() : [document.RootElement];
         switch (context.Request.Headers["aeg-event-type"].ToString())
         {

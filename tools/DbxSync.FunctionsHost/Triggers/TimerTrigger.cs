@@ -43,9 +43,9 @@ public sealed class TimerTrigger(FunctionDescriptor function, AppSettings settin
         while (!cancellationToken.IsCancellationRequested)
         {
             var next = schedule.Next(DateTime.Now);
-            var wait = next - DateTime.Now;
-            if (wait > TimeSpan.Zero)
-                await Task.Delay(wait, cancellationToken);
+            // In steps of at most an hour: Task.Delay has an upper limit, and the clock may be changed meanwhile.
+            while (next - DateTime.Now is var wait && wait > TimeSpan.Zero)
+                await Task.Delay(wait < TimeSpan.FromHours(1) ? wait : TimeSpan.FromHours(1), cancellationToken);
             current = await InvokeAsync(current with { Next = next }, next, false, schedule, status, cancellationToken);
         }
     }

@@ -32,6 +32,12 @@ public sealed class TriggerListenerService(
         var listeners = new List<Task>();
         foreach (var function in worker.Functions.Values)
         {
+            if (settings.IsDisabled(function.Name))
+            {
+                log.LogInformation("{Function} is disabled by its AzureWebJobs.{Function}.Disabled setting.", function.Name, function.Name);
+                continue;
+            }
+
             Func<Task>? run = function.TriggerType switch
             {
                 "queuetrigger" => () => new QueueTriggerListener(function, settings, hostJson.Queues, invoker, loggers.CreateLogger("Host.Queue")).RunAsync(stoppingToken),

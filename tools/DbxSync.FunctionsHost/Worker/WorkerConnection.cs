@@ -203,7 +203,9 @@ public sealed class WorkerConnection
         };
         if (level == LogLevel.None)
             return;
-        var exception = log.Exception is { } e && !string.IsNullOrEmpty(e.Message) ? $" {e.Type}: {e.Message}" : "";
+        var exception = log.Exception is { } e && !string.IsNullOrEmpty(e.Message)
+            ? $"{Environment.NewLine}{e.Type}: {e.Message}{(string.IsNullOrEmpty(e.StackTrace) ? "" : Environment.NewLine + e.StackTrace)}"
+            : "";
         if (!string.IsNullOrEmpty(log.InvocationId) && _invocations.TryGetValue(log.InvocationId, out var invocation))
         {
             _loggers.CreateLogger("Function." + invocation.Function)
