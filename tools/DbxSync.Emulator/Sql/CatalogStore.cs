@@ -11,12 +11,17 @@ public sealed record TableMeta(
     long CurrentVersion, long EarliestVersion, long CreatedAtMs, long UpdatedAtMs)
 {
     public const string ChangeDataFeedProperty = "delta.enableChangeDataFeed";
+    public const string ColumnMappingProperty = "delta.columnMapping.mode";
 
     public string StorageTable => "t_" + Id;
     public static string StorageColumn(int index) => "c" + index;
     public string FullName => $"{Catalog}.{Schema}.{Name}";
     public bool ChangeDataFeedEnabled =>
         Properties.TryGetValue(ChangeDataFeedProperty, out var value) && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Column mapping by name or id: what Delta requires before columns can be dropped or renamed.</summary>
+    public bool ColumnMappingEnabled =>
+        Properties.TryGetValue(ColumnMappingProperty, out var mode) && mode.ToLowerInvariant() is "name" or "id";
 
     public int ColumnIndex(string name)
     {

@@ -264,6 +264,8 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
         var sql = new System.Text.StringBuilder("SELECT ");
         if (select.Distinct) sql.Append("DISTINCT ");
         sql.Append(string.Join(", ", outputs.Select((o, i) => $"{o.Sql} AS o{i}")));
+        // SQLite has window functions but no QUALIFY: the condition becomes one more column, filtered outside.
+        if (select.Qualify != null) sql.Append($", ({expressions.TranslateCondition(select.Qualify, scope)}) AS q_keep");
         if (relation != null) sql.Append(" FROM ").Append(relation.FromSql);
         var conditions = new List<string>();
         if (relation?.Filter != null) conditions.Add(relation.Filter);
@@ -277,6 +279,12 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             sql.Append(" GROUP BY ").Append(string.Join(", ", groups));
         }
         if (select.Having != null) sql.Append(" HAVING ").Append(expressions.TranslateCondition(select.Having, scope));
+        var columns = outputs.Select(o => (o.Name, o.Type)).ToList();
+        if (select.Qualify != null)
+        {
+            var filtered = $"SELECT {string.Join(", ", outputs.Select((_, i) => $"o{i}"))} FROM ({sql}) WHERE q_keep";
+            return new TranslatedQuery(filtered + OrderByOutputs(orderBy, columns) + LimitClause(limit, offset), columns);
+        }
         if (orderBy.Count > 0)
         {
             var terms = orderBy.Select(item =>
@@ -292,6 +300,6 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             sql.Append(" ORDER BY ").Append(string.Join(", ", terms));
         }
         sql.Append(LimitClause(limit, offset));
-        return new TranslatedQuery(sql.ToString(), outputs.Select(o => (o.Name, o.Type)).ToList());
+        return new TranslatedQuery(sql.ToString(), columns);
     }
 }

@@ -149,6 +149,11 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
                 long? limit = describe.Limit == null ? null : queries.EvaluateConstantLong(describe.Limit, "LIMIT");
                 return new EngineResult { Columns = DeltaHistory.Columns, Rows = DeltaHistory.Describe(session.Connection, table, limit) };
             }),
+            DescribeDetailStatement detail => ExecuteRead(parameters, context, cancellationToken, session =>
+            {
+                var table = new QueryTranslator(session, session.Expressions).ResolveTable(detail.Table);
+                return new EngineResult { Columns = DeltaDetail.Columns, Rows = DeltaDetail.Describe(session.Connection, table) };
+            }),
             _ => ExecuteWrite(statement, parameters, context, cancellationToken),
         };
     }
