@@ -3,8 +3,11 @@ using DbxSync.Core.Ports;
 
 namespace DbxSync.Core.State;
 
-/// <summary>Per-config checkpoint (Delta version) with ETag concurrency.</summary>
-public sealed record SyncCheckpoint(string ConfigId, long? Version, DateTimeOffset? UpdatedAt, string? ETag);
+/// <summary>
+/// Per-config checkpoint with ETag concurrency: the last Delta version exported, and the id of the table it belongs
+/// to (DESCRIBE DETAIL), because a dropped and recreated table restarts its versions at 0.
+/// </summary>
+public sealed record SyncCheckpoint(string ConfigId, long? Version, DateTimeOffset? UpdatedAt, string? ETag, string? TableId = null);
 
 /// <summary>One file a volume sync has transferred: what it looked like when sent.</summary>
 public sealed record ManifestEntry(string RelativePath, long Size, string Fingerprint, DateTimeOffset SyncedAt, string? ETag = null);
@@ -21,7 +24,7 @@ public sealed class SyncStateRepository(IStateStore store)
         var e = await store.GetAsync(StateTables.SyncState, configId, CheckpointRow, cancellationToken);
         return e is null
             ? new SyncCheckpoint(configId, null, null, null)
-            : new SyncCheckpoint(configId, EntityValues.Long(e, "Version"), EntityValues.Time(e, "UpdatedAt"), e.ETag);
+            : new SyncCheckpoint(configId, EntityValues.Long(e, "Version"), EntityValues.Time(e, "UpdatedAt"), e.ETag, e.GetString("TableId"));
     }
 
     /// <summary>Advances the checkpoint only if nobody else moved it since it was read (ConcurrencyException otherwise).</summary>
@@ -32,7 +35,7 @@ public sealed class SyncStateRepository(IStateStore store)
             PartitionKey = checkpoint.ConfigId,
             RowKey = CheckpointRow,
             ETag = checkpoint.ETag,
-            Properties = { ["Version"] = checkpoint.Version, ["UpdatedAt"] = now },
+            Properties = { ["Version"] = checkpoint.Version, ["UpdatedAt"] = now, ["TableId"] = checkpoint.TableId },
         };
         var saved = checkpoint.ETag is null
             ? await store.InsertAsync(StateTables.SyncState, entity, cancellationToken)

@@ -60,5 +60,9 @@ public sealed class ExportSupportTests : IDisposable
         _db.Exec("INSERT OVERWRITE main.s.items VALUES (1, NULL), (3, NULL)");
         Assert.Equal(["1|delete", "1|insert", "2|delete", "3|insert"],
             _db.Lines("SELECT id, _change_type FROM table_changes('main.s.items', 2, 2) ORDER BY id, _change_type"));
+
+        // The query reads the table as it was before the overwrite, also when it selects from that table.
+        _db.Exec("INSERT OVERWRITE main.s.items SELECT id, 'kept' FROM main.s.items WHERE id = 3");
+        Assert.Equal(["3|kept"], _db.Lines("SELECT id, label FROM main.s.items"));
     }
 }

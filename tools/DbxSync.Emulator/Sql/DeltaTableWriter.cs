@@ -164,10 +164,14 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
             if (position < 0) return "NULL";
             return Expressions.CastTo(new TranslatedExpr($"src.o{position}", source.Columns[position].Type), column.Type).Sql;
         });
-        if (statement.Overwrite)
-            session.ExecuteNonQuery($"UPDATE {table.StorageTable} SET _to_v = {version}, _to_kind = {KindInsertOrDelete} WHERE _to_v IS NULL");
+        // The query reads the table as it was before this write, even when it selects from the table it overwrites
+        // (https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-dml-insert-into.html): insert first, then
+        // retire only the rows that existed before.
+        var lastRowBefore = session.ExecuteScalar($"SELECT COALESCE(MAX(_row_id), 0) FROM {table.StorageTable}");
         var inserted = session.ExecuteNonQuery(
             $"INSERT INTO {table.StorageTable}(_from_v, _from_kind, {StorageColumnList(table)}) SELECT {version}, {KindInsertOrDelete}, {string.Join(", ", values)} FROM ({source.Sql}) AS src");
+        if (statement.Overwrite)
+            session.ExecuteNonQuery($"UPDATE {table.StorageTable} SET _to_v = {version}, _to_kind = {KindInsertOrDelete} WHERE _to_v IS NULL AND _row_id <= {Convert.ToInt64(lastRowBefore, Invariant)}");
         var committed = DeltaHistory.Commit(session, table, version, "WRITE",
             new Dictionary<string, string?> { ["mode"] = statement.Overwrite ? "Overwrite" : "Append", ["partitionBy"] = "[]" },
             new Dictionary<string, long> { ["numFiles"] = 1, ["numOutputRows"] = inserted, ["numOutputBytes"] = inserted * 16L * table.Columns.Count },

@@ -91,7 +91,8 @@ public static class LabeledFileValidator
             if (!seen.Add(name)) report.Add(1, name, $"column '{name}' appears twice in the header");
             if (tableColumns.TryGetValue(name, out var col))
                 columns.Add(new ImportColumn(i, col.Name, new ColumnValue(col)));
-            else if (config.UnknownColumns == UnknownColumnPolicy.Ignore)
+            // The export's row marker is not a table column; it is never written to the table.
+            else if (config.UnknownColumns == UnknownColumnPolicy.Ignore || string.Equals(name, RowMarker.Column, StringComparison.OrdinalIgnoreCase))
                 columns.Add(new ImportColumn(i, name, null));
             else
                 report.Add(1, name, $"column '{name}' does not exist in table {table.FullName}");
