@@ -156,4 +156,32 @@ public sealed class ExportLabelSafetyTests
         var next = await ExportOnceAsync(stack, export.Id);
         Assert.Equal([2001L, 2002], next.Ids);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_schema_change_exports_a_snapshot_with_new_markers_instead_of_failing_the_config(bool changeDataFeed)
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var table = await stack.CreateItemsTableAsync(12, changeDataFeed);
+        var export = await stack.CreateTableConfigAsync(table);
+        await ExportOnceAsync(stack, export.Id);
+        await stack.SqlAsync($"UPDATE {table} SET label = 'x' WHERE id <= 2");
+
+        await stack.SqlAsync($"ALTER TABLE {table} ADD COLUMN source STRING");
+        await stack.SqlAsync($"INSERT INTO {table} VALUES (13, 'new', 0.5, NULL, 'feed')");
+        var file = await ExportOnceAsync(stack, export.Id);
+        Assert.Equal("snapshot", file.Manifest.GetProperty("method").GetString());
+        Assert.Equal(["id", "text", "score", "label", "source", RowMarker.Column], file.Header);
+        Assert.Equal(Enumerable.Range(3, 11).Select(i => (long)i), file.Ids);
+        var markers = (await stack.QueryAsync($"SELECT id, {RowMarker.Expression(["id", "text", "score", "source"])} FROM {table}")).ToDictionary(r => r[0]!, r => r[1]);
+        Assert.All(file.Rows, r => Assert.Equal(markers[r[0]], r[^1]));
+        Assert.True(stack.Logs.Contains("schema of", LogLevel.Warning));
+
+        // The next change is an ordinary incremental export again.
+        await stack.InsertItemsAsync(table, 14, 1);
+        var next = await ExportOnceAsync(stack, export.Id);
+        Assert.Equal(changeDataFeed ? "change_data_feed" : "version_difference", next.Manifest.GetProperty("method").GetString());
+        Assert.Equal([14L], next.Ids);
+    }
 }

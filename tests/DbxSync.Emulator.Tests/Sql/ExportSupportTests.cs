@@ -65,4 +65,21 @@ public sealed class ExportSupportTests : IDisposable
         _db.Exec("INSERT OVERWRITE main.s.items SELECT id, 'kept' FROM main.s.items WHERE id = 3");
         Assert.Equal(["3|kept"], _db.Lines("SELECT id, label FROM main.s.items"));
     }
+
+    [Fact]
+    public void Add_columns_appends_nullable_columns_and_time_travel_keeps_each_versions_schema()
+    {
+        _db.Exec("CREATE TABLE main.s.items (id BIGINT, label STRING)");
+        _db.Exec("INSERT INTO main.s.items VALUES (1, NULL)");
+        _db.Exec("ALTER TABLE main.s.items ADD COLUMN note STRING");
+        _db.Exec("ALTER TABLE main.s.items ADD COLUMNS (score DOUBLE, flag BOOLEAN)");
+        _db.Exec("INSERT INTO main.s.items VALUES (2, NULL, 'n', 0.5, true)");
+        Assert.Equal(["1|NULL|NULL|NULL|NULL", "2|NULL|n|0.5|true"], _db.Lines("SELECT * FROM main.s.items ORDER BY id"));
+        Assert.Equal(["id", "label"], _db.Execute("SELECT * FROM main.s.items VERSION AS OF 1").Columns.Select(c => c.Name));
+        Assert.Equal(["id", "label", "note"], _db.Execute("SELECT * FROM main.s.items VERSION AS OF 2 LIMIT 0").Columns.Select(c => c.Name));
+        Assert.Equal(["ADD COLUMNS", "ADD COLUMNS"], _db.Rows("DESCRIBE HISTORY main.s.items LIMIT 3").Skip(1).Select(r => r[4]));
+        // As on Databricks, comparing versions with different column counts fails.
+        Assert.Equal("NUM_COLUMNS_MISMATCH", _db.Fails("SELECT * FROM main.s.items EXCEPT SELECT * FROM main.s.items VERSION AS OF 1").ErrorClass);
+        Assert.Equal("FIELD_ALREADY_EXISTS", _db.Fails("ALTER TABLE main.s.items ADD COLUMN note STRING").ErrorClass);
+    }
 }

@@ -62,6 +62,7 @@ public sealed class CatalogStore
             table_id INTEGER PRIMARY KEY AUTOINCREMENT, catalog TEXT COLLATE NOCASE NOT NULL, schema TEXT COLLATE NOCASE NOT NULL, name TEXT COLLATE NOCASE NOT NULL,
             uuid TEXT NOT NULL, columns_json TEXT NOT NULL, properties_json TEXT NOT NULL, current_version INTEGER NOT NULL,
             earliest_version INTEGER NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, UNIQUE(catalog, schema, name));
+        CREATE TABLE IF NOT EXISTS meta_column_counts(table_id INTEGER NOT NULL, version INTEGER NOT NULL, column_count INTEGER NOT NULL, PRIMARY KEY(table_id, version));
         CREATE TABLE IF NOT EXISTS meta_history(
             table_id INTEGER NOT NULL, version INTEGER NOT NULL, timestamp TEXT NOT NULL, timestamp_ms INTEGER NOT NULL,
             user_name TEXT, operation TEXT NOT NULL, parameters_json TEXT NOT NULL, metrics_json TEXT NOT NULL,

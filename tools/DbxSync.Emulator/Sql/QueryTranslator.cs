@@ -75,7 +75,10 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 var version = EvaluateConstantLong(named.VersionAsOf, "VERSION AS OF");
                 if (version < table.EarliestVersion || version > table.CurrentVersion)
                     throw EngineErrors.VersionNotFound(version, table.EarliestVersion, table.CurrentVersion);
-                var columns = table.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(i)}", qualifier)).ToList();
+                // A version before ADD COLUMNS shows only the columns it had.
+                var count = session.ExecuteScalar(
+                    $"SELECT column_count FROM meta_column_counts WHERE table_id = {table.Id} AND version <= {version} ORDER BY version DESC LIMIT 1") is long n ? (int)n : table.Columns.Count;
+                var columns = table.Columns.Take(count).Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(i)}", qualifier)).ToList();
                 return new BoundRelation($"{table.StorageTable} AS {alias}",
                     $"{alias}._from_v <= {version} AND ({alias}._to_v IS NULL OR {alias}._to_v > {version})", columns);
             }

@@ -73,6 +73,7 @@ public sealed record DeleteStatement(NamedTableSource Table, SqlExpr? Where) : S
 public sealed record DescribeHistoryStatement(NamedTableSource Table, SqlExpr? Limit) : SqlStatement;
 public sealed record OptimizeStatement(NamedTableSource Table) : SqlStatement;
 public sealed record DescribeDetailStatement(NamedTableSource Table) : SqlStatement;
+public sealed record AddColumnsStatement(NamedTableSource Table, IReadOnlyList<ColumnDefinition> Columns) : SqlStatement;
 
 public enum MergeClauseKind { MatchedUpdate, MatchedUpdateStar, MatchedDelete, NotMatchedInsert, NotMatchedInsertStar, NotMatchedBySourceUpdate, NotMatchedBySourceDelete }
 public sealed record MergeClause(

@@ -263,6 +263,17 @@ public sealed class SqlParser
     {
         Expect("TABLE");
         var table = ParseTableName(allowVersion: false, allowAlias: false);
+        // ALTER TABLE ... ADD COLUMN[S]: https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-alter-table-manage-column.html
+        if (Accept("ADD"))
+        {
+            if (!Accept("COLUMNS")) Expect("COLUMN");
+            var parenthesised = Accept("(");
+            var columns = new List<ColumnDefinition>();
+            do columns.Add(ParseColumnDefinition()); while (Accept(","));
+            if (parenthesised) Expect(")");
+            return new AddColumnsStatement(table, columns);
+        }
+        if (Current.IsKeyword("DROP") || Current.IsKeyword("RENAME")) throw EngineErrors.Unsupported("ALTER TABLE DROP/RENAME COLUMN in the emulator");
         Expect("SET");
         Expect("TBLPROPERTIES");
         return new SetTablePropertiesStatement(table, ParsePropertyList());

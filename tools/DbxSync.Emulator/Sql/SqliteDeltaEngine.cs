@@ -229,6 +229,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
                 CreateTableStatement create => writer.CreateTable(create),
                 DropTableStatement drop => DropTable(queries, writer, drop),
                 SetTablePropertiesStatement set => writer.SetProperties(set),
+                AddColumnsStatement add => writer.AddColumns(add),
                 InsertStatement insert => writer.Insert(insert),
                 UpdateStatement update => writer.Update(update),
                 DeleteStatement delete => writer.Delete(delete),
