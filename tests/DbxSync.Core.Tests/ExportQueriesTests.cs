@@ -33,8 +33,11 @@ public class ExportQueriesTests
             [new SqlColumn("id", "BIGINT", "LONG", 0), new SqlColumn("label", "STRING", "STRING", 1), new SqlColumn("_dbxsync_row_marker", "STRING", "STRING", 2)], "id", "label")).ErrorType);
 
     [Fact]
-    public void Export_file_names_carry_the_version_range()
-        => Assert.Equal("cfg/items_v4-v9.csv", TableExportSync.ExportFileName("cfg", Items, 4, 9));
+    public void Export_file_names_carry_the_version_range_and_a_generation_after_a_reset()
+    {
+        Assert.Equal("cfg/items_v4-v9.csv", TableExportSync.ExportFileName("cfg", Items, 0, 4, 9));
+        Assert.Equal("cfg/items_g2_v0-v9.csv", TableExportSync.ExportFileName("cfg", Items, 2, 0, 9));
+    }
 
     [Fact]
     public void Negative_versions_are_refused()

@@ -31,19 +31,21 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
         if (latest.Count == 0) throw new WorkspaceException(WorkspaceErrorKind.Other, $"DESCRIBE HISTORY returned no rows for {table}.");
         var current = latest[0].Version;
         var tableId = await ReadTableIdAsync(context, table, cancellationToken);
-        var recreated = checkpoint.Version is not null && checkpoint.TableId is not null && checkpoint.TableId != tableId;
-        if (recreated)
+        if (checkpoint.Version is not null && checkpoint.TableId is not null && checkpoint.TableId != tableId)
         {
-            log.LogWarning("{Table} was dropped and recreated (table id {OldId} is now {NewId}); its versions restarted, so this run exports a fresh snapshot",
-                table, checkpoint.TableId, tableId);
-            checkpoint = checkpoint with { Version = null };
+            // A new generation first, then a checkpoint without a version: a crash in between only starts one more
+            // generation before any file of it exists; after it, the next run is a plain first run of the new table.
+            var next = await state.NextGenerationAsync(config, time.GetUtcNow(), cancellationToken);
+            log.LogWarning("{Table} was dropped and recreated (table id {OldId} is now {NewId}); its versions restarted, so this run exports a fresh snapshot (export generation {Generation})",
+                table, checkpoint.TableId, tableId, next);
+            checkpoint = await state.SaveCheckpointAsync(checkpoint with { Version = null, TableId = tableId }, time.GetUtcNow(), cancellationToken);
         }
         checkpoint = checkpoint with { TableId = tableId };
         if (checkpoint.Version is { } seen && current <= seen)
             return SyncResult.NoChange($"table is at version {current}, already exported", current);
 
-        // A recreated table's files would carry the old table's version ranges: no pending file of it is ours.
-        var pending = recreated ? null : await FindPendingExportAsync(config.Id, table, checkpoint.Version, current, cancellationToken);
+        var generation = await state.GetGenerationAsync(config.Id, cancellationToken);
+        var pending = await FindPendingExportAsync(config.Id, table, generation, checkpoint.Version, current, cancellationToken);
         var toVersion = pending ?? current;
         if (pending is not null)
             log.LogInformation("Found an export of v{From}-v{To} written before its checkpoint; rewriting the same range", (checkpoint.Version ?? -1) + 1, pending);
@@ -59,10 +61,10 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
             ?? throw new WorkspaceException(WorkspaceErrorKind.Other, $"Version {toVersion} of {table} cannot be read.");
         var columns = ExportColumns.For(schema, config.PkColumn!, config.LabelColumn!);
         var plan = checkpoint.Version is not { } previous
-            ? ExportPlan.Snapshot(toVersion, recreated ? "table recreated" : "first run")
+            ? ExportPlan.Snapshot(toVersion, generation == 0 ? "first run" : $"first run of export generation {generation}")
             : await PlanChangesAsync(context, table, schema, previous, toVersion, cancellationToken);
 
-        var fileName = ExportFileName(config.Id, table, plan.FromVersion, plan.ToVersion);
+        var fileName = ExportFileName(config.Id, table, generation, plan.FromVersion, plan.ToVersion);
         var (result, used) = await ExportAsync(context, table, columns, plan, fileName, cancellationToken);
         if (result is null)
         {
@@ -107,8 +109,15 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
         return ExportPlan.Changes(previous, toVersion);
     }
 
-    public static string ExportFileName(string configId, TableName table, long fromVersion, long toVersion)
-        => string.Create(CultureInfo.InvariantCulture, $"{configId}/{table.Table}_v{fromVersion}-v{toVersion}.csv");
+    /// <summary>
+    /// exports/{config}/{table}_v{from}-v{to}.csv; after the config's source changed or its table was recreated
+    /// (generation n &gt; 0) {table}_g{n}_v{from}-v{to}.csv, so the new source's versions never overwrite old files.
+    /// </summary>
+    public static string ExportFileName(string configId, TableName table, long generation, long fromVersion, long toVersion)
+        => ExportFilePrefix(configId, table, generation) + string.Create(CultureInfo.InvariantCulture, $"{fromVersion}-v{toVersion}.csv");
+
+    private static string ExportFilePrefix(string configId, TableName table, long generation)
+        => string.Create(CultureInfo.InvariantCulture, $"{configId}/{table.Table}_{(generation == 0 ? "" : $"g{generation}_")}v");
 
     /// <summary>
     /// Runs the plan; on a change-feed gap falls back to the version difference, and when history is gone to a
@@ -234,10 +243,10 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
     }
 
     /// <summary>A CSV for (checkpoint, x] that exists although the checkpoint never moved: a crash between the two.</summary>
-    private async Task<long?> FindPendingExportAsync(string configId, TableName table, long? checkpoint, long current, CancellationToken cancellationToken)
+    private async Task<long?> FindPendingExportAsync(string configId, TableName table, long generation, long? checkpoint, long current, CancellationToken cancellationToken)
     {
         var from = (checkpoint ?? -1) + 1;
-        var prefix = string.Create(CultureInfo.InvariantCulture, $"{configId}/{table.Table}_v{from}-v");
+        var prefix = ExportFilePrefix(configId, table, generation) + string.Create(CultureInfo.InvariantCulture, $"{from}-v");
         long? found = null;
         await foreach (var blob in blobs.ListAsync(BlobContainers.Exports, prefix, cancellationToken))
         {
