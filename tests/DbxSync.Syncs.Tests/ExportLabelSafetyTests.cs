@@ -185,4 +185,22 @@ public sealed class ExportLabelSafetyTests
         Assert.Equal(changeDataFeed ? "change_data_feed" : "version_difference", next.Manifest.GetProperty("method").GetString());
         Assert.Equal([14L], next.Ids);
     }
+
+    [Fact]
+    public async Task A_dropped_column_exports_a_snapshot_without_it()
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var table = await stack.CreateItemsTableAsync(6, changeDataFeed: true);
+        await stack.SqlAsync($"ALTER TABLE {table} SET TBLPROPERTIES ('delta.columnMapping.mode' = 'name')");
+        var export = await stack.CreateTableConfigAsync(table);
+        await ExportOnceAsync(stack, export.Id);
+
+        await stack.SqlAsync($"ALTER TABLE {table} DROP COLUMN score");
+        var file = await ExportOnceAsync(stack, export.Id);
+        Assert.Equal("snapshot", file.Manifest.GetProperty("method").GetString());
+        Assert.Equal(["id", "text", "label", RowMarker.Column], file.Header);
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), file.Ids);
+        var markers = (await stack.QueryAsync($"SELECT id, {RowMarker.Expression(["id", "text"])} FROM {table}")).ToDictionary(r => r[0]!, r => r[1]);
+        Assert.All(file.Rows, r => Assert.Equal(markers[r[0]], r[^1]));
+    }
 }

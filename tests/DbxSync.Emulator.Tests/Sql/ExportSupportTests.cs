@@ -82,4 +82,25 @@ public sealed class ExportSupportTests : IDisposable
         Assert.Equal("NUM_COLUMNS_MISMATCH", _db.Fails("SELECT * FROM main.s.items EXCEPT SELECT * FROM main.s.items VERSION AS OF 1").ErrorClass);
         Assert.Equal("FIELD_ALREADY_EXISTS", _db.Fails("ALTER TABLE main.s.items ADD COLUMN note STRING").ErrorClass);
     }
+
+    [Fact]
+    public void Drop_columns_needs_column_mapping_and_older_versions_still_show_the_dropped_column()
+    {
+        _db.Exec("CREATE TABLE main.s.items (id BIGINT NOT NULL, note STRING, label STRING) TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+        _db.Exec("INSERT INTO main.s.items VALUES (1, 'a', NULL), (2, 'b', 'x')");
+        Assert.Equal("DELTA_UNSUPPORTED_DROP_COLUMN", _db.Fails("ALTER TABLE main.s.items DROP COLUMN note").ErrorClass);
+
+        _db.Exec("ALTER TABLE main.s.items SET TBLPROPERTIES ('delta.columnMapping.mode' = 'name')");
+        _db.Exec("ALTER TABLE main.s.items DROP COLUMN note");
+        _db.Exec("ALTER TABLE main.s.items ADD COLUMN extra STRING");
+        _db.Exec("INSERT INTO main.s.items VALUES (3, NULL, 'e')");
+        _db.Exec("UPDATE main.s.items SET extra = 'u' WHERE id = 1");
+        _db.Exec("MERGE INTO main.s.items AS t USING (SELECT 2 AS id, 'm' AS extra) AS s ON t.id = s.id WHEN MATCHED THEN UPDATE SET extra = s.extra");
+        Assert.Equal(["1|NULL|u", "2|x|m", "3|NULL|e"], _db.Lines("SELECT * FROM main.s.items ORDER BY id"));
+        Assert.Equal(["1|a|NULL", "2|b|x"], _db.Lines("SELECT * FROM main.s.items VERSION AS OF 2 ORDER BY id"));
+        Assert.Equal(["id", "label"], _db.Execute("SELECT * FROM main.s.items VERSION AS OF 3 LIMIT 0").Columns.Select(c => c.Name));
+        Assert.Equal("DROP COLUMNS", _db.Rows("DESCRIBE HISTORY main.s.items").Single(r => r[0] == "3")[4]);
+        Assert.Equal("UNRESOLVED_COLUMN.WITH_SUGGESTION", _db.Fails("ALTER TABLE main.s.items DROP COLUMN nothing").ErrorClass);
+        _db.Exec("ALTER TABLE main.s.items DROP COLUMN IF EXISTS nothing");
+    }
 }

@@ -103,7 +103,7 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
     {
         session.ExecuteNonQuery($"DROP TABLE IF EXISTS {table.StorageTable}");
         session.ExecuteNonQuery($"DELETE FROM meta_history WHERE table_id = {table.Id}");
-        session.ExecuteNonQuery($"DELETE FROM meta_column_counts WHERE table_id = {table.Id}");
+        session.ExecuteNonQuery($"DELETE FROM meta_schema_versions WHERE table_id = {table.Id}");
         session.ExecuteNonQuery($"DELETE FROM meta_tables WHERE table_id = {table.Id}");
         afterCommit.Add(() => session.Catalog.RemoveTable(table));
     }
@@ -123,8 +123,7 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
 
     /// <summary>
     /// ADD COLUMNS appends nullable columns; existing rows read NULL, and time travel to an earlier version still shows
-    /// the columns that version had (https://docs.databricks.com/en/delta/update-schema.html). A column count per
-    /// schema-changing version is all that takes while columns are only ever appended.
+    /// the columns that version had (https://docs.databricks.com/en/delta/update-schema.html).
     /// </summary>
     public EngineResult AddColumns(AddColumnsStatement statement)
     {
@@ -138,21 +137,69 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
                 throw new EngineException("DELTA_NOT_NULL_COLUMN_NOT_FOUND_IN_STRUCT", "42K09", $"Column {EngineErrors.Quote(column.Name)} cannot be added as NOT NULL to a table with data.");
         }
         RequireNoChangeFeedColumnClash(statement.Columns, table.Properties);
-        var version = table.CurrentVersion + 1;
-        if (session.ExecuteScalar($"SELECT COUNT(*) FROM meta_column_counts WHERE table_id = {table.Id}") is 0L)
-            session.ExecuteNonQuery($"INSERT INTO meta_column_counts(table_id, version, column_count) VALUES ({table.Id}, {table.EarliestVersion}, {table.Columns.Count})");
-        var columns = table.Columns.Concat(statement.Columns).ToList();
-        for (var i = table.Columns.Count; i < columns.Count; i++)
-            session.ExecuteNonQuery($"ALTER TABLE {table.StorageTable} ADD COLUMN {TableMeta.StorageColumn(i)} {columns[i].Type.SqliteAffinity}");
-        session.ExecuteNonQuery($"INSERT INTO meta_column_counts(table_id, version, column_count) VALUES ({table.Id}, {version}, {columns.Count})");
-        using (var command = session.CreateCommand("UPDATE meta_tables SET columns_json = $columns WHERE table_id = $id"))
+        // New storage columns after every existing one, dropped ones included (their data serves time travel).
+        var nextSlot = Convert.ToInt32(session.ExecuteScalar($"SELECT COUNT(*) FROM pragma_table_info('{table.StorageTable}') WHERE name GLOB 'c[0-9]*'"), Invariant);
+        var slots = Enumerable.Range(0, table.Columns.Count).Select(i => table.Slots?[i] ?? i).ToList();
+        foreach (var column in statement.Columns)
         {
-            command.Parameters.AddWithValue("$columns", CatalogStore.SerializeColumns(columns));
-            command.Parameters.AddWithValue("$id", table.Id);
+            session.ExecuteNonQuery($"ALTER TABLE {table.StorageTable} ADD COLUMN {TableMeta.StorageColumn(nextSlot)} {column.Type.SqliteAffinity}");
+            slots.Add(nextSlot++);
+        }
+        var changed = table with { Columns = table.Columns.Concat(statement.Columns).ToList(), Slots = slots };
+        return CommitSchemaChange(table, changed, "ADD COLUMNS",
+            JsonSerializer.Serialize(statement.Columns.Select(c => new { column = new { name = c.Name, type = c.Type.TypeText.ToLowerInvariant(), nullable = true } })));
+    }
+
+    /// <summary>
+    /// DROP COLUMN[S] needs column mapping, as on Delta (https://docs.databricks.com/en/delta/column-mapping.html):
+    /// the column disappears from the current schema, older versions still show it.
+    /// </summary>
+    public EngineResult DropColumns(DropColumnsStatement statement)
+    {
+        var table = queries.ResolveTable(statement.Table);
+        if (!table.ColumnMappingEnabled)
+            throw new EngineException("DELTA_UNSUPPORTED_DROP_COLUMN", "0AKDC",
+                "DROP COLUMN is not supported for your Delta table. Please upgrade your table to reader version 2 and writer version 5 and change the column mapping mode to 'name' mapping.");
+        var dropped = new HashSet<int>();
+        foreach (var name in statement.Columns)
+        {
+            var index = table.ColumnIndex(name);
+            if (index < 0)
+            {
+                if (statement.IfExists) continue;
+                throw EngineErrors.UnresolvedColumn(name, table.Columns.Select(c => c.Name));
+            }
+            dropped.Add(index);
+        }
+        if (dropped.Count == 0) return EngineResult.Empty;
+        if (dropped.Count == table.Columns.Count)
+            throw new EngineException("DELTA_DROP_COLUMN_ON_SINGLE_FIELD_SCHEMA", "0AKDC", "Cannot drop column from a schema with a single column.");
+        var keep = Enumerable.Range(0, table.Columns.Count).Where(i => !dropped.Contains(i)).ToList();
+        var changed = table with { Columns = keep.Select(i => table.Columns[i]).ToList(), Slots = keep.Select(i => table.Slots?[i] ?? i).ToList() };
+        return CommitSchemaChange(table, changed, "DROP COLUMNS", JsonSerializer.Serialize(dropped.Order().Select(i => table.Columns[i].Name)));
+    }
+
+    /// <summary>Records the schema before (once) and after, so time travel reads each version with its own columns.</summary>
+    private EngineResult CommitSchemaChange(TableMeta before, TableMeta after, string operation, string columnsParameter)
+    {
+        var version = before.CurrentVersion + 1;
+        void Record(long at, TableMeta t)
+        {
+            using var command = session.CreateCommand("INSERT OR REPLACE INTO meta_schema_versions(table_id, version, columns_json) VALUES ($id, $version, $columns)");
+            command.Parameters.AddWithValue("$id", t.Id);
+            command.Parameters.AddWithValue("$version", at);
+            command.Parameters.AddWithValue("$columns", CatalogStore.SerializeColumns(t.Columns, t.Slots ?? Enumerable.Range(0, t.Columns.Count).ToList()));
             command.ExecuteNonQuery();
         }
-        var committed = DeltaHistory.Commit(session, table with { Columns = columns }, version, "ADD COLUMNS",
-            new Dictionary<string, string?> { ["columns"] = JsonSerializer.Serialize(statement.Columns.Select(c => new { column = new { name = c.Name, type = c.Type.TypeText.ToLowerInvariant(), nullable = true } })) },
+        if (session.ExecuteScalar($"SELECT COUNT(*) FROM meta_schema_versions WHERE table_id = {before.Id}") is 0L) Record(before.EarliestVersion, before);
+        Record(version, after);
+        using (var command = session.CreateCommand("UPDATE meta_tables SET columns_json = $columns WHERE table_id = $id"))
+        {
+            command.Parameters.AddWithValue("$columns", CatalogStore.SerializeColumns(after.Columns, after.Slots));
+            command.Parameters.AddWithValue("$id", before.Id);
+            command.ExecuteNonQuery();
+        }
+        var committed = DeltaHistory.Commit(session, after, version, operation, new Dictionary<string, string?> { ["columns"] = columnsParameter },
             new Dictionary<string, long>(), false);
         Publish(committed);
         return EngineResult.Empty;
@@ -174,7 +221,7 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
 
     /// <summary>The storage column list in order, for INSERT column lists.</summary>
     public static string StorageColumnList(TableMeta table) =>
-        string.Join(", ", table.Columns.Select((_, i) => TableMeta.StorageColumn(i)));
+        string.Join(", ", table.Columns.Select((_, i) => table.StorageColumnOf(i)));
 
     public EngineResult Insert(InsertStatement statement)
     {
@@ -226,7 +273,7 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
         var relation = queries.BindCurrentTable(table, alias, statement.Table.Alias);
         var scope = new Scope(relation.Columns);
         var where = statement.Where == null ? "" : " AND " + Expressions.TranslateCondition(statement.Where, scope);
-        var newValues = table.Columns.Select((_, i) => $"{alias}.{TableMeta.StorageColumn(i)}").ToArray();
+        var newValues = table.Columns.Select((_, i) => $"{alias}.{table.StorageColumnOf(i)}").ToArray();
         foreach (var assignment in statement.Assignments)
         {
             var index = table.ColumnIndex(assignment.Column);

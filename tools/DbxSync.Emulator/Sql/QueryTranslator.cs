@@ -47,7 +47,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
     /// <summary>Current rows of a table: the SQLite relation a DML statement writes through.</summary>
     public BoundRelation BindCurrentTable(TableMeta table, string alias, string? qualifier)
     {
-        var columns = table.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(i)}", qualifier ?? table.Name)).ToList();
+        var columns = table.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{table.StorageColumnOf(i)}", qualifier ?? table.Name)).ToList();
         return new BoundRelation($"{table.StorageTable} AS {alias}", $"{alias}._to_v IS NULL", columns, table.StorageTable);
     }
 
@@ -75,10 +75,11 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 var version = EvaluateConstantLong(named.VersionAsOf, "VERSION AS OF");
                 if (version < table.EarliestVersion || version > table.CurrentVersion)
                     throw EngineErrors.VersionNotFound(version, table.EarliestVersion, table.CurrentVersion);
-                // A version before ADD COLUMNS shows only the columns it had.
-                var count = session.ExecuteScalar(
-                    $"SELECT column_count FROM meta_column_counts WHERE table_id = {table.Id} AND version <= {version} ORDER BY version DESC LIMIT 1") is long n ? (int)n : table.Columns.Count;
-                var columns = table.Columns.Take(count).Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(i)}", qualifier)).ToList();
+                // Each version reads with the schema it had (columns added or dropped since do not show).
+                var schema = session.ExecuteScalar(
+                    $"SELECT columns_json FROM meta_schema_versions WHERE table_id = {table.Id} AND version <= {version} ORDER BY version DESC LIMIT 1") is string json
+                    ? CatalogStore.ParseColumns(json) : (table.Columns.ToList(), table.Slots);
+                var columns = schema.Item1.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(schema.Item2?[i] ?? i)}", qualifier)).ToList();
                 return new BoundRelation($"{table.StorageTable} AS {alias}",
                     $"{alias}._from_v <= {version} AND ({alias}._to_v IS NULL OR {alias}._to_v > {version})", columns);
             }
@@ -164,12 +165,12 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             $"SELECT MIN(version) FROM meta_history WHERE table_id = {table.Id} AND version BETWEEN {start} AND {end} AND cdf_enabled = 0");
         if (missing != null) throw EngineErrors.MissingChangeData(start, end, Convert.ToInt64(missing, Invariant));
 
-        var dataColumns = string.Join(", ", table.Columns.Select((_, i) => TableMeta.StorageColumn(i)));
+        var dataColumns = string.Join(", ", table.Columns.Select((_, i) => table.StorageColumnOf(i)));
         var inner =
             $"SELECT {dataColumns}, CASE _from_kind WHEN 1 THEN 'update_postimage' ELSE 'insert' END AS k_type, _from_v AS k_version FROM {table.StorageTable} WHERE _from_v >= {start} AND _from_v <= {end} " +
             $"UNION ALL SELECT {dataColumns}, CASE _to_kind WHEN 1 THEN 'update_preimage' ELSE 'delete' END, _to_v FROM {table.StorageTable} WHERE _to_v >= {start} AND _to_v <= {end}";
         var sql = $"(SELECT x.*, h.timestamp AS k_timestamp FROM ({inner}) AS x JOIN meta_history AS h ON h.table_id = {table.Id} AND h.version = x.k_version) AS {alias}";
-        var columns = table.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(i)}", changes.Alias)).ToList();
+        var columns = table.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{table.StorageColumnOf(i)}", changes.Alias)).ToList();
         columns.Add(new BoundColumn("_change_type", SqlType.String, $"{alias}.k_type", changes.Alias));
         columns.Add(new BoundColumn("_commit_version", SqlType.BigInt, $"{alias}.k_version", changes.Alias));
         columns.Add(new BoundColumn("_commit_timestamp", SqlType.Timestamp, $"{alias}.k_timestamp", changes.Alias));

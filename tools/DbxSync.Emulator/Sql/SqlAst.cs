@@ -74,6 +74,7 @@ public sealed record DescribeHistoryStatement(NamedTableSource Table, SqlExpr? L
 public sealed record OptimizeStatement(NamedTableSource Table) : SqlStatement;
 public sealed record DescribeDetailStatement(NamedTableSource Table) : SqlStatement;
 public sealed record AddColumnsStatement(NamedTableSource Table, IReadOnlyList<ColumnDefinition> Columns) : SqlStatement;
+public sealed record DropColumnsStatement(NamedTableSource Table, IReadOnlyList<string> Columns, bool IfExists) : SqlStatement;
 
 public enum MergeClauseKind { MatchedUpdate, MatchedUpdateStar, MatchedDelete, NotMatchedInsert, NotMatchedInsertStar, NotMatchedBySourceUpdate, NotMatchedBySourceDelete }
 public sealed record MergeClause(

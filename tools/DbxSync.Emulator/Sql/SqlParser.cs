@@ -263,7 +263,7 @@ public sealed class SqlParser
     {
         Expect("TABLE");
         var table = ParseTableName(allowVersion: false, allowAlias: false);
-        // ALTER TABLE ... ADD COLUMN[S]: https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-alter-table-manage-column.html
+        // ALTER TABLE ... ADD COLUMN[S] / DROP COLUMN[S]: https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-alter-table-manage-column.html
         if (Accept("ADD"))
         {
             if (!Accept("COLUMNS")) Expect("COLUMN");
@@ -273,7 +273,17 @@ public sealed class SqlParser
             if (parenthesised) Expect(")");
             return new AddColumnsStatement(table, columns);
         }
-        if (Current.IsKeyword("DROP") || Current.IsKeyword("RENAME")) throw EngineErrors.Unsupported("ALTER TABLE DROP/RENAME COLUMN in the emulator");
+        if (Accept("DROP"))
+        {
+            if (!Accept("COLUMNS")) Expect("COLUMN");
+            var ifExists = AcceptIfExists();
+            var parenthesised = Accept("(");
+            var names = new List<string>();
+            do names.Add(ExpectIdentifier()); while (Accept(","));
+            if (parenthesised) Expect(")");
+            return new DropColumnsStatement(table, names, ifExists);
+        }
+        if (Current.IsKeyword("RENAME")) throw EngineErrors.Unsupported("ALTER TABLE RENAME COLUMN in the emulator");
         Expect("SET");
         Expect("TBLPROPERTIES");
         return new SetTablePropertiesStatement(table, ParsePropertyList());
