@@ -31,14 +31,7 @@ public sealed class FaultTests : IAsyncLifetime
 
     private static string Quoted(string table) => DbxSync.Core.Sql.TableName.Parse(table).Quoted;
 
-    private static async Task<ExportedFile> ExportOnceAsync(SyncStack stack, string exportId)
-    {
-        var before = await ExportFiles.CsvNamesAsync(stack, exportId);
-        var run = await stack.RunAsync(exportId);
-        Assert.True(run.Outcome == RunOutcome.Succeeded, run.Error);
-        var added = (await ExportFiles.CsvNamesAsync(stack, exportId)).Except(before).Single();
-        return await ExportFiles.ReadAsync(stack, added);
-    }
+    private static Task<ExportedFile> ExportOnceAsync(SyncStack stack, string exportId) => ExportFiles.ExportOnceAsync(stack, exportId);
 
     private static async Task<SyncRun> DropAsync(SyncStack stack, string importId, string name, byte[] content)
     {

@@ -31,6 +31,16 @@ public static class ExportFiles
         return new ExportedFile(csvName, bytes, header, rows, manifest);
     }
 
+    /// <summary>Runs the export config once; it must succeed and write exactly one new file, which is returned.</summary>
+    public static async Task<ExportedFile> ExportOnceAsync(SyncStack stack, string configId)
+    {
+        var before = await CsvNamesAsync(stack, configId);
+        var run = await stack.RunAsync(configId);
+        Assert.True(run.Outcome == DbxSync.Core.Runs.RunOutcome.Succeeded, run.Error ?? run.Message);
+        var added = (await CsvNamesAsync(stack, configId)).Except(before).Single();
+        return await ReadAsync(stack, added);
+    }
+
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     public static string LabelFor(long id) => "lbl-" + id.ToString(CultureInfo.InvariantCulture);
