@@ -58,7 +58,7 @@ public static class ImportScenario
         var schema = string.Join(", ", Columns.Select((_, i) => $"c{i} STRING"));
         var projection = string.Join(", ", Columns.Select((c, i) => $"CAST(NULLIF(c{i}, '') AS {Types[i]}) AS `{c}`"));
         var quoted = string.Join(", ", Columns.Select(c => $"`{c}`"));
-        var merge = $"MERGE INTO `{BenchContext.Catalog}`.`{BenchContext.Schema}`.`import_{ctx.Suffix}` AS t USING (SELECT {projection} FROM read_files('{rawPath}', format => 'csv', header => true, schema => '{schema}') " +
+        var merge = $"MERGE INTO `{BenchContext.Catalog}`.`{BenchContext.Schema}`.`import_{ctx.Suffix}` AS t USING (SELECT {projection} FROM read_files('{rawPath}', format => 'csv', header => true, multiLine => true, quote => '\"', escape => '\"', encoding => 'UTF-8', mode => 'FAILFAST', schema => '{schema}') " +
                     $"WHERE NULLIF(c7, '') IS NOT NULL) AS s ON t.`id` = s.`id` WHEN MATCHED THEN UPDATE SET `label` = s.`label` " +
                     $"WHEN NOT MATCHED THEN INSERT ({quoted}) VALUES ({string.Join(", ", Columns.Select(c => $"s.`{c}`"))})";
         var engine = await SecondsAsync(async () =>

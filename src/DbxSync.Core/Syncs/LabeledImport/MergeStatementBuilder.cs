@@ -26,6 +26,14 @@ public sealed class MergeStatementBuilder
     private ImportColumn Pk => _file.Columns[_file.PkIndex];
     private ImportColumn Label => _file.Columns[_file.LabelIndex];
 
+    /// <summary>
+    /// read_files options that make Spark read the file by the rules it was validated with (RFC 4180, UTF-8): Spark's
+    /// own defaults are one record per line (multiLine false), backslash escapes and PERMISSIVE, which splits a label
+    /// holding a line break, shifts a field ending in a backslash and silently drops a row it cannot parse.
+    /// </summary>
+    private const string ReadOptions =
+        "format => 'csv', header => true, multiLine => true, quote => '\"', escape => '\"', encoding => 'UTF-8', mode => 'FAILFAST'";
+
     /// <summary>MERGE from a validated CSV staged in a volume, read with read_files (every field as STRING, cast by column).</summary>
     public string FromStagedFile(string volumeFilePath)
     {
@@ -33,7 +41,7 @@ public sealed class MergeStatementBuilder
         var schema = string.Join(", ", Enumerable.Range(0, _file.HeaderFieldCount).Select(i => $"c{i} STRING"));
         var projection = string.Join(", ", _targets.Select(t =>
             $"CAST(NULLIF(c{t.Column.FileIndex}, '') AS {t.Column.Target!.SqlType}) AS {Quote(t.Column)}"));
-        var source = $"SELECT {projection} FROM read_files({StringLiteral(volumeFilePath)}, format => 'csv', header => true, schema => {StringLiteral(schema)}) " +
+        var source = $"SELECT {projection} FROM read_files({StringLiteral(volumeFilePath)}, {ReadOptions}, schema => {StringLiteral(schema)}) " +
                      $"WHERE NULLIF(c{Label.FileIndex}, '') IS NOT NULL";
         return Merge(source);
     }
