@@ -15,6 +15,10 @@ public sealed class ImportValidation
     public IReadOnlyList<ImportColumn> Columns { get; set; } = [];
     public int PkIndex { get; set; } = -1;
     public int LabelIndex { get; set; } = -1;
+    /// <summary>Field index of the reserved row-marker column in the file, or -1 when the file has none.</summary>
+    public int MarkerFileIndex { get; set; } = -1;
+    /// <summary>Table columns in the file that cannot be cast from text (ARRAY, MAP, ...): left out of the MERGE.</summary>
+    public List<string> LeftOutColumns { get; } = [];
     /// <summary>Field count of the header line: every row must have exactly this many.</summary>
     public int HeaderFieldCount { get; set; }
     public long Rows { get; set; }
@@ -89,8 +93,24 @@ public static class LabeledFileValidator
             var name = header[i].Trim();
             if (name.Length == 0) { report.Add(1, null, $"header field {i + 1} is empty"); continue; }
             if (!seen.Add(name)) report.Add(1, name, $"column '{name}' appears twice in the header");
+            if (string.Equals(name, RowMarker.Column, StringComparison.OrdinalIgnoreCase))
+            {
+                // Reserved: the export's row marker, never a table column.
+                report.MarkerFileIndex = i;
+                continue;
+            }
             if (tableColumns.TryGetValue(name, out var col))
-                columns.Add(new ImportColumn(i, col.Name, new ColumnValue(col)));
+            {
+                var value = new ColumnValue(col);
+                if (value.IsCastable) columns.Add(new ImportColumn(i, col.Name, value));
+                else
+                {
+                    var key = string.Equals(col.Name, config.PkColumn, StringComparison.OrdinalIgnoreCase) || string.Equals(col.Name, config.LabelColumn, StringComparison.OrdinalIgnoreCase);
+                    if (key) report.Add(1, col.Name, $"column '{col.Name}' is {col.TypeText}, which a CSV value cannot be cast to");
+                    else report.LeftOutColumns.Add(col.Name);
+                    columns.Add(new ImportColumn(i, col.Name, null));
+                }
+            }
             else if (config.UnknownColumns == UnknownColumnPolicy.Ignore)
                 columns.Add(new ImportColumn(i, name, null));
             else
@@ -135,9 +155,14 @@ public static class LabeledFileValidator
             var problem = column.Target.Check(value, out _);
             if (problem is not null) report.Add(line, column.Name, problem);
         }
+        if (report.MarkerFileIndex >= 0 && record[report.MarkerFileIndex] is { Length: > 0 } marker && !IsMarker(marker))
+            report.Add(line, RowMarker.Column, $"'{marker}' is not a row marker (32 hexadecimal digits, as exported)");
         if (record[report.Columns[report.LabelIndex].FileIndex].Length > 0) report.RowsToMerge++;
         return key;
     }
+
+    /// <summary>RowMarker values are md5 hex digests, as Spark's md5() writes them.</summary>
+    private static bool IsMarker(string value) => value.Length == 32 && value.All(char.IsAsciiHexDigitLower);
 
     /// <summary>1-based line holding the first byte that is not valid UTF-8.</summary>
     private static async Task<long> LineOfInvalidUtf8Async(Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken)
