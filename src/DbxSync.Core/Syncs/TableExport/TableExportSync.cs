@@ -122,8 +122,10 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
         var outputIndexes = columns.Where(c => c.Name is not (ExportQueries.ChangeType or ExportQueries.CommitVersion or ExportQueries.CommitTimestamp))
             .Select(c => c.Position).ToArray();
         var header = outputIndexes.Select(i => columns[i].Name).ToList();
+        // The guard never touches the key (or the row marker): the import matches on them byte for byte.
         var guard = config.SpreadsheetSafe
-            ? outputIndexes.Select(i => columns[i].TypeName is "STRING" or "CHAR" or "VARCHAR").ToList()
+            ? outputIndexes.Select(i => columns[i].TypeName is "STRING" or "CHAR" or "VARCHAR"
+                && !string.Equals(columns[i].Name, config.PkColumn, StringComparison.OrdinalIgnoreCase) && columns[i].Name != RowMarker.Column).ToList()
             : null;
         var rows = plan.Kind == ExportKind.ChangeFeed
             ? NewestUnlabeledImages(result.ReadRowsAsync(cancellationToken), columns, config, outputIndexes, cancellationToken)
