@@ -179,14 +179,13 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             long staged = 0;
             var batch = new List<IReadOnlyList<string>>(options.ValuesBatchRows);
             var labelIndex = validation.Columns[validation.LabelIndex].FileIndex;
-            await using (var stream = await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken))
+            await using (var file = LabeledFile.Open(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken)))
             {
-                var reader = LabeledFile.OpenReader(stream);
-                reader.Read();
+                await file.ReadAsync(cancellationToken);
                 while (true)
                 {
-                    var record = reader.Read();
-                    if (record is not null && !LabeledFile.IsBlank(record) && record[labelIndex].Length > 0) batch.Add(record);
+                    var record = await file.ReadAsync(cancellationToken);
+                    if (record is not null && record[labelIndex].Length > 0) batch.Add(record);
                     if (batch.Count == options.ValuesBatchRows || (record is null && batch.Count > 0))
                     {
                         var (statement, parameters) = builder.InsertValues(staging, batch, staged);
