@@ -210,6 +210,18 @@ public sealed class DeltaFeatureTests : IDisposable
         Assert.Equal("PATH_NOT_FOUND", missing.ErrorClass);
     }
 
+    [Fact]
+    public void Left_join_keeps_every_left_row_and_sees_only_current_right_rows()
+    {
+        CreateLabels();
+        _db.Exec("DELETE FROM main.s.labels WHERE id = 2");
+        Assert.Equal(["1|cat", "2|NULL", "3|NULL", "9|NULL"],
+            _db.Lines("SELECT s.id, t.label FROM (VALUES (1), (2), (3), (9)) AS s(id) LEFT OUTER JOIN main.s.labels AS t ON t.id = s.id ORDER BY 1"));
+        Assert.Equal(["2", "9"],
+            _db.Lines("SELECT s.id FROM (VALUES (1), (2), (3), (9)) AS s(id) LEFT JOIN main.s.labels t ON t.id = s.id WHERE t.id IS NULL ORDER BY 1"));
+        Assert.Equal("UNSUPPORTED_FEATURE", _db.Fails("SELECT * FROM main.s.labels a JOIN main.s.labels b ON a.id = b.id").ErrorClass);
+    }
+
     private const string Rfc4180 = "multiLine => true, quote => '\"', escape => '\"', encoding => 'UTF-8', mode => 'FAILFAST'";
 
     [Fact]
