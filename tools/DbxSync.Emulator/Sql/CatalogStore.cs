@@ -11,12 +11,17 @@ public sealed record TableMeta(
     long CurrentVersion, long EarliestVersion, long CreatedAtMs, long UpdatedAtMs)
 {
     public const string ChangeDataFeedProperty = "delta.enableChangeDataFeed";
+    public const string ColumnMappingProperty = "delta.columnMapping.mode";
 
     public string StorageTable => "t_" + Id;
     public static string StorageColumn(int index) => "c" + index;
     public string FullName => $"{Catalog}.{Schema}.{Name}";
     public bool ChangeDataFeedEnabled =>
         Properties.TryGetValue(ChangeDataFeedProperty, out var value) && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Column mapping by name or id: what Delta requires before columns can be dropped or renamed.</summary>
+    public bool ColumnMappingEnabled =>
+        Properties.TryGetValue(ColumnMappingProperty, out var mode) && mode.ToLowerInvariant() is "name" or "id";
 
     public int ColumnIndex(string name)
     {
@@ -57,6 +62,7 @@ public sealed class CatalogStore
             table_id INTEGER PRIMARY KEY AUTOINCREMENT, catalog TEXT COLLATE NOCASE NOT NULL, schema TEXT COLLATE NOCASE NOT NULL, name TEXT COLLATE NOCASE NOT NULL,
             uuid TEXT NOT NULL, columns_json TEXT NOT NULL, properties_json TEXT NOT NULL, current_version INTEGER NOT NULL,
             earliest_version INTEGER NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, UNIQUE(catalog, schema, name));
+        CREATE TABLE IF NOT EXISTS meta_column_counts(table_id INTEGER NOT NULL, version INTEGER NOT NULL, column_count INTEGER NOT NULL, PRIMARY KEY(table_id, version));
         CREATE TABLE IF NOT EXISTS meta_history(
             table_id INTEGER NOT NULL, version INTEGER NOT NULL, timestamp TEXT NOT NULL, timestamp_ms INTEGER NOT NULL,
             user_name TEXT, operation TEXT NOT NULL, parameters_json TEXT NOT NULL, metrics_json TEXT NOT NULL,

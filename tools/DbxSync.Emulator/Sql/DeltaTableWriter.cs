@@ -103,6 +103,7 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
     {
         session.ExecuteNonQuery($"DROP TABLE IF EXISTS {table.StorageTable}");
         session.ExecuteNonQuery($"DELETE FROM meta_history WHERE table_id = {table.Id}");
+        session.ExecuteNonQuery($"DELETE FROM meta_column_counts WHERE table_id = {table.Id}");
         session.ExecuteNonQuery($"DELETE FROM meta_tables WHERE table_id = {table.Id}");
         afterCommit.Add(() => session.Catalog.RemoveTable(table));
     }
@@ -116,6 +117,43 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
         RequireNoChangeFeedColumnClash(table.Columns, merged);
         var committed = DeltaHistory.Commit(session, table, table.CurrentVersion + 1, "SET TBLPROPERTIES",
             new Dictionary<string, string?> { ["properties"] = JsonSerializer.Serialize(changed) }, new Dictionary<string, long>(), false, merged);
+        Publish(committed);
+        return EngineResult.Empty;
+    }
+
+    /// <summary>
+    /// ADD COLUMNS appends nullable columns; existing rows read NULL, and time travel to an earlier version still shows
+    /// the columns that version had (https://docs.databricks.com/en/delta/update-schema.html). A column count per
+    /// schema-changing version is all that takes while columns are only ever appended.
+    /// </summary>
+    public EngineResult AddColumns(AddColumnsStatement statement)
+    {
+        var table = queries.ResolveTable(statement.Table);
+        var names = table.Columns.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var column in statement.Columns)
+        {
+            if (!names.Add(column.Name))
+                throw new EngineException("FIELD_ALREADY_EXISTS", "42710", $"Cannot add column, because {EngineErrors.Quote(column.Name)} already exists in {EngineErrors.QuoteParts(table.Catalog, table.Schema, table.Name)}.");
+            if (column.NotNull)
+                throw new EngineException("DELTA_NOT_NULL_COLUMN_NOT_FOUND_IN_STRUCT", "42K09", $"Column {EngineErrors.Quote(column.Name)} cannot be added as NOT NULL to a table with data.");
+        }
+        RequireNoChangeFeedColumnClash(statement.Columns, table.Properties);
+        var version = table.CurrentVersion + 1;
+        if (session.ExecuteScalar($"SELECT COUNT(*) FROM meta_column_counts WHERE table_id = {table.Id}") is 0L)
+            session.ExecuteNonQuery($"INSERT INTO meta_column_counts(table_id, version, column_count) VALUES ({table.Id}, {table.EarliestVersion}, {table.Columns.Count})");
+        var columns = table.Columns.Concat(statement.Columns).ToList();
+        for (var i = table.Columns.Count; i < columns.Count; i++)
+            session.ExecuteNonQuery($"ALTER TABLE {table.StorageTable} ADD COLUMN {TableMeta.StorageColumn(i)} {columns[i].Type.SqliteAffinity}");
+        session.ExecuteNonQuery($"INSERT INTO meta_column_counts(table_id, version, column_count) VALUES ({table.Id}, {version}, {columns.Count})");
+        using (var command = session.CreateCommand("UPDATE meta_tables SET columns_json = $columns WHERE table_id = $id"))
+        {
+            command.Parameters.AddWithValue("$columns", CatalogStore.SerializeColumns(columns));
+            command.Parameters.AddWithValue("$id", table.Id);
+            command.ExecuteNonQuery();
+        }
+        var committed = DeltaHistory.Commit(session, table with { Columns = columns }, version, "ADD COLUMNS",
+            new Dictionary<string, string?> { ["columns"] = JsonSerializer.Serialize(statement.Columns.Select(c => new { column = new { name = c.Name, type = c.Type.TypeText.ToLowerInvariant(), nullable = true } })) },
+            new Dictionary<string, long>(), false);
         Publish(committed);
         return EngineResult.Empty;
     }
@@ -164,10 +202,14 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
             if (position < 0) return "NULL";
             return Expressions.CastTo(new TranslatedExpr($"src.o{position}", source.Columns[position].Type), column.Type).Sql;
         });
-        if (statement.Overwrite)
-            session.ExecuteNonQuery($"UPDATE {table.StorageTable} SET _to_v = {version}, _to_kind = {KindInsertOrDelete} WHERE _to_v IS NULL");
+        // The query reads the table as it was before this write, even when it selects from the table it overwrites
+        // (https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-dml-insert-into.html): insert first, then
+        // retire only the rows that existed before.
+        var lastRowBefore = session.ExecuteScalar($"SELECT COALESCE(MAX(_row_id), 0) FROM {table.StorageTable}");
         var inserted = session.ExecuteNonQuery(
             $"INSERT INTO {table.StorageTable}(_from_v, _from_kind, {StorageColumnList(table)}) SELECT {version}, {KindInsertOrDelete}, {string.Join(", ", values)} FROM ({source.Sql}) AS src");
+        if (statement.Overwrite)
+            session.ExecuteNonQuery($"UPDATE {table.StorageTable} SET _to_v = {version}, _to_kind = {KindInsertOrDelete} WHERE _to_v IS NULL AND _row_id <= {Convert.ToInt64(lastRowBefore, Invariant)}");
         var committed = DeltaHistory.Commit(session, table, version, "WRITE",
             new Dictionary<string, string?> { ["mode"] = statement.Overwrite ? "Overwrite" : "Append", ["partitionBy"] = "[]" },
             new Dictionary<string, long> { ["numFiles"] = 1, ["numOutputRows"] = inserted, ["numOutputBytes"] = inserted * 16L * table.Columns.Count },

@@ -75,7 +75,10 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 var version = EvaluateConstantLong(named.VersionAsOf, "VERSION AS OF");
                 if (version < table.EarliestVersion || version > table.CurrentVersion)
                     throw EngineErrors.VersionNotFound(version, table.EarliestVersion, table.CurrentVersion);
-                var columns = table.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(i)}", qualifier)).ToList();
+                // A version before ADD COLUMNS shows only the columns it had.
+                var count = session.ExecuteScalar(
+                    $"SELECT column_count FROM meta_column_counts WHERE table_id = {table.Id} AND version <= {version} ORDER BY version DESC LIMIT 1") is long n ? (int)n : table.Columns.Count;
+                var columns = table.Columns.Take(count).Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(i)}", qualifier)).ToList();
                 return new BoundRelation($"{table.StorageTable} AS {alias}",
                     $"{alias}._from_v <= {version} AND ({alias}._to_v IS NULL OR {alias}._to_v > {version})", columns);
             }
@@ -273,6 +276,8 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
         var sql = new System.Text.StringBuilder("SELECT ");
         if (select.Distinct) sql.Append("DISTINCT ");
         sql.Append(string.Join(", ", outputs.Select((o, i) => $"{o.Sql} AS o{i}")));
+        // SQLite has window functions but no QUALIFY: the condition becomes one more column, filtered outside.
+        if (select.Qualify != null) sql.Append($", ({expressions.TranslateCondition(select.Qualify, scope)}) AS q_keep");
         if (relation != null) sql.Append(" FROM ").Append(relation.FromSql);
         var conditions = new List<string>();
         if (relation?.Filter != null) conditions.Add(relation.Filter);
@@ -286,6 +291,12 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             sql.Append(" GROUP BY ").Append(string.Join(", ", groups));
         }
         if (select.Having != null) sql.Append(" HAVING ").Append(expressions.TranslateCondition(select.Having, scope));
+        var columns = outputs.Select(o => (o.Name, o.Type)).ToList();
+        if (select.Qualify != null)
+        {
+            var filtered = $"SELECT {string.Join(", ", outputs.Select((_, i) => $"o{i}"))} FROM ({sql}) WHERE q_keep";
+            return new TranslatedQuery(filtered + OrderByOutputs(orderBy, columns) + LimitClause(limit, offset), columns);
+        }
         if (orderBy.Count > 0)
         {
             var terms = orderBy.Select(item =>
@@ -301,6 +312,6 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             sql.Append(" ORDER BY ").Append(string.Join(", ", terms));
         }
         sql.Append(LimitClause(limit, offset));
-        return new TranslatedQuery(sql.ToString(), outputs.Select(o => (o.Name, o.Type)).ToList());
+        return new TranslatedQuery(sql.ToString(), columns);
     }
 }

@@ -149,6 +149,11 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
                 long? limit = describe.Limit == null ? null : queries.EvaluateConstantLong(describe.Limit, "LIMIT");
                 return new EngineResult { Columns = DeltaHistory.Columns, Rows = DeltaHistory.Describe(session.Connection, table, limit) };
             }),
+            DescribeDetailStatement detail => ExecuteRead(parameters, context, cancellationToken, session =>
+            {
+                var table = new QueryTranslator(session, session.Expressions).ResolveTable(detail.Table);
+                return new EngineResult { Columns = DeltaDetail.Columns, Rows = DeltaDetail.Describe(session.Connection, table) };
+            }),
             _ => ExecuteWrite(statement, parameters, context, cancellationToken),
         };
     }
@@ -224,6 +229,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
                 CreateTableStatement create => writer.CreateTable(create),
                 DropTableStatement drop => DropTable(queries, writer, drop),
                 SetTablePropertiesStatement set => writer.SetProperties(set),
+                AddColumnsStatement add => writer.AddColumns(add),
                 InsertStatement insert => writer.Insert(insert),
                 UpdateStatement update => writer.Update(update),
                 DeleteStatement delete => writer.Delete(delete),
