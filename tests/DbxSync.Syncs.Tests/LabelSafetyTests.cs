@@ -125,6 +125,40 @@ public sealed class LabelSafetyTests
     }
 
     [Fact]
+    public async Task Through_the_real_export_an_edited_row_keeps_no_stale_label_and_goes_out_again_with_its_new_text()
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var table = await stack.CreateItemsTableAsync(5, changeDataFeed: true);
+        var export = await stack.CreateTableConfigAsync(table);
+        var import = await stack.CreateImportConfigAsync(table, useStaging: true);
+        var run1 = await stack.RunAsync(export.Id);
+        Assert.True(run1.Outcome == RunOutcome.Succeeded, run1.Error);
+        var file = await ExportFiles.ReadAsync(stack, (await ExportFiles.CsvNamesAsync(stack, export.Id)).Single());
+        Assert.Contains(RowMarker.Column, file.Header);
+
+        await stack.SqlAsync($"UPDATE {table} SET text = 'rewritten after export' WHERE id = 3");
+        await stack.SqlAsync($"DELETE FROM {table} WHERE id = 5");
+        var blob = $"{import.Id}/labeled.csv";
+        await stack.UploadAsync(BlobContainers.Labeled, blob, ExportFiles.Label(file));
+        var run = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, blob);
+
+        Assert.True(run!.Outcome == RunOutcome.Succeeded, run.Error);
+        Assert.Equal(3, run.UpdatedRows);
+        Assert.Equal(0, run.InsertedRows);
+        var labels = await stack.LabelsAsync(table);
+        Assert.Equal([1L, 2L, 3L, 4L], labels.Keys);
+        Assert.Null(labels[3]);
+        Assert.All(labels.Where(kv => kv.Key != 3), kv => Assert.Equal(ExportFiles.LabelFor(kv.Key), kv.Value));
+
+        var run2 = await stack.RunAsync(export.Id);
+        Assert.True(run2.Outcome == RunOutcome.Succeeded, run2.Error);
+        var again = await ExportFiles.ReadAsync(stack, (await ExportFiles.CsvNamesAsync(stack, export.Id)).Last());
+        var row = Assert.Single(again.Rows);
+        Assert.Equal("3", row[again.Column("id")]);
+        Assert.Equal("rewritten after export", row[again.Column("text")]);
+    }
+
+    [Fact]
     public async Task Overwrite_labels_replaces_a_label_set_by_hand_but_still_never_touches_edited_or_deleted_rows()
     {
         await using var stack = await SyncStack.CreateAsync();
