@@ -344,31 +344,14 @@ public sealed class LabelSafetyTests
 }
 
 /// <summary>The app's own IBlobStore with a hook before each open for reading: plays a tool re-uploading a blob mid-import, or a storage failure.</summary>
-internal sealed class HookedBlobStore(IBlobStore inner, Func<IBlobStore, string, string, Task> beforeOpen) : IBlobStore
+internal sealed class HookedBlobStore(IBlobStore inner, Func<IBlobStore, string, string, Task> beforeOpen) : DelegatingBlobStore(inner)
 {
-    /// <summary>Wraps the app's own IBlobStore registration.</summary>
     public static void Install(IServiceCollection services, Func<IBlobStore, string, string, Task> beforeOpen)
-    {
-        var original = services.Last(d => d.ServiceType == typeof(IBlobStore));
-        services.Remove(original);
-        services.AddSingleton<IBlobStore>(sp => new HookedBlobStore(
-            original.ImplementationInstance as IBlobStore
-            ?? (original.ImplementationFactory is { } factory ? (IBlobStore)factory(sp) : (IBlobStore)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!)),
-            beforeOpen));
-    }
+        => Wrap(services, inner => new HookedBlobStore(inner, beforeOpen));
 
-    public async Task<Stream> OpenReadAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default)
+    public override async Task<Stream> OpenReadAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default)
     {
-        await beforeOpen(inner, container, name);
-        return await inner.OpenReadAsync(container, name, ifMatch, cancellationToken);
+        await beforeOpen(Inner, container, name);
+        return await Inner.OpenReadAsync(container, name, ifMatch, cancellationToken);
     }
-
-    public Task EnsureContainerAsync(string container, CancellationToken cancellationToken = default) => inner.EnsureContainerAsync(container, cancellationToken);
-    public Task<BlobItem?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken = default) => inner.GetPropertiesAsync(container, name, cancellationToken);
-    public Task<BlobItem> UploadAsync(string container, string name, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default) => inner.UploadAsync(container, name, content, options, cancellationToken);
-    public Task<BlobWriteStream> OpenWriteAsync(string container, string name, BlobWriteOptions? options = null, CancellationToken cancellationToken = default) => inner.OpenWriteAsync(container, name, options, cancellationToken);
-    public IAsyncEnumerable<BlobItem> ListAsync(string container, string? prefix = null, CancellationToken cancellationToken = default) => inner.ListAsync(container, prefix, cancellationToken);
-    public Task<bool> DeleteAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default) => inner.DeleteAsync(container, name, ifMatch, cancellationToken);
-    public Task<BlobItem> CopyAsync(string sourceContainer, string sourceName, string targetContainer, string targetName, string? sourceIfMatch, CancellationToken cancellationToken = default)
-        => inner.CopyAsync(sourceContainer, sourceName, targetContainer, targetName, sourceIfMatch, cancellationToken);
 }
