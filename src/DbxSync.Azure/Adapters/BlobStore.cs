@@ -38,8 +38,8 @@ public sealed class BlobStore(BlobServiceClient service) : IBlobStore
         }
     }
 
-    public Task<Stream> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default) =>
-        Blob(container, name).OpenReadAsync(null, cancellationToken);
+    public Task<Stream> OpenReadAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default) =>
+        Translate(() => Blob(container, name).OpenReadAsync(IfMatch(ifMatch), cancellationToken), container, name);
 
     public async Task<BlobItem> UploadAsync(string container, string name, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -68,15 +68,20 @@ public sealed class BlobStore(BlobServiceClient service) : IBlobStore
         }
     }
 
-    public async Task<bool> DeleteAsync(string container, string name, CancellationToken cancellationToken = default) =>
-        (await Blob(container, name).DeleteIfExistsAsync(null, cancellationToken).ConfigureAwait(false)).Value;
+    public async Task<bool> DeleteAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default) =>
+        (await Translate(() => Blob(container, name).DeleteIfExistsAsync(IfMatch(ifMatch), cancellationToken), container, name).ConfigureAwait(false)).Value;
 
-    public async Task<BlobItem> CopyAsync(string sourceContainer, string sourceName, string targetContainer, string targetName, CancellationToken cancellationToken = default)
+    public async Task<BlobItem> CopyAsync(string sourceContainer, string sourceName, string targetContainer, string targetName, string? sourceIfMatch, CancellationToken cancellationToken = default)
     {
+        if (sourceIfMatch is not null)
+            await Translate(() => Blob(sourceContainer, sourceName).GetPropertiesAsync(IfMatch(sourceIfMatch), cancellationToken), sourceContainer, sourceName).ConfigureAwait(false);
         await Blob(targetContainer, targetName).CopyFromBlobAsync(Blob(sourceContainer, sourceName), null, cancellationToken).ConfigureAwait(false);
         return await GetPropertiesAsync(targetContainer, targetName, cancellationToken).ConfigureAwait(false)
             ?? throw new StorageException($"Copied blob {targetContainer}/{targetName} vanished right after the copy.", 404, "BlobNotFound");
     }
+
+    private static BlobRequestConditions? IfMatch(string? etag) =>
+        etag is null ? null : new BlobRequestConditions { IfMatch = new ETag(StorageETag.ToHeaderValue(etag)) };
 
     private BlobClient Blob(string container, string name) => service.GetBlobContainerClient(container).GetBlobClient(name);
 

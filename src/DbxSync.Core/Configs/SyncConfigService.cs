@@ -140,6 +140,7 @@ public sealed class SyncConfigService(
         SpreadsheetSafe = i.SpreadsheetSafe ?? c.SpreadsheetSafe,
         PropagateDeletes = i.PropagateDeletes ?? c.PropagateDeletes,
         UnknownColumns = i.UnknownColumns is null ? c.UnknownColumns : ParsePolicy(i.UnknownColumns),
+        OverwriteLabels = i.OverwriteLabels ?? c.OverwriteLabels,
     };
 
     private static SyncConfigType ParseType(string value, string field = "config_type")

@@ -34,13 +34,35 @@ public interface IBlobStore
 {
     Task EnsureContainerAsync(string container, CancellationToken cancellationToken = default);
     Task<BlobItem?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken = default);
-    /// <summary>Opens the blob for sequential reading (ranged GETs under the hood). Throws StorageNotFound when absent.</summary>
-    Task<Stream> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens the blob for sequential, asynchronous reading. Throws StorageException (404) when absent.</summary>
+    Task<Stream> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default) =>
+        OpenReadAsync(container, name, ifMatch: null, cancellationToken);
+
+    /// <summary>
+    /// As above, but only the version with ETag <paramref name="ifMatch"/> (when set): a blob replaced before or
+    /// during the read fails with ConcurrencyException instead of mixing two versions.
+    /// </summary>
+    Task<Stream> OpenReadAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default);
+
     Task<BlobItem> UploadAsync(string container, string name, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default);
     Task<BlobWriteStream> OpenWriteAsync(string container, string name, BlobWriteOptions? options = null, CancellationToken cancellationToken = default);
     IAsyncEnumerable<BlobItem> ListAsync(string container, string? prefix = null, CancellationToken cancellationToken = default);
+
     /// <summary>Returns false when the blob did not exist.</summary>
-    Task<bool> DeleteAsync(string container, string name, CancellationToken cancellationToken = default);
-    /// <summary>Server-side copy within the account (falls back to streaming when the service cannot).</summary>
-    Task<BlobItem> CopyAsync(string sourceContainer, string sourceName, string targetContainer, string targetName, CancellationToken cancellationToken = default);
+    Task<bool> DeleteAsync(string container, string name, CancellationToken cancellationToken = default) =>
+        DeleteAsync(container, name, ifMatch: null, cancellationToken);
+
+    /// <summary>Returns false when the blob did not exist; with <paramref name="ifMatch"/>, a blob that moved throws ConcurrencyException.</summary>
+    Task<bool> DeleteAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default);
+
+    /// <summary>Server-side copy within the account.</summary>
+    Task<BlobItem> CopyAsync(string sourceContainer, string sourceName, string targetContainer, string targetName, CancellationToken cancellationToken = default) =>
+        CopyAsync(sourceContainer, sourceName, targetContainer, targetName, sourceIfMatch: null, cancellationToken);
+
+    /// <summary>
+    /// Server-side copy within the account; with <paramref name="sourceIfMatch"/>, only that version of the source
+    /// is copied (else ConcurrencyException).
+    /// </summary>
+    Task<BlobItem> CopyAsync(string sourceContainer, string sourceName, string targetContainer, string targetName, string? sourceIfMatch, CancellationToken cancellationToken = default);
 }

@@ -10,7 +10,7 @@ public class AdapterTests
     [Fact]
     public async Task Blob_store_write_stream_commits_and_conditions_map_to_core_exceptions()
     {
-        var store = new BlobStore(AzuriteClients.Factory.Blobs);
+        IBlobStore store = new BlobStore(AzuriteClients.Factory.Blobs);
         var container = AzuriteClients.ContainerName();
         await store.EnsureContainerAsync(container);
 

@@ -4,12 +4,15 @@ using System.Text;
 namespace DbxSync.Emulator.Sql;
 
 /// <summary>
-/// Streaming RFC 4180 reader (quoted fields with embedded separators, doubled quotes and line breaks).
+/// Streaming CSV reader with Spark's CSV knobs: the quote, the escape character and multiLine. With escape equal to
+/// the quote and multiLine on it reads RFC 4180 (doubled quotes, line breaks inside quotes) on a fast path; with
+/// Spark's defaults (escape '\', multiLine false) every physical line is one record and \" is a literal quote.
 /// An unquoted empty field reads as null and a quoted empty field as "", matching how Spark's CSV source
 /// tells missing values from empty strings.
 /// </summary>
-public sealed class CsvRecordReader(TextReader reader, char separator = ',', char quote = '"', int bufferSize = 64 * 1024) : IDisposable
+public sealed class CsvRecordReader(TextReader reader, char separator = ',', char quote = '"', int bufferSize = 64 * 1024, char escape = '"', bool multiLine = true) : IDisposable
 {
+    private readonly bool _rfc4180 = escape == quote && multiLine;
     private readonly char[] _buffer = new char[Math.Max(1, bufferSize)];
     private readonly SearchValues<char> _fieldEnds = SearchValues.Create([separator, '\n', '\r']);
     private int _lastWidth = 4;
@@ -17,8 +20,8 @@ public sealed class CsvRecordReader(TextReader reader, char separator = ',', cha
     private int _offset;
     private readonly StringBuilder _field = new();
 
-    public static CsvRecordReader Open(string path, char separator = ',') =>
-        new(new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), separator);
+    public static CsvRecordReader Open(string path, char separator = ',', char quote = '"', char escape = '"', bool multiLine = true) =>
+        new(new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), separator, quote, 64 * 1024, escape, multiLine);
 
     private bool Fill()
     {
@@ -44,6 +47,7 @@ public sealed class CsvRecordReader(TextReader reader, char separator = ',', cha
             break;
         }
 
+        if (!_rfc4180) return ReadSparkRecord();
         var record = new List<string?>(_lastWidth);
         while (true)
         {
@@ -87,6 +91,59 @@ public sealed class CsvRecordReader(TextReader reader, char separator = ',', cha
                 }
             }
 
+            record.Add(value);
+            if (c == separator) continue;
+            if (c == '\r' && PeekChar() == '\n') Read();
+            _lastWidth = record.Count;
+            return record;
+        }
+    }
+
+    /// <summary>
+    /// One record by Spark's univocity settings when escape differs from the quote or multiLine is off: an escape
+    /// before a quote (or itself) makes it literal, a quote not followed by a separator or line end is kept as text
+    /// (unescapedQuoteHandling STOP_AT_DELIMITER), and without multiLine a line end always ends the record, so a
+    /// quoted field still open there ends with its line.
+    /// </summary>
+    private List<string?> ReadSparkRecord()
+    {
+        var record = new List<string?>(_lastWidth);
+        while (true)
+        {
+            _field.Clear();
+            int c;
+            string? value;
+            if (PeekChar() == quote)
+            {
+                Read();
+                while (true)
+                {
+                    c = Read();
+                    if (c == -1) break;
+                    if (!multiLine && c is '\n' or '\r') break;
+                    if (c == escape && escape != quote && (PeekChar() == quote || PeekChar() == escape)) { _field.Append((char)Read()); continue; }
+                    if (c == quote)
+                    {
+                        var next = PeekChar();
+                        if (next == quote && escape == quote) { Read(); _field.Append(quote); continue; }
+                        if (next == -1 || next == separator || next is '\n' or '\r') { c = Read(); break; }
+                        _field.Append(quote);
+                        continue;
+                    }
+                    _field.Append((char)c);
+                }
+                value = _field.ToString();
+            }
+            else
+            {
+                while (true)
+                {
+                    c = Read();
+                    if (c == -1 || c == separator || c is '\n' or '\r') break;
+                    _field.Append((char)c);
+                }
+                value = _field.Length == 0 ? null : _field.ToString();
+            }
             record.Add(value);
             if (c == separator) continue;
             if (c == '\r' && PeekChar() == '\n') Read();

@@ -111,6 +111,15 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 return new BoundRelation($"{loaded.Table} AS {alias}", null,
                     loaded.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.c{i}", readFiles.Alias)).ToList(), loaded.Table);
             }
+            case LeftJoinSource join:
+            {
+                var left = BindRelation(join.Left);
+                var right = BindRelation(join.Right);
+                var on = expressions.TranslateCondition(join.On, new Scope([.. left.Columns, .. right.Columns]));
+                // The right side's version filter belongs in ON: in WHERE it would drop the unmatched left rows.
+                var condition = right.Filter == null ? on : $"{right.Filter} AND ({on})";
+                return new BoundRelation($"{left.FromSql} LEFT JOIN {right.FromSql} ON {condition}", left.Filter, [.. left.Columns, .. right.Columns]);
+            }
             default:
                 throw EngineErrors.Unsupported(source.GetType().Name);
         }

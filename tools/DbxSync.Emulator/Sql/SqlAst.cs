@@ -33,6 +33,8 @@ public sealed record RangeSource(SqlExpr Start, SqlExpr? End, string? Alias) : T
 public sealed record TableChangesSource(SqlExpr TableName, SqlExpr StartVersion, SqlExpr? EndVersion, string? Alias) : TableSource(Alias);
 public sealed record ValuesSource(IReadOnlyList<IReadOnlyList<SqlExpr>> Rows, string? Alias, IReadOnlyList<string>? ColumnNames) : TableSource(Alias);
 public sealed record SubquerySource(QueryExpr Query, string? Alias) : TableSource(Alias);
+/// <summary>left LEFT OUTER JOIN right ON condition: every left row, right columns NULL where nothing matched.</summary>
+public sealed record LeftJoinSource(TableSource Left, TableSource Right, SqlExpr On) : TableSource((string?)null);
 public sealed record ReadFilesSource(SqlExpr Path, IReadOnlyDictionary<string, SqlExpr> Options, string? Alias) : TableSource(Alias);
 
 // ---------- Queries ----------

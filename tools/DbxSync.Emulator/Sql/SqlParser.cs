@@ -588,8 +588,18 @@ public sealed class SqlParser
         if (Accept("FROM"))
         {
             from = ParseTableSource();
-            if (Current.IsSymbol(",") || Current.IsKeyword("JOIN") || Current.IsKeyword("INNER") || Current.IsKeyword("LEFT") || Current.IsKeyword("CROSS"))
-                throw EngineErrors.Unsupported("joins in the emulator");
+            // LEFT [OUTER] JOIN ... ON: https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-qry-select-join.html
+            while (Current.IsKeyword("LEFT"))
+            {
+                _position++;
+                Accept("OUTER");
+                Expect("JOIN");
+                var right = ParseTableSource();
+                Expect("ON");
+                from = new LeftJoinSource(from, right, ParseExpression());
+            }
+            if (Current.IsSymbol(",") || Current.IsKeyword("JOIN") || Current.IsKeyword("INNER") || Current.IsKeyword("CROSS"))
+                throw EngineErrors.Unsupported("joins other than LEFT JOIN in the emulator");
         }
         SqlExpr? where = Accept("WHERE") ? ParseExpression() : null;
         var groupBy = new List<SqlExpr>();
