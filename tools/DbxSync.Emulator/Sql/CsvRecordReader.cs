@@ -47,50 +47,11 @@ public sealed class CsvRecordReader(TextReader reader, char separator = ',', cha
             break;
         }
 
-        if (!_rfc4180) return ReadSparkRecord();
         var record = new List<string?>(_lastWidth);
         while (true)
         {
             _field.Clear();
-            int c;
-            string? value;
-            if (PeekChar() == quote)
-            {
-                Read();
-                // Runs up to the next quote are copied in bulk; a doubled quote is a literal quote.
-                while (true)
-                {
-                    if (_offset == _length && !Fill()) { c = -1; break; }
-                    var span = _buffer.AsSpan(_offset, _length - _offset);
-                    var end = span.IndexOf(quote);
-                    if (end < 0) { _field.Append(span); _offset = _length; continue; }
-                    _field.Append(span[..end]);
-                    _offset += end + 1;
-                    if (PeekChar() == quote) { Read(); _field.Append(quote); continue; }
-                    c = Read();
-                    break;
-                }
-                // Tolerate stray characters after a closing quote rather than failing the whole file.
-                while (c != -1 && c != separator && c != '\n' && c != '\r') { _field.Append((char)c); c = Read(); }
-                value = _field.ToString();
-            }
-            else
-            {
-                // Unquoted: the field up to the next separator or line break, straight from the buffer when it lies within it.
-                while (true)
-                {
-                    if (_offset == _length && !Fill()) { c = -1; value = _field.Length == 0 ? null : _field.ToString(); break; }
-                    var span = _buffer.AsSpan(_offset, _length - _offset);
-                    var end = span.IndexOfAny(_fieldEnds);
-                    if (end < 0) { _field.Append(span); _offset = _length; continue; }
-                    if (_field.Length == 0) value = end == 0 ? null : new string(span[..end]);
-                    else value = _field.Append(span[..end]).ToString();
-                    c = span[end];
-                    _offset += end + 1;
-                    break;
-                }
-            }
-
+            var (value, c) = _rfc4180 ? ReadRfc4180Field() : ReadSparkField();
             record.Add(value);
             if (c == separator) continue;
             if (c == '\r' && PeekChar() == '\n') Read();
@@ -99,57 +60,92 @@ public sealed class CsvRecordReader(TextReader reader, char separator = ',', cha
         }
     }
 
+    /// <summary>One RFC 4180 field and the character that ended it (separator, line break or -1).</summary>
+    private (string? Value, int End) ReadRfc4180Field()
+    {
+        int c;
+        string? value;
+        if (PeekChar() == quote)
+        {
+            Read();
+            // Runs up to the next quote are copied in bulk; a doubled quote is a literal quote.
+            while (true)
+            {
+                if (_offset == _length && !Fill()) { c = -1; break; }
+                var span = _buffer.AsSpan(_offset, _length - _offset);
+                var end = span.IndexOf(quote);
+                if (end < 0) { _field.Append(span); _offset = _length; continue; }
+                _field.Append(span[..end]);
+                _offset += end + 1;
+                if (PeekChar() == quote) { Read(); _field.Append(quote); continue; }
+                c = Read();
+                break;
+            }
+            // Tolerate stray characters after a closing quote rather than failing the whole file.
+            while (c != -1 && c != separator && c != '\n' && c != '\r') { _field.Append((char)c); c = Read(); }
+            value = _field.ToString();
+        }
+        else
+        {
+            // Unquoted: the field up to the next separator or line break, straight from the buffer when it lies within it.
+            while (true)
+            {
+                if (_offset == _length && !Fill()) { c = -1; value = _field.Length == 0 ? null : _field.ToString(); break; }
+                var span = _buffer.AsSpan(_offset, _length - _offset);
+                var end = span.IndexOfAny(_fieldEnds);
+                if (end < 0) { _field.Append(span); _offset = _length; continue; }
+                if (_field.Length == 0) value = end == 0 ? null : new string(span[..end]);
+                else value = _field.Append(span[..end]).ToString();
+                c = span[end];
+                _offset += end + 1;
+                break;
+            }
+        }
+        return (value, c);
+    }
+
     /// <summary>
-    /// One record by Spark's univocity settings when escape differs from the quote or multiLine is off: an escape
+    /// One field by Spark's univocity settings when escape differs from the quote or multiLine is off: an escape
     /// before a quote (or itself) makes it literal, a quote not followed by a separator or line end is kept as text
     /// (unescapedQuoteHandling STOP_AT_DELIMITER), and without multiLine a line end always ends the record, so a
     /// quoted field still open there ends with its line.
     /// </summary>
-    private List<string?> ReadSparkRecord()
+    private (string? Value, int End) ReadSparkField()
     {
-        var record = new List<string?>(_lastWidth);
-        while (true)
+        int c;
+        string? value;
+        if (PeekChar() == quote)
         {
-            _field.Clear();
-            int c;
-            string? value;
-            if (PeekChar() == quote)
+            Read();
+            while (true)
             {
-                Read();
-                while (true)
+                c = Read();
+                if (c == -1) break;
+                if (!multiLine && c is '\n' or '\r') break;
+                if (c == escape && escape != quote && (PeekChar() == quote || PeekChar() == escape)) { _field.Append((char)Read()); continue; }
+                if (c == quote)
                 {
-                    c = Read();
-                    if (c == -1) break;
-                    if (!multiLine && c is '\n' or '\r') break;
-                    if (c == escape && escape != quote && (PeekChar() == quote || PeekChar() == escape)) { _field.Append((char)Read()); continue; }
-                    if (c == quote)
-                    {
-                        var next = PeekChar();
-                        if (next == quote && escape == quote) { Read(); _field.Append(quote); continue; }
-                        if (next == -1 || next == separator || next is '\n' or '\r') { c = Read(); break; }
-                        _field.Append(quote);
-                        continue;
-                    }
-                    _field.Append((char)c);
+                    var next = PeekChar();
+                    if (next == quote && escape == quote) { Read(); _field.Append(quote); continue; }
+                    if (next == -1 || next == separator || next is '\n' or '\r') { c = Read(); break; }
+                    _field.Append(quote);
+                    continue;
                 }
-                value = _field.ToString();
+                _field.Append((char)c);
             }
-            else
-            {
-                while (true)
-                {
-                    c = Read();
-                    if (c == -1 || c == separator || c is '\n' or '\r') break;
-                    _field.Append((char)c);
-                }
-                value = _field.Length == 0 ? null : _field.ToString();
-            }
-            record.Add(value);
-            if (c == separator) continue;
-            if (c == '\r' && PeekChar() == '\n') Read();
-            _lastWidth = record.Count;
-            return record;
+            value = _field.ToString();
         }
+        else
+        {
+            while (true)
+            {
+                c = Read();
+                if (c == -1 || c == separator || c is '\n' or '\r') break;
+                _field.Append((char)c);
+            }
+            value = _field.Length == 0 ? null : _field.ToString();
+        }
+        return (value, c);
     }
 
     public void Dispose() => reader.Dispose();
