@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -5,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DbxSync.Azure.Adapters;
-using DbxSync.Azure.Storage;
 using DbxSync.Core.Ports;
 using DbxSync.Databricks;
 using DbxSync.Databricks.Adapters;
@@ -32,7 +32,7 @@ public sealed class BenchContext : IDisposable
         _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Env("DBXSYNC_API_TOKEN"));
         var connector = new DatabricksConnector(DatabricksClientOptions.FromEnvironment());
         Workspace = connector.Connect(new WorkspaceCredentials(Env("DATABRICKS_HOST"), WorkspaceAuthType.PersonalAccessToken, null, Env("DATABRICKS_TOKEN"), "bench"));
-        Blobs = new BlobStore(new StorageClientsFactory(Env("AZURE_STORAGE_CONNECTION_STRING")).Blobs);
+        Blobs = new BlobStore(new BlobServiceClient(Env("AZURE_STORAGE_CONNECTION_STRING")));
         WarehouseId = Env("DATABRICKS_WAREHOUSE_ID");
         Raw = new RawStatements(Env("DATABRICKS_HOST"), Env("DATABRICKS_TOKEN"), WarehouseId);
         Suffix = DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);

@@ -1,3 +1,5 @@
+using DbxSync.Azure.Secrets;
+using DbxSync.Azure.Storage;
 using System.Net;
 using System.Text.Json;
 using DbxSync.Functions.Hosting;

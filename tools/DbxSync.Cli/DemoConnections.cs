@@ -1,5 +1,5 @@
+using Azure.Storage.Blobs;
 using DbxSync.Azure.Adapters;
-using DbxSync.Azure.Storage;
 using DbxSync.Core.Ports;
 using DbxSync.Databricks;
 using DbxSync.Databricks.Adapters;
@@ -17,5 +17,5 @@ public static class DemoConnections
     }
 
     public static IBlobStore Blobs()
-        => new BlobStore(new StorageClientsFactory(ApiClient.Env("AZURE_STORAGE_CONNECTION_STRING")).Blobs);
+        => new BlobStore(new BlobServiceClient(ApiClient.Env("AZURE_STORAGE_CONNECTION_STRING")));
 }

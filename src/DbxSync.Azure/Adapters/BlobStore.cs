@@ -1,126 +1,139 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
 using DbxSync.Azure.Storage;
-using DbxSync.Azure.Storage.Blobs;
-using DbxSync.Core.Errors;
 using DbxSync.Core.Ports;
+using BlobItem = DbxSync.Core.Ports.BlobItem;
 using BlobWriteStream = DbxSync.Core.Ports.BlobWriteStream;
 
 namespace DbxSync.Azure.Adapters;
 
 /// <summary>
-/// <see cref="IBlobStore"/> over our blob client. Condition failures surface as Core exceptions:
-/// a stale If-Match as <see cref="ConcurrencyException"/>, a create-only write over an existing blob as <see cref="ConflictException"/>.
+/// <see cref="IBlobStore"/> over Azure.Storage.Blobs. Failures surface as Core exceptions (<see cref="StorageErrors"/>):
+/// a stale If-Match as ConcurrencyException, a create-only write over an existing blob as ConflictException.
 /// </summary>
 public sealed class BlobStore(BlobServiceClient service) : IBlobStore
 {
+    /// <summary>Upload block size; the memory one upload holds is about two blocks (one staging, one filling).</summary>
+    public const int BlockSize = 8 * 1024 * 1024;
+
     private readonly ConcurrentDictionary<string, bool> _ensuredContainers = new(StringComparer.Ordinal);
+    private UserDelegationKey? _delegationKey;
 
     public async Task EnsureContainerAsync(string container, CancellationToken cancellationToken = default)
     {
         if (_ensuredContainers.ContainsKey(container))
             return;
-        await service.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        await StorageErrors.CallAsync($"container {container}", () => service.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken))
+            .ConfigureAwait(false);
         _ensuredContainers.TryAdd(container, true);
     }
 
-    public async Task<BlobItem?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken = default)
-    {
-        try
+    public Task<BlobItem?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken = default) =>
+        StorageErrors.CallAsync(Subject(container, name), async () =>
         {
-            var properties = (await Blob(container, name).GetPropertiesAsync(null, cancellationToken).ConfigureAwait(false)).Value;
-            return ToItem(container, name, properties);
-        }
-        catch (StorageRequestFailedException e) when (e.IsNotFound)
-        {
-            return null;
-        }
-    }
+            try
+            {
+                return ToItem(container, name, (await Blob(container, name).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value);
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return (BlobItem?)null;
+            }
+        });
 
+    /// <summary>
+    /// One streaming GET read asynchronously: no properties round trip, no ranged re-requests unless the connection
+    /// drops, and then the SDK resumes pinned to the first response's ETag (a replaced blob fails, never mixes).
+    /// </summary>
     public Task<Stream> OpenReadAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default) =>
-        Translate(() => Blob(container, name).OpenReadAsync(IfMatch(ifMatch), cancellationToken), container, name);
+        StorageErrors.CallAsync(Subject(container, name), async () =>
+        {
+            var download = (await Blob(container, name).DownloadStreamingAsync(new BlobDownloadOptions { Conditions = IfMatch(ifMatch) }, cancellationToken).ConfigureAwait(false)).Value;
+            return (Stream)new StorageReadStream(download.Content, Subject(container, name), download.Details.ContentLength);
+        });
 
+    /// <summary>The same staged-block path as <see cref="OpenWriteAsync"/>: one Put Blob for small content, else blocks.</summary>
     public async Task<BlobItem> UploadAsync(string container, string name, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= new BlobWriteOptions();
-        var uploaded = await Translate(() => Blob(container, name).UploadAsync(content, ToUploadOptions(options), cancellationToken), container, name).ConfigureAwait(false);
-        return ToItem(container, name, uploaded.Value, options);
+        await using var target = (StagedBlockWriteStream)await OpenWriteAsync(container, name, options, cancellationToken).ConfigureAwait(false);
+        await target.WriteFromAsync(content, cancellationToken).ConfigureAwait(false);
+        return await target.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task<BlobWriteStream> OpenWriteAsync(string container, string name, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new BlobWriteOptions();
-        var writer = Blob(container, name).OpenBlockWriter(ToUploadOptions(options));
-        return Task.FromResult<BlobWriteStream>(new BlockBlobWriteStream(writer, async ct =>
-        {
-            var committed = await Translate(() => writer.CommitAsync(ct), container, name).ConfigureAwait(false);
-            return ToItem(container, name, committed.Value, options);
-        }));
+        return Task.FromResult<BlobWriteStream>(new StagedBlockWriteStream(
+            service.GetBlobContainerClient(container).GetBlockBlobClient(name), new BlobHttpHeaders { ContentType = options.ContentType },
+            options.Metadata?.ToDictionary(), WriteConditions(options), BlockSize, Subject(container, name), options.CreateOnly,
+            (info, length) => ToItem(container, name, info, length, options)));
     }
 
     public async IAsyncEnumerable<BlobItem> ListAsync(string container, string? prefix = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var options = new BlobListOptions { Prefix = prefix, IncludeMetadata = true };
-        await foreach (var blob in service.GetBlobContainerClient(container).GetBlobsAsync(options, cancellationToken).ConfigureAwait(false))
+        await using var pages = service.GetBlobContainerClient(container).GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix, cancellationToken)
+            .AsPages().GetAsyncEnumerator(cancellationToken);
+        while (await StorageErrors.CallAsync($"container {container}", () => pages.MoveNextAsync().AsTask()).ConfigureAwait(false))
+            foreach (var blob in pages.Current.Values)
+                yield return new BlobItem(container, blob.Name, blob.Properties.ContentLength ?? 0, Unquote(blob.Properties.ETag), blob.Properties.LastModified ?? default,
+                    blob.Properties.ContentType, blob.Metadata.AsReadOnly());
+    }
+
+    public Task<bool> DeleteAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default) =>
+        StorageErrors.CallAsync(Subject(container, name), async () =>
+            (await Blob(container, name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, IfMatch(ifMatch), cancellationToken).ConfigureAwait(false)).Value);
+
+    /// <summary>
+    /// Copy Blob inside the account, the source read through a short SAS: a service SAS with an account key (Azurite),
+    /// a user-delegation SAS with Entra ID (Azure). Same-account copies complete at once; the wait covers the rest.
+    /// </summary>
+    public Task<BlobItem> CopyAsync(string sourceContainer, string sourceName, string targetContainer, string targetName, string? sourceIfMatch, CancellationToken cancellationToken = default) =>
+        StorageErrors.CallAsync(Subject(sourceContainer, sourceName), async () =>
         {
-            yield return new BlobItem(container, blob.Name, blob.ContentLength, StorageETag.Unquote(blob.ETag), blob.LastModified, blob.ContentType, blob.Metadata);
-        }
-    }
+            var target = Blob(targetContainer, targetName);
+            var source = await ReadableUriAsync(Blob(sourceContainer, sourceName), cancellationToken).ConfigureAwait(false);
+            var copy = await target.StartCopyFromUriAsync(source, new BlobCopyFromUriOptions { SourceConditions = IfMatch(sourceIfMatch) }, cancellationToken).ConfigureAwait(false);
+            await copy.WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
+            return ToItem(targetContainer, targetName, (await target.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value);
+        });
 
-    public async Task<bool> DeleteAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default) =>
-        (await Translate(() => Blob(container, name).DeleteIfExistsAsync(IfMatch(ifMatch), cancellationToken), container, name).ConfigureAwait(false)).Value;
-
-    public async Task<BlobItem> CopyAsync(string sourceContainer, string sourceName, string targetContainer, string targetName, string? sourceIfMatch, CancellationToken cancellationToken = default)
+    private async Task<Uri> ReadableUriAsync(BlobClient source, CancellationToken cancellationToken)
     {
-        if (sourceIfMatch is not null)
-            await Translate(() => Blob(sourceContainer, sourceName).GetPropertiesAsync(IfMatch(sourceIfMatch), cancellationToken), sourceContainer, sourceName).ConfigureAwait(false);
-        await Blob(targetContainer, targetName).CopyFromBlobAsync(Blob(sourceContainer, sourceName), null, cancellationToken).ConfigureAwait(false);
-        return await GetPropertiesAsync(targetContainer, targetName, cancellationToken).ConfigureAwait(false)
-            ?? throw new StorageException($"Copied blob {targetContainer}/{targetName} vanished right after the copy.", 404, "BlobNotFound");
+        var now = DateTimeOffset.UtcNow;
+        var sas = new BlobSasBuilder(BlobSasPermissions.Read, now.AddHours(1)) { BlobContainerName = source.BlobContainerName, BlobName = source.Name };
+        if (source.CanGenerateSasUri)
+            return source.GenerateSasUri(sas);
+        if (_delegationKey is not { } key || key.SignedExpiresOn < now.AddHours(2))
+            _delegationKey = key = (await service.GetUserDelegationKeyAsync(now.AddMinutes(-5), now.AddDays(1), cancellationToken).ConfigureAwait(false)).Value;
+        return new BlobUriBuilder(source.Uri) { Sas = sas.ToSasQueryParameters(key, service.AccountName) }.ToUri();
     }
-
-    private static BlobRequestConditions? IfMatch(string? etag) =>
-        etag is null ? null : new BlobRequestConditions { IfMatch = new ETag(StorageETag.ToHeaderValue(etag)) };
 
     private BlobClient Blob(string container, string name) => service.GetBlobContainerClient(container).GetBlobClient(name);
 
-    private static BlobUploadOptions ToUploadOptions(BlobWriteOptions options)
+    private static string Subject(string container, string name) => $"blob {container}/{name}";
+
+    private static BlobRequestConditions? IfMatch(string? etag) => etag is null ? null : new BlobRequestConditions { IfMatch = new ETag(Quote(etag)) };
+
+    private static BlobRequestConditions? WriteConditions(BlobWriteOptions options)
     {
         if (options.CreateOnly && options.IfMatch is not null)
             throw new ArgumentException("CreateOnly and IfMatch exclude each other.", nameof(options));
-        return new BlobUploadOptions
-        {
-            ContentType = options.ContentType,
-            Metadata = options.Metadata,
-            Conditions = new BlobRequestConditions
-            {
-                IfNoneMatch = options.CreateOnly ? ETag.All : null,
-                IfMatch = options.IfMatch is null ? null : new ETag(StorageETag.ToHeaderValue(options.IfMatch)),
-            },
-        };
+        return options.CreateOnly ? new BlobRequestConditions { IfNoneMatch = ETag.All } : IfMatch(options.IfMatch);
     }
 
-    private static async Task<T> Translate<T>(Func<Task<T>> write, string container, string name)
-    {
-        try
-        {
-            return await write().ConfigureAwait(false);
-        }
-        catch (StorageRequestFailedException e) when (e.IsConditionFailed)
-        {
-            throw new ConcurrencyException($"Blob {container}/{name} changed since it was read (ETag mismatch).");
-        }
-        catch (StorageRequestFailedException e) when (e.IsAlreadyExists)
-        {
-            throw new ConflictException($"Blob {container}/{name} already exists.", "blob-exists");
-        }
-    }
+    // Core keeps ETags unquoted (they travel in run records and HTTP headers of our own API).
+    private static string Unquote(ETag? etag) => etag?.ToString().Trim('"') ?? "";
+    private static string Quote(string etag) => etag.StartsWith('"') ? etag : $"\"{etag}\"";
 
     private static BlobItem ToItem(string container, string name, BlobProperties p) =>
-        new(container, name, p.ContentLength, StorageETag.Unquote(p.ETag), p.LastModified, p.ContentType, p.Metadata);
+        new(container, name, p.ContentLength, Unquote(p.ETag), p.LastModified, p.ContentType, p.Metadata.AsReadOnly());
 
-    private static BlobItem ToItem(string container, string name, BlobContentInfo info, BlobWriteOptions options) =>
-        new(container, name, info.ContentLength, StorageETag.Unquote(info.ETag), info.LastModified, options.ContentType,
+    private static BlobItem ToItem(string container, string name, BlobContentInfo info, long length, BlobWriteOptions options) =>
+        new(container, name, length, Unquote(info.ETag), info.LastModified, options.ContentType,
             options.Metadata ?? new Dictionary<string, string>());
 }

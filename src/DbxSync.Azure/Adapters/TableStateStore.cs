@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Azure;
+using Azure.Data.Tables;
 using DbxSync.Azure.Storage;
-using DbxSync.Azure.Storage.Tables;
 using DbxSync.Core.Errors;
 using DbxSync.Core.Ports;
 
@@ -20,102 +20,93 @@ public sealed class TableStateStore(TableServiceClient service) : IStateStore
     {
         if (_ensuredTables.ContainsKey(table))
             return;
-        await service.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        await StorageErrors.CallAsync($"table {table}", () => service.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
         _ensuredTables.TryAdd(table, true);
     }
 
-    public async Task<StateEntity?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken = default)
-    {
-        var entity = await service.GetTableClient(table).GetEntityIfExistsAsync(partitionKey, rowKey, cancellationToken).ConfigureAwait(false);
-        return entity is null ? null : ToState(entity);
-    }
+    public Task<StateEntity?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken = default) =>
+        StorageErrors.CallAsync(Subject(table, partitionKey, rowKey), async () =>
+        {
+            var found = await service.GetTableClient(table).GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return found.HasValue ? ToState(found.Value!) : null;
+        });
 
-    public async Task<StateEntity> InsertAsync(string table, StateEntity entity, CancellationToken cancellationToken = default)
-    {
-        var tableEntity = ToTable(entity);
-        try
-        {
-            await service.GetTableClient(table).AddEntityAsync(tableEntity, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StorageRequestFailedException e) when (e.IsAlreadyExists)
-        {
-            throw new ConflictException($"{table} already has an entity ({entity.PartitionKey}, {entity.RowKey}).", "entity-exists");
-        }
-        return WithETag(entity, tableEntity.ETag);
-    }
+    public Task<StateEntity> InsertAsync(string table, StateEntity entity, CancellationToken cancellationToken = default) =>
+        StorageErrors.CallAsync(Subject(table, entity.PartitionKey, entity.RowKey), async () =>
+            WithETag(entity, await service.GetTableClient(table).AddEntityAsync(ToTable(entity), cancellationToken).ConfigureAwait(false)));
 
-    public async Task<StateEntity> UpsertAsync(string table, StateEntity entity, CancellationToken cancellationToken = default)
-    {
-        var tableEntity = ToTable(entity);
-        var client = service.GetTableClient(table);
-        try
+    public Task<StateEntity> UpsertAsync(string table, StateEntity entity, CancellationToken cancellationToken = default) =>
+        StorageErrors.CallAsync(Subject(table, entity.PartitionKey, entity.RowKey), async () =>
         {
-            if (entity.ETag is null)
-                await client.UpsertEntityAsync(tableEntity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            else
-                await client.UpdateEntityAsync(tableEntity, new ETag(entity.ETag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StorageRequestFailedException e) when (e.IsConditionFailed || (entity.ETag is not null && e.IsNotFound))
-        {
-            throw Moved(table, entity.PartitionKey, entity.RowKey);
-        }
-        return WithETag(entity, tableEntity.ETag);
-    }
+            var client = service.GetTableClient(table);
+            try
+            {
+                return WithETag(entity, entity.ETag is null
+                    ? await client.UpsertEntityAsync(ToTable(entity), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false)
+                    : await client.UpdateEntityAsync(ToTable(entity), new ETag(entity.ETag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false));
+            }
+            catch (RequestFailedException e) when (e.Status == 404 && entity.ETag is not null)
+            {
+                throw Moved(table, entity.PartitionKey, entity.RowKey);
+            }
+        });
 
-    public async Task DeleteAsync(string table, string partitionKey, string rowKey, string? etag = null, CancellationToken cancellationToken = default)
-    {
-        try
+    public Task DeleteAsync(string table, string partitionKey, string rowKey, string? etag = null, CancellationToken cancellationToken = default) =>
+        StorageErrors.CallAsync(Subject(table, partitionKey, rowKey), async () =>
         {
-            await service.GetTableClient(table).DeleteEntityAsync(partitionKey, rowKey, etag is null ? ETag.All : new ETag(etag), cancellationToken).ConfigureAwait(false);
-        }
-        catch (StorageRequestFailedException e) when (e.IsNotFound && etag is null)
-        {
-            // Deleting what is already gone is success: callers retry at least once.
-        }
-        catch (StorageRequestFailedException e) when (e.IsConditionFailed || e.IsNotFound)
-        {
-            throw Moved(table, partitionKey, rowKey);
-        }
-    }
+            // The SDK answers 404 as a plain response: success without an ETag (callers retry at least once), a lost update with one.
+            var response = await service.GetTableClient(table).DeleteEntityAsync(partitionKey, rowKey, etag is null ? ETag.All : new ETag(etag), cancellationToken).ConfigureAwait(false);
+            if (response.Status == 404 && etag is not null)
+                throw Moved(table, partitionKey, rowKey);
+        });
 
     public async IAsyncEnumerable<StateEntity> QueryAsync(string table, string? partitionKey, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var entity in service.GetTableClient(table).QueryAsync(PartitionFilter(partitionKey), null, null, cancellationToken).ConfigureAwait(false))
-            yield return ToState(entity);
+        await using var pages = service.GetTableClient(table).QueryAsync<TableEntity>(PartitionFilter(partitionKey), cancellationToken: cancellationToken)
+            .AsPages().GetAsyncEnumerator(cancellationToken);
+        while (await StorageErrors.CallAsync($"table {table}", () => pages.MoveNextAsync().AsTask()).ConfigureAwait(false))
+            foreach (var entity in pages.Current.Values)
+                yield return ToState(entity);
     }
 
     /// <summary>A page may be shorter than <paramref name="pageSize"/> (even empty) while a continuation token remains.</summary>
-    public async Task<StatePage> QueryPageAsync(string table, string? partitionKey, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    public Task<StatePage> QueryPageAsync(string table, string? partitionKey, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        var continuation = string.IsNullOrEmpty(continuationToken) ? null : TableContinuation.Parse(continuationToken);
-        var page = (await service.GetTableClient(table)
-            .QueryPageAsync(PartitionFilter(partitionKey), null, pageSize, continuation, cancellationToken).ConfigureAwait(false)).Value;
-        return new StatePage(page.Entities.Select(ToState).ToList(), page.Continuation?.ToToken());
+        return StorageErrors.CallAsync($"table {table}", async () =>
+        {
+            await foreach (var page in service.GetTableClient(table).QueryAsync<TableEntity>(PartitionFilter(partitionKey), pageSize, cancellationToken: cancellationToken)
+                .AsPages(string.IsNullOrEmpty(continuationToken) ? null : continuationToken, pageSize).ConfigureAwait(false))
+                return new StatePage(page.Values.Select(ToState).ToList(), string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+            return new StatePage([], null);
+        });
     }
 
     public async Task<HealthResult> CheckHealthAsync(CancellationToken cancellationToken = default)
     {
         try
         {
-            await service.PingAsync(cancellationToken).ConfigureAwait(false);
+            await foreach (var _ in service.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages(pageSizeHint: 1).ConfigureAwait(false))
+                break;
             return HealthResult.Up();
         }
-        catch (Exception e) when (e is StorageException or HttpRequestException or RequestFailedException)
+        catch (Exception e) when (StorageErrors.Failure(e) is { } failure)
         {
-            return HealthResult.Down($"Table storage unreachable: {e.Message}");
+            return HealthResult.Down($"Table storage unreachable: {StorageErrors.Map(failure, "the table service").Message}");
         }
     }
 
     private static string? PartitionFilter(string? partitionKey) =>
-        partitionKey is null ? null : TableFilter.Equal("PartitionKey", partitionKey);
+        partitionKey is null ? null : TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
+
+    private static string Subject(string table, string partitionKey, string rowKey) => $"{table} entity ({partitionKey}, {rowKey})";
 
     private static ConcurrencyException Moved(string table, string partitionKey, string rowKey) =>
-        new($"{table} entity ({partitionKey}, {rowKey}) changed or was deleted since it was read (ETag mismatch).");
+        new($"{Subject(table, partitionKey, rowKey)} changed or was deleted since it was read (ETag mismatch).");
 
-    private static StateEntity WithETag(StateEntity entity, ETag etag)
+    private static StateEntity WithETag(StateEntity entity, Response response)
     {
-        entity.ETag = etag.ToString();
+        entity.ETag = response.Headers.ETag?.ToString();
         return entity;
     }
 
@@ -130,8 +121,10 @@ public sealed class TableStateStore(TableServiceClient service) : IStateStore
     private static StateEntity ToState(TableEntity entity)
     {
         var state = new StateEntity { PartitionKey = entity.PartitionKey, RowKey = entity.RowKey, ETag = entity.ETag.ToString() };
-        foreach (var (name, value) in entity.Properties)
-            state.Properties[name] = value;
+        foreach (var (name, value) in entity)
+            if (name is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))
+                // The SDK reads Edm.Binary as BinaryData; the port promises byte[].
+                state.Properties[name] = value is BinaryData binary ? binary.ToArray() : value;
         return state;
     }
 }

@@ -1,88 +1,38 @@
-using System.Text;
-using System.Text.Json;
-using System.Xml.Linq;
 using Azure;
-using Azure.Core;
+using DbxSync.Core.Errors;
 
 namespace DbxSync.Azure.Storage;
 
-/// <summary>Turns a failed response into <see cref="StorageRequestFailedException"/>.</summary>
+/// <summary>The one place where SDK failures become Core's exception types, so Core never sees Azure types.</summary>
 internal static class StorageErrors
 {
-    private const int MaxErrorBodyBytes = 16 * 1024;
-
-    public static async Task<StorageRequestFailedException> CreateAsync(Request request, Response response, CancellationToken cancellationToken)
+    public static Exception Map(RequestFailedException e, string subject, bool createOnly = false) => e switch
     {
-        var body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
-        response.Headers.TryGetValue("x-ms-error-code", out var code);
-        var (bodyCode, bodyMessage) = ParseBody(body);
-        code ??= bodyCode;
-        response.Headers.TryGetValue("x-ms-request-id", out var requestId);
+        // A create-only write (If-None-Match: *) finds the target there: 409 from Put Blob, 412 from Commit Block List.
+        { Status: 409 or 412 } when createOnly => new ConflictException($"{subject} already exists.", "already-exists"),
+        { Status: 409, ErrorCode: "BlobAlreadyExists" or "EntityAlreadyExists" } => new ConflictException($"{subject} already exists.", "already-exists"),
+        { Status: 412 } => new ConcurrencyException($"{subject} changed since it was read (ETag mismatch)."),
+        // Status 0: no response at all (connection, DNS, timeout); worth retrying like a 503.
+        { Status: 0 } => new StorageException($"Storage could not be reached for {subject}: {e.InnerException?.Message ?? e.Message}", 503, "ServiceUnreachable", e),
+        _ => new StorageException($"Storage refused {subject}: {e.Status} {e.ErrorCode}.", e.Status, e.ErrorCode, e),
+    };
 
-        // Path only: the query may hold a SAS signature or a pop receipt.
-        var message = new StringBuilder()
-            .Append("Storage request ").Append(request.Method.Method).Append(' ').Append(request.Uri.Path)
-            .Append(" failed: ").Append(response.Status).Append(' ').Append(code ?? response.ReasonPhrase);
-        if (!string.IsNullOrWhiteSpace(bodyMessage))
-            message.Append(". ").Append(FirstLine(bodyMessage));
-        if (requestId is not null)
-            message.Append(" (request id ").Append(requestId).Append(')');
-        return new StorageRequestFailedException(message.ToString(), response.Status, code, requestId);
-    }
-
-    private static async Task<string> ReadBoundedAsync(Response response, CancellationToken cancellationToken)
+    public static async Task<T> CallAsync<T>(string subject, Func<Task<T>> call, bool createOnly = false)
     {
-        if (response.ContentStream is null)
-            return "";
-        var buffer = new byte[MaxErrorBodyBytes];
-        var total = 0;
         try
         {
-            int read;
-            while (total < buffer.Length && (read = await response.ContentStream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
-                total += read;
+            return await call().ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (Exception e) when (Failure(e) is { } failure)
         {
-            // The status and header code still describe the failure.
+            throw Map(failure, subject, createOnly);
         }
-        return Encoding.UTF8.GetString(buffer, 0, total);
     }
 
-    private static (string? Code, string? Message) ParseBody(string body)
-    {
-        var trimmed = body.TrimStart('\uFEFF', ' ', '\r', '\n', '\t');
-        try
-        {
-            if (trimmed.StartsWith('<'))
-            {
-                var root = XDocument.Parse(trimmed).Root;
-                // AuthenticationErrorDetail is skipped on purpose: it echoes the signature.
-                return (root?.Element("Code")?.Value, root?.Element("Message")?.Value);
-            }
-            if (trimmed.StartsWith('{'))
-            {
-                using var doc = JsonDocument.Parse(trimmed);
-                var error = doc.RootElement.TryGetProperty("odata.error", out var odata) ? odata
-                    : doc.RootElement.TryGetProperty("error", out var plain) ? plain : default;
-                if (error.ValueKind != JsonValueKind.Object)
-                    return (null, null);
-                var code = error.TryGetProperty("code", out var c) ? c.GetString() : null;
-                string? message = null;
-                if (error.TryGetProperty("message", out var m))
-                    message = m.ValueKind == JsonValueKind.Object && m.TryGetProperty("value", out var v) ? v.GetString() : m.ToString();
-                return (code, message);
-            }
-        }
-        catch (Exception e) when (e is System.Xml.XmlException or JsonException)
-        {
-        }
-        return (null, null);
-    }
+    /// <summary>The SDK's failure, also when its retries ran out and it threw them all in an AggregateException.</summary>
+    public static RequestFailedException? Failure(Exception e) =>
+        e as RequestFailedException ?? (e as AggregateException)?.InnerExceptions.OfType<RequestFailedException>().FirstOrDefault();
 
-    private static string FirstLine(string text)
-    {
-        var line = text.Split('\n', 2)[0].Trim();
-        return line.Length > 300 ? line[..300] : line;
-    }
+    public static Task CallAsync(string subject, Func<Task> call) =>
+        CallAsync(subject, async () => { await call().ConfigureAwait(false); return true; });
 }

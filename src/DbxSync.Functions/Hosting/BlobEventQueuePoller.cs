@@ -25,7 +25,7 @@ public sealed class BlobEventQueuePoller(BlobEventsQueue queue, BlobDropDispatch
             {
                 if (!storage.IsReady) { await Task.Delay(Idle, stoppingToken); continue; }
                 var messages = (await queue.Client.ReceiveMessagesAsync(16, Visibility, stoppingToken)).Value;
-                if (messages.Count == 0) { await Task.Delay(Idle, stoppingToken); continue; }
+                if (messages.Length == 0) { await Task.Delay(Idle, stoppingToken); continue; }
                 foreach (var message in messages)
                     await HandleAsync(message, stoppingToken);
             }
@@ -38,7 +38,7 @@ public sealed class BlobEventQueuePoller(BlobEventsQueue queue, BlobDropDispatch
         }
     }
 
-    private async Task HandleAsync(DbxSync.Azure.Storage.Queues.QueueMessage message, CancellationToken cancellationToken)
+    private async Task HandleAsync(global::Azure.Storage.Queues.Models.QueueMessage message, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,4 +1,4 @@
-using DbxSync.Azure.Storage.Queues;
+using Azure.Storage.Queues;
 
 namespace DbxSync.Functions.Hosting;
 

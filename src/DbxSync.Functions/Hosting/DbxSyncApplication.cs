@@ -48,8 +48,6 @@ public static class DbxSyncApplication
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<ApiAuthOptions>().Bind(builder.Configuration.GetSection(ApiAuthOptions.Section));
         builder.Services.AddOptions<SchedulerSettings>().Bind(builder.Configuration.GetSection(SchedulerSettings.Section));
-        builder.Services.AddOptions<StorageSettings>().Bind(builder.Configuration.GetSection(StorageSettings.Section));
-        builder.Services.AddOptions<KeyVaultSettings>().Bind(builder.Configuration.GetSection(KeyVaultSettings.Section));
         builder.Services.AddSingleton(WorkspaceSettings.From(builder.Configuration));
         builder.Services.AddSingleton<ApiAuthenticator>();
         builder.Services.AddDependencyHealthChecks();

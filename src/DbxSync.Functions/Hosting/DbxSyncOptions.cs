@@ -1,24 +1,6 @@
 namespace DbxSync.Functions.Hosting;
 
-// Bound from configuration; the adapters wired at merge consume Storage and KeyVault.
-
-public sealed class StorageSettings
-{
-    public const string Section = "DbxSync:Storage";
-    public string? ConnectionString { get; set; }
-    public string? AccountName { get; set; }
-    public Uri? BlobServiceUri { get; set; }
-    public Uri? QueueServiceUri { get; set; }
-    public Uri? TableServiceUri { get; set; }
-}
-
-public sealed class KeyVaultSettings
-{
-    public const string Section = "DbxSync:KeyVault";
-    public Uri? Uri { get; set; }
-    public string? DevToken { get; set; }
-    public string? TrustedCertificatePath { get; set; }
-}
+// Bound from configuration. Storage and Key Vault settings live with their adapters (DbxSync.Azure).
 
 public sealed class SchedulerSettings
 {

@@ -43,7 +43,7 @@ public sealed class StateInitializationService(IServiceProvider services, IHostA
                     await store.EnsureTableAsync(table, cancellationToken);
                 foreach (var container in BlobContainers.All)
                     await blobs.EnsureContainerAsync(container, cancellationToken);
-                if (queue is not null) await queue.Client.CreateIfNotExistsAsync(cancellationToken);
+                if (queue is not null) await queue.Client.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
                 IsReady = true;
                 _lastError = null;
                 logger.LogInformation("Storage ready: {Tables} tables, {Containers} containers", StateTables.All.Length, BlobContainers.All.Length);

@@ -1,14 +1,17 @@
-using DbxSync.Azure.Storage;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using DbxSync.Testing;
 
 namespace DbxSync.Azure.Tests.Storage;
 
-/// <summary>Clients on the shared Azurite, built once per test process.</summary>
+/// <summary>SDK clients on the shared Azurite, built once per test process.</summary>
 internal static class AzuriteClients
 {
-    private static readonly Lazy<StorageClientsFactory> FactoryLazy = new(() => new StorageClientsFactory(AzuriteInstance.Shared.ConnectionString));
+    private static readonly Lazy<BlobServiceClient> BlobsLazy = new(() => new BlobServiceClient(ConnectionString));
+    private static readonly Lazy<TableServiceClient> TablesLazy = new(() => new TableServiceClient(ConnectionString));
 
-    public static StorageClientsFactory Factory => FactoryLazy.Value;
+    public static BlobServiceClient Blobs => BlobsLazy.Value;
+    public static TableServiceClient Tables => TablesLazy.Value;
     public static string ConnectionString => AzuriteInstance.Shared.ConnectionString;
 
     public static string ContainerName() => AzuriteInstance.UniqueName("c");

@@ -1,7 +1,7 @@
+using Azure.Storage.Blobs;
 using System.Net.Http.Headers;
 using System.Text;
 using DbxSync.Azure.Adapters;
-using DbxSync.Azure.Storage;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Syncs;
 using DbxSync.Functions.Api.Auth;
@@ -166,7 +166,7 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
 
         var emulator = await emulatorTask;
         await SeedWorkspaceAsync(emulator);
-        var blobs = new BlobStore(new StorageClientsFactory(storage).Blobs);
+        var blobs = new BlobStore(new BlobServiceClient(storage));
         foreach (var container in BlobContainers.All) await blobs.EnsureContainerAsync(container);
         return new Backends(storage, blobs, keyVault, certificatePath, emulator);
     }

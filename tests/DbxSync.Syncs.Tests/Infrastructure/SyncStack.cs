@@ -74,8 +74,6 @@ public sealed class SyncStack : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(logs));
-        services.AddOptions<StorageSettings>().Bind(configuration.GetSection(StorageSettings.Section));
-        services.AddOptions<KeyVaultSettings>().Bind(configuration.GetSection(KeyVaultSettings.Section));
         services.AddSingleton(WorkspaceSettings.From(configuration));
         services.AddDbxSyncCore(configuration);
         services.AddDbxSyncAdapters(configuration);

@@ -1,8 +1,0 @@
-namespace DbxSync.Azure.Storage;
-
-public enum StorageServiceKind
-{
-    Blob,
-    Queue,
-    Table,
-}
