@@ -38,6 +38,10 @@ public sealed class DatabricksClientOptions
     public TimeSpan TokenRefreshMargin { get; init; } = TimeSpan.FromMinutes(5);
 
     public int FilesPageSize { get; init; } = 1000;
+    /// <summary>Files of this size or more (and streams of unknown size longer than one part) go as a multipart upload when offered; the SDK's 50 MiB.</summary>
+    public long MultipartUploadThreshold { get; init; } = 50L * 1024 * 1024;
+    /// <summary>Bytes per part, and so the memory one upload holds; the SDK's default 10 MiB (S3 needs at least 5 MiB but for the last part).</summary>
+    public int MultipartUploadPartSize { get; init; } = 10 * 1024 * 1024;
     /// <summary>0 lets the server choose its page size (the documented way to get paging on UC lists).</summary>
     public int CatalogPageSize { get; init; }
 

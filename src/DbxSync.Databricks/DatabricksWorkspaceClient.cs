@@ -18,7 +18,7 @@ public sealed class DatabricksWorkspaceClient
         _tokens = tokens;
         var http = new WorkspaceHttp(workspaceBaseUri, transport.Authenticated(tokens));
         Statements = new SqlStatementClient(http, transport.Anonymous, transport.Options);
-        Files = new FilesClient(http, transport.Options);
+        Files = new FilesClient(http, transport.Anonymous, transport.Options);
         UnityCatalog = new UnityCatalogClient(http, transport.Options);
         Warehouses = new WarehousesClient(http);
     }

@@ -1,3 +1,4 @@
+using DbxSync.Testing;
 using DbxSync.Core.Errors;
 using Microsoft.AspNetCore.Http;
 using DbxSync.Core.Ports;
@@ -66,12 +67,28 @@ public class FilesAndCatalogTests
     }
 
     [Fact]
-    public async Task Non_seekable_upload_is_not_retried()
+    public async Task Non_seekable_upload_sent_as_one_put_is_not_retried()
     {
-        await using var t = await TestWorkspace.StartAsync();
+        // Longer than one part on a workspace without multipart upload: the stream goes as it is, unbuffered.
+        await using var t = await TestWorkspace.StartAsync(o => new DatabricksClientOptions
+        {
+            AllowedWorkspaceHosts = o.AllowedWorkspaceHosts, TimeProvider = o.TimeProvider, MultipartUploadPartSize = 2,
+        });
         t.Server.OnJson("PUT", "/api/2.0/fs/files/Volumes/main/default/vol/a.csv", """{"error_code":"TEMPORARILY_UNAVAILABLE","message":"busy"}""", 503);
         await Assert.ThrowsAsync<WorkspaceException>(() => t.Workspace.UploadFileAsync("/Volumes/main/default/vol/a.csv", new NonSeekableStream([1, 2, 3])));
         Assert.Equal(1, t.Server.Count("PUT", "/api/2.0/fs/files/Volumes/main/default/vol/a.csv"));
+        Assert.Equal(1, t.Server.Count("POST", "/api/2.0/fs/files/Volumes/main/default/vol/a.csv"));
+    }
+
+    [Fact]
+    public async Task Short_non_seekable_upload_is_buffered_so_a_503_is_retried()
+    {
+        await using var t = await TestWorkspace.StartAsync();
+        t.Server.OnSequence("PUT", "/api/2.0/fs/files/Volumes/main/default/vol/a.csv",
+            ctx => ScriptedServer.Json(ctx, """{"error_code":"TEMPORARILY_UNAVAILABLE","message":"busy"}""", 503, new Dictionary<string, string> { ["Retry-After"] = "0" }),
+            ctx => Task.CompletedTask);
+        await t.Workspace.UploadFileAsync("/Volumes/main/default/vol/a.csv", new NonSeekableStream([1, 2, 3]));
+        Assert.Equal(2, t.Server.Count("PUT", "/api/2.0/fs/files/Volumes/main/default/vol/a.csv"));
     }
 
     [Theory]
@@ -136,11 +153,6 @@ public class FilesAndCatalogTests
         Assert.Equal("MANAGED", (await t.Workspace.GetVolumeAsync("main.default.vol"))!.VolumeType);
         Assert.Null(await t.Workspace.GetVolumeAsync("main.default.nope"));
         await Assert.ThrowsAsync<ValidationException>(() => t.Workspace.GetTableAsync("main.default.`x`"));
-    }
-
-    private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
-    {
-        public override bool CanSeek => false;
     }
 }
 

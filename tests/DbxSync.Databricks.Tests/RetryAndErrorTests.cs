@@ -121,7 +121,7 @@ public class RetryAndErrorTests
         var posts = 0;
         var transport = new CountingHandler((request, _) =>
         {
-            if (request.RequestUri!.AbsolutePath == "/oidc/v1/token") return Ok(TestWorkspace.TokenJson);
+            if (TestWorkspace.AnswerAuth(request) is { } auth) return auth;
             Interlocked.Increment(ref posts);
             throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely.");
         });
@@ -141,7 +141,7 @@ public class RetryAndErrorTests
         var posts = 0;
         var transport = new CountingHandler((request, _) =>
         {
-            if (request.RequestUri!.AbsolutePath == "/oidc/v1/token") return Ok(TestWorkspace.TokenJson);
+            if (TestWorkspace.AnswerAuth(request) is { } auth) return auth;
             if (Interlocked.Increment(ref posts) == 1) throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely.");
             return Ok(Fixtures.ResponseBody("statements/03_execute_inline_select_null.json"));
         });
@@ -157,7 +157,7 @@ public class RetryAndErrorTests
         var posts = 0;
         var transport = new CountingHandler((request, _) =>
         {
-            if (request.RequestUri!.AbsolutePath == "/oidc/v1/token") return Ok(TestWorkspace.TokenJson);
+            if (TestWorkspace.AnswerAuth(request) is { } auth) return auth;
             if (Interlocked.Increment(ref posts) == 1) throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused");
             return Ok(Fixtures.ResponseBody("statements/12_execute_insert_with_parameters.json"));
         });
@@ -172,7 +172,7 @@ public class RetryAndErrorTests
         var gets = 0;
         var transport = new CountingHandler((request, _) =>
         {
-            if (request.RequestUri!.AbsolutePath == "/oidc/v1/token") return Ok(TestWorkspace.TokenJson);
+            if (TestWorkspace.AnswerAuth(request) is { } auth) return auth;
             Interlocked.Increment(ref gets);
             throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (adb-1.2.azuredatabricks.net:443)");
         });

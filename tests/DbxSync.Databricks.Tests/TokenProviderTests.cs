@@ -11,17 +11,28 @@ public class TokenProviderTests
 {
     private static readonly Uri Workspace = new("https://adb-1.2.azuredatabricks.net/");
 
-    private static (OAuthM2MTokenProvider Provider, CountingHandler Transport) Create(ManualTimeProvider time, Func<int, (HttpStatusCode, string)> answer, TimeSpan? delay = null)
+    /// <summary>A workspace without host metadata or discovery document; <paramref name="answer"/> answers the n-th token POST.</summary>
+    private static (OAuthM2MTokenProvider Provider, TokenPosts Transport) Create(ManualTimeProvider time, Func<int, (HttpStatusCode, string)> answer, TimeSpan? delay = null)
     {
-        var transport = new CountingHandler(async (request, n) =>
+        var posts = 0;
+        var transport = new CountingHandler(async (request, _) =>
         {
+            if (request.Method == HttpMethod.Get)
+                return TestWorkspace.JsonResponse(HttpStatusCode.NotFound, """{"error_code":"ENDPOINT_NOT_FOUND","message":"not found"}""");
             if (delay is { } d) await Task.Delay(d);
-            var (status, json) = answer(n);
-            return new HttpResponseMessage(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            var (status, json) = answer(Interlocked.Increment(ref posts));
+            return TestWorkspace.JsonResponse(status, json);
         });
         var options = new DatabricksClientOptions { TimeProvider = time, HttpMessageHandlerFactory = () => transport };
         var http = new Http.DatabricksTransport(options);
-        return (new OAuthM2MTokenProvider(Workspace, TestWorkspace.ClientId, TestWorkspace.ClientSecret, http.Anonymous, time), transport);
+        return (new OAuthM2MTokenProvider(Workspace, TestWorkspace.ClientId, TestWorkspace.ClientSecret, http.Anonymous, new WorkspaceUrlValidator(), time),
+            new TokenPosts(transport, () => posts));
+    }
+
+    private sealed record TokenPosts(CountingHandler Handler, Func<int> Posts)
+    {
+        public int Count => Posts();
+        public IEnumerable<HttpRequestMessage> Seen => Handler.Seen.Where(r => r.Method == HttpMethod.Post);
     }
 
     [Fact]
@@ -31,6 +42,9 @@ public class TokenProviderTests
         var tokens = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => provider.GetTokenAsync().AsTask())));
         Assert.All(tokens, t => Assert.Equal("oauth-token", t));
         Assert.Equal(1, transport.Count);
+        // Discovery ran once too (host metadata, then {host}/oidc's discovery document), both 404 here.
+        Assert.Equal(["/.well-known/databricks-config", "/oidc/.well-known/oauth-authorization-server"],
+            transport.Handler.Seen.Where(r => r.Method == HttpMethod.Get).Select(r => r.RequestUri!.AbsolutePath));
 
         var request = transport.Seen.Single();
         Assert.Equal("/oidc/v1/token", request.RequestUri!.AbsolutePath);

@@ -13,6 +13,8 @@ public static class RepoPaths
 
     public static string Root => RootLazy.Value;
     public static string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
+    /// <summary>tests/fixtures: shapes the shared fixtures lack, kept with the code that pins them.</summary>
+    public static string LocalFixtures => Combine("tests", "fixtures");
     /// <summary>shared/fixtures beside the clone (CI) or further up (a git worktree inside the workspace).</summary>
     public static string SharedFixtures => SharedFixturesLazy.Value;
 

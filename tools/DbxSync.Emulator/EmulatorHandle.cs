@@ -41,6 +41,9 @@ public sealed class EmulatorHandle : IAsyncDisposable
     public string PersonalAccessToken => Credentials.DefaultPersonalAccessToken.Token;
     public string WarehouseId => Credentials.Warehouse.Id;
 
+    /// <summary>Cancelled when the host is asked to stop; the hosting lifetime raises it on SIGTERM, SIGINT and SIGQUIT.</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     /// <summary>Lets tests jump past retention windows without waiting for the sweep timer.</summary>
     public void SweepStatements() => _store.Sweep();
 

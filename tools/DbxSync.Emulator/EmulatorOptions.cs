@@ -44,6 +44,9 @@ public sealed class EmulatorOptions
 
     public FaultOptions Faults { get; set; } = new();
 
+    /// <summary>How long in-flight requests may run on after a stop is requested (SIGTERM, Ctrl+C, dispose).</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Request logging is off for tests; Program turns it on. Tokens and link signatures are never logged either way.</summary>
     public bool ConsoleLogging { get; set; }
 

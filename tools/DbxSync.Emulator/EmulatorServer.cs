@@ -33,7 +33,7 @@ public static class EmulatorServer
         var stats = new EmulatorStats();
         var time = options.TimeProvider;
         var store = new StatementStore(options, time);
-        var signer = new ExternalLinkSigner(time);
+        var presigner = new PresignedUrlSigner(time);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -57,7 +57,12 @@ public static class EmulatorServer
         builder.Services.AddSingleton(stats);
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton(store);
-        builder.Services.AddSingleton(signer);
+        builder.Services.AddSingleton(presigner);
+        builder.Services.AddSingleton(new ExternalLinkSigner(presigner));
+        builder.Services.AddSingleton(new UploadSessions(options, time));
+        // A development server must stop promptly on SIGTERM/Ctrl+C: in-flight requests (statement waits of up to
+        // 50 s) get this long, then their connections are closed.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddSingleton(new TokenService(credentials, options.TokenLifetime, faults, time));
         builder.Services.AddSingleton<StatementRunner>();
         builder.Services.AddSingleton<StatementResponseBuilder>();
@@ -70,14 +75,19 @@ public static class EmulatorServer
         app.UseMiddleware<BearerAuthenticationMiddleware>();
         app.UseMiddleware<PathTraversalGuardMiddleware>();
 
+        app.MapHostMetadataEndpoints();
         app.MapAuthEndpoints();
         app.MapWarehouseEndpoints();
         app.MapStatementEndpoints();
         app.MapExternalLinkEndpoints();
         app.MapFilesEndpoints();
+        app.MapMultipartUploadEndpoints();
+        app.MapPresignedDownloadEndpoints();
         app.MapUnityCatalogEndpoints();
         app.MapAdminEndpoints(options.AdminToken);
-        app.MapFallback((HttpContext context) =>
+        // "{**path}" rather than MapFallback's default "{*path:nonfile}", which skips file-like paths such as
+        // ".../big.bin" and left them an empty 404. Any method, so a method mismatch also gets the JSON envelope.
+        app.MapFallback("{**path}", (HttpContext context) =>
             ErrorEnvelope.NotFound("ENDPOINT_NOT_FOUND", $"No API found for '{context.Request.Method} {context.Request.Path}'."));
 
         try

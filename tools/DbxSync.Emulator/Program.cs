@@ -30,14 +30,16 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     shutdown.Cancel();
 };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => shutdown.Cancel();
 
 await using var emulator = await EmulatorServer.StartAsync(options, cancellationToken: shutdown.Token);
 // Scripts wait for exactly this line; credentials go only to --credentials-out.
 Console.WriteLine($"Databricks emulator listening on {emulator.BaseUrl.ToString().TrimEnd('/')}");
+// The hosting lifetime takes over SIGTERM (it cancels the signal's default exit and only requests a stop), so
+// waiting on ProcessExit alone would never wake up: wait for either.
+using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token, emulator.Stopping);
 try
 {
-    await Task.Delay(Timeout.Infinite, shutdown.Token);
+    await Task.Delay(Timeout.Infinite, stop.Token);
 }
 catch (OperationCanceledException)
 {

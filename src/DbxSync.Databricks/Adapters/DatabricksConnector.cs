@@ -65,7 +65,7 @@ public sealed class DatabricksConnector : IDatabricksConnector, IDisposable
 
     private TokenProvider NewProvider(WorkspaceCredentials credentials, Uri baseUri) => credentials.AuthType switch
     {
-        WorkspaceAuthType.OAuthM2M => new OAuthM2MTokenProvider(baseUri, credentials.ClientId!, credentials.Secret, _transport.Anonymous, _options.TimeProvider, _options.TokenRefreshMargin),
+        WorkspaceAuthType.OAuthM2M => new OAuthM2MTokenProvider(baseUri, credentials.ClientId!, credentials.Secret, _transport.Anonymous, _validator, _options.TimeProvider, _options.TokenRefreshMargin),
         _ => new PersonalAccessTokenProvider(credentials.Secret),
     };
 

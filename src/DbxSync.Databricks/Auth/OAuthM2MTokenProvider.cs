@@ -8,14 +8,17 @@ using DbxSync.Databricks.Http;
 namespace DbxSync.Databricks.Auth;
 
 /// <summary>
-/// OAuth machine-to-machine (client credentials) against {workspace}/oidc/v1/token. One token is cached
-/// and renewed ahead of expiry; however many callers arrive at once, one request is in flight.
+/// OAuth machine-to-machine (client credentials) against the workspace's token endpoint, found once through host
+/// metadata and OIDC discovery (OidcEndpointDiscovery). One token is cached and renewed ahead of expiry; however
+/// many callers arrive at once, one request is in flight.
 /// </summary>
 public sealed class OAuthM2MTokenProvider : TokenProvider
 {
     private static readonly string[] CredentialErrors = ["invalid_client", "unauthorized_client", "invalid_request", "invalid_grant"];
 
-    private readonly Uri _tokenEndpoint;
+    private readonly Uri _workspace;
+    private readonly OidcEndpointDiscovery _discovery;
+    private Uri? _tokenEndpoint;
     private readonly string _clientId;
     private readonly string _clientSecret;
     private readonly HttpMessageInvoker _transport;
@@ -26,12 +29,16 @@ public sealed class OAuthM2MTokenProvider : TokenProvider
 
     private sealed record CachedToken(string Value, DateTimeOffset RefreshAt, DateTimeOffset ExpiresAt);
 
-    /// <param name="transport">Sends the token request; must not add an Authorization header of its own.</param>
-    public OAuthM2MTokenProvider(Uri workspaceBaseUri, string clientId, string clientSecret, HttpMessageInvoker transport, TimeProvider? timeProvider = null, TimeSpan? refreshMargin = null)
+    /// <param name="workspaceBaseUri">Must come from <paramref name="validator"/>.</param>
+    /// <param name="transport">Sends discovery and token requests; must not add an Authorization header of its own.</param>
+    /// <param name="validator">Judges discovered endpoints that are not on the workspace's own origin.</param>
+    public OAuthM2MTokenProvider(Uri workspaceBaseUri, string clientId, string clientSecret, HttpMessageInvoker transport, WorkspaceUrlValidator validator,
+        TimeProvider? timeProvider = null, TimeSpan? refreshMargin = null)
     {
         if (string.IsNullOrWhiteSpace(clientId)) throw new ArgumentException("The OAuth client id is empty.", nameof(clientId));
         if (string.IsNullOrEmpty(clientSecret)) throw new ArgumentException("The OAuth client secret is empty.", nameof(clientSecret));
-        _tokenEndpoint = new Uri(workspaceBaseUri, "oidc/v1/token");
+        _workspace = workspaceBaseUri;
+        _discovery = new OidcEndpointDiscovery(workspaceBaseUri, transport, validator);
         _clientId = clientId;
         _clientSecret = clientSecret;
         _transport = transport;
@@ -73,10 +80,14 @@ public sealed class OAuthM2MTokenProvider : TokenProvider
             Interlocked.CompareExchange(ref _cached, null, cached);
     }
 
+    /// <summary>The endpoint the secret is sent to; discovered on first use (a failed discovery is retried next time).</summary>
+    public Uri? TokenEndpoint => _tokenEndpoint;
+
     private async Task<CachedToken> RequestTokenAsync(CancellationToken cancellationToken)
     {
+        var endpoint = _tokenEndpoint ??= await _discovery.FindTokenEndpointAsync(cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _requestCount);
-        using var request = new HttpRequestMessage(HttpMethod.Post, _tokenEndpoint)
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
         {
             Content = new FormUrlEncodedContent([new("grant_type", "client_credentials"), new("scope", "all-apis")]),
         };
@@ -106,7 +117,7 @@ public sealed class OAuthM2MTokenProvider : TokenProvider
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             throw new DatabricksRequestFailedException(WorkspaceErrorKind.Other,
-                $"The token endpoint of {_tokenEndpoint.Authority} answered with an unreadable token response for client '{_clientId}'.", (int)response.StatusCode);
+                $"The token endpoint of {endpoint.Authority} answered with an unreadable token response for client '{_clientId}'.", (int)response.StatusCode);
         }
     }
 
@@ -129,11 +140,11 @@ public sealed class OAuthM2MTokenProvider : TokenProvider
         var detail = SensitiveText.Redact(parsed.Message ?? response.ReasonPhrase ?? "no details").Replace(_clientSecret, "[redacted]");
         if ((code is not null && CredentialErrors.Contains(code)) || status == 401)
             return new DatabricksRequestFailedException(WorkspaceErrorKind.InvalidCredentials,
-                $"The workspace {_tokenEndpoint.Authority} refused the OAuth client '{_clientId}' ({code ?? status.ToString(CultureInfo.InvariantCulture)}: {detail}). Check the client id and secret and that the service principal is added to the workspace.",
+                $"The workspace {_workspace.Authority} refused the OAuth client '{_clientId}' ({code ?? status.ToString(CultureInfo.InvariantCulture)}: {detail}). Check the client id and secret and that the service principal is added to the workspace.",
                 status, code, requestId: requestId);
         var error = DatabricksErrorParser.Create(status, code, detail, parsed.Reason, requestId, $"token request for client '{_clientId}'");
         return error;
     }
 
-    public override string ToString() => $"OAuthM2MTokenProvider({_clientId} @ {_tokenEndpoint.Authority})";
+    public override string ToString() => $"OAuthM2MTokenProvider({_clientId} @ {_workspace.Authority})";
 }

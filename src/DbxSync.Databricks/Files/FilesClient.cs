@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -15,18 +16,74 @@ namespace DbxSync.Databricks.Files;
 public sealed class FilesClient
 {
     private readonly WorkspaceHttp _http;
+    private readonly HttpClient _storage;
     private readonly DatabricksClientOptions _options;
 
-    internal FilesClient(WorkspaceHttp http, DatabricksClientOptions options)
+    /// <param name="storage">Sends to presigned storage URLs: retries, but never the workspace token.</param>
+    internal FilesClient(WorkspaceHttp http, HttpClient storage, DatabricksClientOptions options)
     {
         _http = http;
+        _storage = storage;
         _options = options;
     }
 
-    /// <summary>Streams <paramref name="content"/> to the file. A non-seekable stream is sent once: a failure is not retried.</summary>
+    /// <summary>
+    /// Streams <paramref name="content"/> to the file. Below MultipartUploadThreshold (known length) it is one PUT;
+    /// larger files and streams of unknown length that fill one part go as a multipart upload when the workspace
+    /// offers it, else as one PUT, as the Databricks SDK for Python decides (mixins/files.py upload l. 615, upload_from l. 1440).
+    /// Memory holds at most one part. A non-seekable stream sent as one PUT is sent once: a failure is not retried.
+    /// </summary>
     public async Task UploadAsync(string path, Stream content, bool overwrite = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
+        var apiPath = NormalizePath(path);
+        long? length = content.CanSeek ? content.Length - content.Position : null;
+        if (length < _options.MultipartUploadThreshold)
+        {
+            await PutAsync(apiPath, content, overwrite, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var start = content.CanSeek ? content.Position : 0;
+        var partSize = MultipartUpload.PartSizeFor(length, _options.MultipartUploadPartSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(partSize);
+        try
+        {
+            var filled = await MultipartUpload.FillAsync(content, buffer.AsMemory(0, partSize), cancellationToken).ConfigureAwait(false);
+            if (filled < partSize && length is null)
+            {
+                // A stream that ends within one part is small: one PUT, no upload session.
+                using var small = new MemoryStream(buffer, 0, filled, writable: false);
+                await PutAsync(apiPath, small, overwrite, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            try
+            {
+                await new MultipartUpload(_http, _storage, _options, apiPath, overwrite).RunAsync(content, buffer, partSize, filled, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MultipartUpload.NotOfferedException)
+            {
+                // Only the first part was read: rewind, or send it ahead of the rest.
+                if (content.CanSeek)
+                {
+                    content.Position = start;
+                    await PutAsync(apiPath, content, overwrite, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await using var whole = new PrefixedStream(buffer.AsMemory(0, filled), content);
+                    await PutAsync(apiPath, whole, overwrite, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task PutAsync(string path, Stream content, bool overwrite, CancellationToken cancellationToken)
+    {
         var request = _http.NewRequest(HttpMethod.Put, $"/api/2.0/fs/files{EncodePath(path)}?overwrite={(overwrite ? "true" : "false")}", "file upload");
         var body = new StreamContent(content);
         body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");

@@ -21,6 +21,14 @@ public static class Fixtures
         return preferred;
     });
 
+    /// <summary>A repository-local fixture under tests/fixtures/databricks (shapes the shared set lacks; see its README).</summary>
+    public static string LocalNode(string relative, params string[] path)
+    {
+        JsonNode node = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.LocalFixtures, "databricks", relative)))!;
+        foreach (var p in path) node = node[p]!;
+        return node.ToJsonString();
+    }
+
     public static JsonNode Load(string relative) => JsonNode.Parse(File.ReadAllText(Path.Combine(Root, relative)))!;
 
     /// <summary>The recorded response body (response.body) as JSON text.</summary>

@@ -39,6 +39,21 @@ public sealed class TestWorkspace : IAsyncDisposable
         return new TestWorkspace(server, configure, auth);
     }
 
+    /// <summary>
+    /// For fake transports: answers the anonymous auth calls as an older workspace does (no host metadata, no
+    /// discovery document, so the token comes from {host}/oidc/v1/token). Null for any other request.
+    /// </summary>
+    public static Task<HttpResponseMessage>? AnswerAuth(HttpRequestMessage request) => request.RequestUri!.AbsolutePath switch
+    {
+        "/oidc/v1/token" => Task.FromResult(JsonResponse(System.Net.HttpStatusCode.OK, TokenJson)),
+        "/.well-known/databricks-config" or "/oidc/.well-known/oauth-authorization-server" =>
+            Task.FromResult(JsonResponse(System.Net.HttpStatusCode.NotFound, """{"error_code":"ENDPOINT_NOT_FOUND","message":"not found"}""")),
+        _ => null,
+    };
+
+    public static HttpResponseMessage JsonResponse(System.Net.HttpStatusCode status, string json) =>
+        new(status) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+
     public static StatementOptions Read => new() { WarehouseId = "dd43ee29fedd958d" };
     public static StatementOptions Write => new() { WarehouseId = "dd43ee29fedd958d", IsWrite = true };
 

@@ -23,6 +23,13 @@ public static class FixtureJson
         return document.RootElement.Clone();
     }
 
+    /// <summary>A repository-local fixture under tests/fixtures/databricks (see its README for sources).</summary>
+    public static JsonElement LoadLocal(string relativePath)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.LocalFixtures, "databricks", relativePath)));
+        return document.RootElement.Clone();
+    }
+
     public static JsonElement At(this JsonElement element, params string[] path) =>
         path.Aggregate(element, (current, name) => current.GetProperty(name));
 

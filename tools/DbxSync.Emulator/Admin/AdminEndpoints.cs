@@ -12,7 +12,8 @@ public static class AdminEndpoints
     public const string AdminTokenHeader = "X-Emulator-Admin-Token";
 
     public sealed record StatsResponse(
-        IReadOnlyDictionary<string, long> RequestsByRoute, IReadOnlyDictionary<string, long> StatementsByPrefix, long StatementsExecuted);
+        IReadOnlyDictionary<string, long> RequestsByRoute, IReadOnlyDictionary<string, long> FailedRequests,
+        IReadOnlyDictionary<string, long> StatementsByPrefix, long StatementsExecuted);
 
     public static void MapAdminEndpoints(this IEndpointRouteBuilder app, string? adminToken)
     {
@@ -47,7 +48,7 @@ public static class AdminEndpoints
         });
 
         admin.MapGet("/stats", (EmulatorStats stats) =>
-            Results.Json(new StatsResponse(stats.RequestsByRoute, stats.StatementsByPrefix, stats.StatementsExecuted), EmulatorJson.Options));
+            Results.Json(new StatsResponse(stats.RequestsByRoute, stats.FailedRequests, stats.StatementsByPrefix, stats.StatementsExecuted), EmulatorJson.Options));
         admin.MapPost("/stats/reset", (EmulatorStats stats) =>
         {
             stats.Reset();

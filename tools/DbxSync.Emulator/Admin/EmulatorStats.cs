@@ -9,11 +9,14 @@ public sealed class EmulatorStats
     private const int RecentStatementTextLimit = 500;
 
     private readonly ConcurrentDictionary<string, long> _requestsByRoute = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _failedRequests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _statementsByPrefix = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _recentStatements = new();
     private long _statementsExecuted;
 
     public IReadOnlyDictionary<string, long> RequestsByRoute => new Dictionary<string, long>(_requestsByRoute);
+    /// <summary>Requests answered 4xx/5xx, keyed "METHOD /route/pattern STATUS": lets a test prove a client never hit an error on its way.</summary>
+    public IReadOnlyDictionary<string, long> FailedRequests => new Dictionary<string, long>(_failedRequests);
     public IReadOnlyDictionary<string, long> StatementsByPrefix => new Dictionary<string, long>(_statementsByPrefix);
     public long StatementsExecuted => Interlocked.Read(ref _statementsExecuted);
 
@@ -28,6 +31,9 @@ public sealed class EmulatorStats
 
     public void CountRequest(string route) => _requestsByRoute.AddOrUpdate(route, 1, (_, count) => count + 1);
 
+    public void CountFailedRequest(string route, int status) =>
+        _failedRequests.AddOrUpdate($"{route} {status}", 1, (_, count) => count + 1);
+
     public void CountStatement(string statement)
     {
         Interlocked.Increment(ref _statementsExecuted);
@@ -41,6 +47,7 @@ public sealed class EmulatorStats
     public void Reset()
     {
         _requestsByRoute.Clear();
+        _failedRequests.Clear();
         _statementsByPrefix.Clear();
         _recentStatements.Clear();
         Interlocked.Exchange(ref _statementsExecuted, 0);

@@ -1,12 +1,22 @@
 namespace DbxSync.Emulator.Admin;
 
-/// <summary>Counts every request by its route pattern, including ones rejected by faults or auth.</summary>
+/// <summary>Counts every request by its route pattern, including ones rejected by faults or auth, and separately those answered with an error status.</summary>
 public sealed class RequestCountingMiddleware(RequestDelegate next, EmulatorStats stats)
 {
-    public Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
-        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
-        stats.CountRequest($"{context.Request.Method} {route}");
-        return next(context);
+        var route = $"{context.Request.Method} {(context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)"}";
+        stats.CountRequest(route);
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            stats.CountFailedRequest(route, StatusCodes.Status500InternalServerError);
+            throw;
+        }
+        if (context.Response.StatusCode >= 400)
+            stats.CountFailedRequest(route, context.Response.StatusCode);
     }
 }

@@ -8,7 +8,7 @@ namespace DbxSync.Emulator.Files;
 /// <summary>Files API 2.0 on Unity Catalog volumes: /fs/files for content, /fs/directories for structure.</summary>
 public static class FilesEndpoints
 {
-    private const string FilesPrefix = "/api/2.0/fs/files";
+    internal const string FilesPrefix = "/api/2.0/fs/files";
     private const string DirectoriesPrefix = "/api/2.0/fs/directories";
     private const int MaxPageSize = 1000;
 
@@ -56,12 +56,29 @@ public static class FilesEndpoints
         var (path, error) = VolumePath.Resolve(context, FilesPrefix, engine);
         if (path is null)
             return error!;
+        var overwrite = !string.Equals(context.Request.Query["overwrite"], "false", StringComparison.OrdinalIgnoreCase);
+        return await WriteFileAsync(path, overwrite, (target, cancellationToken) => context.Request.Body.CopyToAsync(target, cancellationToken), context.RequestAborted)
+               ?? Results.NoContent();
+    }
+
+    /// <summary>Why a file cannot be written at <paramref name="path"/> (a directory there, or an existing file without overwrite); null when it can.</summary>
+    internal static IResult? CheckWritable(VolumePath path, bool overwrite)
+    {
         if (path.IsVolumeRoot || Directory.Exists(path.FullPath))
             return FilesErrors.Conflict($"A directory exists at {path.ApiPath}.");
-
-        var overwrite = !string.Equals(context.Request.Query["overwrite"], "false", StringComparison.OrdinalIgnoreCase);
         if (!overwrite && File.Exists(path.FullPath))
             return FilesErrors.FileAlreadyExists(path.ApiPath);
+        return null;
+    }
+
+    /// <summary>
+    /// Writes the content to a hidden temp file beside the target, then renames it into place, so readers never see a
+    /// partial file and overwrite=false holds even against a concurrent writer. Parent directories are created. Null on success.
+    /// </summary>
+    internal static async Task<IResult?> WriteFileAsync(VolumePath path, bool overwrite, Func<Stream, CancellationToken, Task> writeContent, CancellationToken cancellationToken)
+    {
+        if (CheckWritable(path, overwrite) is { } conflict)
+            return conflict;
 
         var parent = Path.GetDirectoryName(path.FullPath)!;
         try
@@ -77,7 +94,7 @@ public static class FilesEndpoints
         try
         {
             await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-                await context.Request.Body.CopyToAsync(target, context.RequestAborted);
+                await writeContent(target, cancellationToken);
             File.Move(temp, path.FullPath, overwrite);
         }
         catch (IOException) when (!overwrite && File.Exists(path.FullPath))
@@ -89,7 +106,7 @@ public static class FilesEndpoints
             if (File.Exists(temp))
                 File.Delete(temp);
         }
-        return Results.NoContent();
+        return null;
     }
 
     private static IResult DeleteFile(HttpContext context, ISqlEngine engine)

@@ -45,8 +45,25 @@ public sealed record VolumePath(string Catalog, string Schema, string Volume, IR
     public static (VolumePath? Path, IResult? Error) Resolve(HttpContext context, string routePrefix, ISqlEngine engine)
     {
         var (segments, error) = DecodeSegments(context, routePrefix);
-        if (segments is null)
-            return (null, FilesErrors.InvalidPath(error!));
+        return segments is null ? (null, FilesErrors.InvalidPath(error!)) : Resolve(segments, engine);
+    }
+
+    /// <summary>Resolves an unencoded absolute path given as a value (a query or body field), e.g. "/Volumes/c/s/v/a b.csv".</summary>
+    public static (VolumePath? Path, IResult? Error) ResolveApiPath(string apiPath, ISqlEngine engine)
+    {
+        var raw = apiPath.Split('/');
+        if (raw[0].Length != 0)
+            return (null, FilesErrors.InvalidPath("Path must be an absolute volume path /Volumes/<catalog>/<schema>/<volume>/..."));
+        var segments = raw.Skip(1).ToList();
+        if (segments.Count > 0 && segments[^1].Length == 0)
+            segments.RemoveAt(segments.Count - 1);
+        if (segments.FirstOrDefault(s => s.Length == 0 || s is "." or ".." || s.IndexOfAny(['\\', '\0']) >= 0) is { } bad)
+            return (null, FilesErrors.InvalidPath($"Invalid path segment '{bad}': relative or empty segments are not allowed."));
+        return Resolve(segments, engine);
+    }
+
+    private static (VolumePath? Path, IResult? Error) Resolve(IReadOnlyList<string> segments, ISqlEngine engine)
+    {
         if (segments.Count < 4 || segments[0] != "Volumes")
             return (null, FilesErrors.InvalidPath("Path must be an absolute volume path /Volumes/<catalog>/<schema>/<volume>/..."));
 

@@ -6,7 +6,7 @@ public sealed class RequestIdMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         context.Response.Headers["x-request-id"] = Guid.NewGuid().ToString();
-        context.Response.Headers["x-databricks-org-id"] = "1234567890123456";
+        context.Response.Headers["x-databricks-org-id"] = WorkspaceIdentity.WorkspaceId;
         return next(context);
     }
 }

@@ -1,3 +1,5 @@
+using DbxSync.Emulator.Http;
+
 namespace DbxSync.Emulator.Statements;
 
 /// <summary>
@@ -11,22 +13,13 @@ public static class ExternalLinkEndpoints
 
     private static IResult Download(string statementId, int chunkIndex, HttpContext context, ExternalLinkSigner signer, StatementStore store)
     {
-        if (context.Request.Headers.ContainsKey("Authorization"))
-            return Results.Text(
-                "<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed; only the presigned query string is supported, remove the Authorization header.</Message></Error>",
-                "application/xml", statusCode: 400);
-
-        var query = context.Request.Query;
-        if (!long.TryParse(query["exp"], out var expires) || string.IsNullOrEmpty(query["sig"])
-            || !signer.IsAuthentic(statementId, chunkIndex, expires, query["sig"].ToString()))
-            return Results.Text("<Error><Code>AccessDenied</Code><Message>Signature does not match.</Message></Error>", "application/xml", statusCode: 403);
-        if (signer.IsExpired(expires))
-            return Results.Text("<Error><Code>AccessDenied</Code><Message>Request has expired.</Message></Error>", "application/xml", statusCode: 403);
+        if (signer.Check(context, statementId, chunkIndex) is { } denied)
+            return denied;
 
         var record = store.Find(statementId);
         var path = record is null ? null : ResultSpool.ChunkPath(record.SpoolDirectory, chunkIndex);
         if (record?.State != StatementState.Succeeded || path is null || !File.Exists(path))
-            return Results.Text("<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>", "application/xml", statusCode: 404);
+            return PresignedUrlSigner.StorageError(404, "NoSuchKey", "The specified key does not exist.");
 
         return Results.File(path, "application/json", enableRangeProcessing: true);
     }
