@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
 using DbxSync.Azure.Adapters;
-using DbxSync.Azure.Storage;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Syncs;
 using DbxSync.Databricks;
@@ -63,7 +62,7 @@ public sealed class ConsoleStack : IAsyncLifetime
         _connector = new DatabricksConnector(new DatabricksClientOptions { AllowedWorkspaceHosts = [Emulator.Host] });
         Workspace = _connector.Connect(new WorkspaceCredentials(Emulator.Host, WorkspaceAuthType.PersonalAccessToken, null, Emulator.Token, "console-tests"));
         await SeedWorkspaceAsync();
-        Blobs = new BlobStore(new StorageClientsFactory(storage).Blobs);
+        Blobs = new BlobStore(new global::Azure.Storage.Blobs.BlobServiceClient(storage));
 
         _host = await FunctionsHostInstance.StartAsync(FunctionsHostInstance.ProjectOutput("src/DbxSync.Functions"), new Dictionary<string, string>
         {
