@@ -1,5 +1,4 @@
 using System.Text;
-using DbxSync.Core.Csv;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Sql;
 using DbxSync.Core.Syncs.TableExport;
@@ -35,7 +34,7 @@ public static class ExportScenario
         var peak = ctx.AppMemory().Peak / MiB;
         var version = Long(run, "to_version");
         cases.Add(await CaseAsync(ctx, F($"snapshot: {rows:N0} rows x 8 cols, half unlabeled -> CSV"), run, wall, peak,
-            ExportQueries.Snapshot(table, "id", "label", version), rateTarget: true, ct));
+            ExportQueries.Snapshot(table, await ColumnsAsync(ctx, table, version, ct), version), rateTarget: true, ct));
 
         // Incremental: 10,000 changed rows, half of them unlabeled.
         var changed = rows / 100;
@@ -46,8 +45,15 @@ public static class ExportScenario
         (run, wall) = await ctx.RunAsync(configId, ct);
         peak = ctx.AppMemory().Peak / MiB;
         cases.Add(await CaseAsync(ctx, F($"incremental: {changed:N0} changed rows, change data feed -> CSV"), run, wall, peak,
-            ExportQueries.ChangeFeed(table, "id", Long(run, "from_version"), Long(run, "to_version")), rateTarget: false, ct));
+            ExportQueries.ChangeFeed(table, await ColumnsAsync(ctx, table, Long(run, "to_version"), ct), Long(run, "from_version"), Long(run, "to_version")), rateTarget: false, ct));
         return cases;
+    }
+
+    /// <summary>The export's columns (and marker) at a version, as the app builds them.</summary>
+    private static async Task<ExportColumns> ColumnsAsync(BenchContext ctx, TableName table, long version, CancellationToken ct)
+    {
+        var result = await ctx.Workspace.ExecuteAsync(ExportQueries.Columns(table, version), null, new StatementOptions { WarehouseId = ctx.WarehouseId }, ct);
+        return ExportColumns.For(result.Columns, "id", "label");
     }
 
     private static async Task<CaseResult> CaseAsync(BenchContext ctx, string label, System.Text.Json.Nodes.JsonObject run, TimeSpan wall, double peak, string statement, bool rateTarget, CancellationToken ct)
@@ -76,17 +82,16 @@ public static class ExportScenario
         var header = Enumerable.Range(0, fetched.Count > 0 ? fetched[0].Length : 0).Select(i => "c" + i).ToList();
         var csv = Seconds(() =>
         {
-            using var text = new StreamWriter(Stream.Null, new UTF8Encoding(false), 64 * 1024);
-            var writer = new CsvRecordWriter(text);
-            writer.WriteRecord(header);
-            foreach (var row in fetched) writer.WriteRecord(row);
+            using var writer = CsvHelper.CsvWriter.Create(Stream.Null, CsvHelper.CsvWriterOptions.Default, leaveOpen: true);
+            writer.WriteRecord([.. header]);
+            foreach (var row in fetched) writer.WriteRecord(row!);
         });
 
         var w = wall.TotalSeconds;
         var limits = new List<Limit>
         {
             Limit(F($"raw copy: statement result bytes -> blob ({rawBytes / MiB:F0} MiB)"), raw, w),
-            Limit(F($"csv alone: CsvRecordWriter over {fetched.Count:N0} rows in memory"), csv, w),
+            Limit(F($"csv alone: CsvHelper writer over {fetched.Count:N0} rows in memory"), csv, w),
             Limit("source: statement + chunk download + row parsing, no output", fetch, w),
         };
         var rate = exported / w;

@@ -23,6 +23,12 @@ public sealed class DatabricksClientOptions
     /// <summary>Bound on one HTTP attempt up to the response headers. Must exceed StatementWaitTimeout.</summary>
     public TimeSpan PerAttemptTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// A streamed body (result chunk downloads, Files API downloads) that delivers no byte for this long fails
+    /// (transiently), instead of holding the run past its lease.
+    /// </summary>
+    public TimeSpan StreamStallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Server-side wait of the execute call (0 or 5-50 s).</summary>
     public TimeSpan StatementWaitTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan InitialPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);

@@ -1,3 +1,4 @@
+using DbxSync.Core.Ports;
 using DbxSync.Core.Sql;
 using DbxSync.Core.Syncs.TableExport;
 
@@ -7,21 +8,38 @@ public class ExportQueriesTests
 {
     private static readonly TableName Items = TableName.Parse("main.default.items");
 
-    [Fact]
-    public void Change_feed_query_quotes_the_name_inside_the_string_literal_and_orders_by_key_then_version()
-        => Assert.Equal("SELECT * FROM table_changes('`main`.`default`.`items`', 4, 9) WHERE _change_type <> 'update_preimage' ORDER BY `id`, _commit_version",
-            ExportQueries.ChangeFeed(Items, "id", 4, 9));
+    private static readonly ExportColumns Columns = ExportColumns.For(
+        [new SqlColumn("id", "BIGINT", "LONG", 0), new SqlColumn("text", "STRING", "STRING", 1), new SqlColumn("label", "STRING", "STRING", 2)], "id", "label");
+
+    private const string Marker = "md5(concat_ws(',', coalesce(concat(CAST(length(CAST(`id` AS STRING)) AS STRING), ':', CAST(`id` AS STRING)), 'N'), " +
+                                  "coalesce(concat(CAST(length(CAST(`text` AS STRING)) AS STRING), ':', CAST(`text` AS STRING)), 'N'))) AS `_dbxsync_row_marker`";
 
     [Fact]
-    public void Version_difference_compares_unlabeled_rows_of_two_versions()
-        => Assert.Equal("SELECT * FROM `main`.`default`.`items` VERSION AS OF 9 WHERE `label` IS NULL EXCEPT SELECT * FROM `main`.`default`.`items` VERSION AS OF 3 WHERE `label` IS NULL",
-            ExportQueries.VersionDifference(Items, "label", 3, 9));
+    public void Change_feed_query_keeps_each_keys_newest_image_in_sql_preferring_inserts_within_a_version_then_filters_labels()
+        => Assert.Equal("SELECT `id`, `text`, `label`, " + Marker + " FROM (SELECT * FROM table_changes('`main`.`default`.`items`', 4, 9) " +
+                        "WHERE _change_type <> 'update_preimage' QUALIFY ROW_NUMBER() OVER (PARTITION BY `id` ORDER BY _commit_version DESC, " +
+                        "CASE WHEN _change_type = 'delete' THEN 1 ELSE 0 END) = 1) AS newest WHERE _change_type <> 'delete' AND `label` IS NULL ORDER BY `id`",
+            ExportQueries.ChangeFeed(Items, Columns, 4, 9));
 
     [Fact]
-    public void Export_file_names_carry_the_version_range()
-        => Assert.Equal("cfg/items_v4-v9.csv", TableExportSync.ExportFileName("cfg", Items, 4, 9));
+    public void Version_difference_compares_unlabeled_rows_of_two_versions_and_marks_the_result()
+        => Assert.Equal("SELECT `id`, `text`, `label`, " + Marker + " FROM (SELECT `id`, `text`, `label` FROM `main`.`default`.`items` VERSION AS OF 9 WHERE `label` IS NULL " +
+                        "EXCEPT SELECT `id`, `text`, `label` FROM `main`.`default`.`items` VERSION AS OF 3 WHERE `label` IS NULL) AS changed ORDER BY `id`",
+            ExportQueries.VersionDifference(Items, Columns, 3, 9));
+
+    [Fact]
+    public void The_marker_column_name_is_reserved()
+        => Assert.Equal("reserved-column", Assert.Throws<DbxSync.Core.Errors.ValidationException>(() => ExportColumns.For(
+            [new SqlColumn("id", "BIGINT", "LONG", 0), new SqlColumn("label", "STRING", "STRING", 1), new SqlColumn("_dbxsync_row_marker", "STRING", "STRING", 2)], "id", "label")).ErrorType);
+
+    [Fact]
+    public void Export_file_names_carry_the_version_range_and_a_generation_after_a_reset()
+    {
+        Assert.Equal("cfg/items_v4-v9.csv", TableExportSync.ExportFileName("cfg", Items, 0, 4, 9));
+        Assert.Equal("cfg/items_g2_v0-v9.csv", TableExportSync.ExportFileName("cfg", Items, 2, 0, 9));
+    }
 
     [Fact]
     public void Negative_versions_are_refused()
-        => Assert.Throws<ArgumentOutOfRangeException>(() => ExportQueries.Snapshot(Items, "id", "label", -1));
+        => Assert.Throws<ArgumentOutOfRangeException>(() => ExportQueries.Snapshot(Items, Columns, -1));
 }

@@ -107,4 +107,43 @@ public class LabeledFileValidatorTests
         Assert.Equal(500, report.ErrorCount);
         Assert.Equal(ImportValidation.MaxReportedErrors, report.Errors.Count);
     }
+
+    [Fact]
+    public async Task Columns_a_csv_value_cannot_be_cast_to_are_left_out_of_the_merge_and_reported_while_pk_and_label_still_apply()
+    {
+        var table = Table with
+        {
+            Columns = [.. Table.Columns,
+                new TableColumn("tags", "array<string>", "ARRAY", 5, true), new TableColumn("attrs", "map<string,string>", "MAP", 6, true),
+                new TableColumn("point", "struct<x:int,y:int>", "STRUCT", 7, true), new TableColumn("wait", "interval day to second", "INTERVAL", 8, true),
+                new TableColumn("doc", "variant", "VARIANT", 9, true)],
+        };
+        var text = "id,label,tags,attrs,point,wait,doc\n1,cat,\"[\"\"a\"\"]\",{},{},1 day,{}\n";
+        var report = await LabeledFileValidator.ValidateAsync(_ => Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes(text))), table, Config(), long.MaxValue, null, CancellationToken.None);
+
+        Assert.True(report.IsValid, string.Join("; ", report.Errors));
+        Assert.Equal(["tags", "attrs", "point", "wait", "doc"], report.LeftOutColumns);
+        var builder = new MergeStatementBuilder(DbxSync.Core.Sql.TableName.Parse("main.default.items"), report, table.Columns.Where(c => c.Name != "label").Select(c => c.Name).ToList(), false);
+        var merge = builder.Merge(builder.StagedFileSource("/Volumes/main/default/stage/f.csv"));
+        Assert.Contains("INSERT (`id`, `label`) VALUES (s.`id`, s.`label`)", merge);
+        Assert.DoesNotContain("AS `tags`", merge);
+        var summary = ImportReport.Create("c", new BlobItem("labeled", "c/f.csv", 1, "e", DateTimeOffset.UnixEpoch, null, new Dictionary<string, string>()),
+            report, new MergeOutcome(1, 0, new NotAppliedRows()), DateTimeOffset.UnixEpoch).Summary("processed/c/f.csv.report.json");
+        Assert.Contains("columns left out of the MERGE (a CSV value cannot be cast to their type): tags, attrs, point, wait, doc", summary);
+
+        var keyed = await LabeledFileValidator.ValidateAsync(_ => Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes("id,tags\n1,x\n"))), table,
+            Config() with { LabelColumn = "tags" }, long.MaxValue, null, CancellationToken.None);
+        Assert.Contains(keyed.Errors, e => e.Column == "tags" && e.Message.Contains("cannot be cast"));
+    }
+
+    [Fact]
+    public async Task The_row_marker_is_reserved_not_a_table_column_and_must_look_like_one()
+    {
+        var good = await Validate("id,label,_dbxsync_row_marker\n1,a,0123456789abcdef0123456789abcdef\n2,b,\n");
+        Assert.True(good.IsValid, string.Join("; ", good.Errors));
+        Assert.Equal(2, good.MarkerFileIndex);
+        Assert.DoesNotContain(good.Columns, c => c.Name == "_dbxsync_row_marker");
+        var bad = await Validate("id,label,_dbxsync_row_marker\n1,a,not-a-marker\n");
+        Assert.Equal(2, Assert.Single(bad.Errors).Line);
+    }
 }

@@ -23,29 +23,47 @@ public class MergeStatementBuilderTests
         return report;
     }
 
+    private static readonly TableName Items = TableName.Parse("main.default.items");
+
     [Fact]
-    public async Task Staged_merge_reads_positional_string_columns_and_casts_them()
+    public async Task Staged_merge_reads_rfc4180_positional_string_columns_and_casts_them()
     {
         var file = await ValidFile("label,junk,id\ncat,',7\n");
-        var sql = new MergeStatementBuilder(TableName.Parse("main.default.items"), file).FromStagedFile("/Volumes/main/default/stage/dbxsync-c-1.csv");
-        Assert.Contains("read_files('/Volumes/main/default/stage/dbxsync-c-1.csv', format => 'csv', header => true, schema => 'c0 STRING, c1 STRING, c2 STRING')", sql);
+        var builder = new MergeStatementBuilder(Items, file, ["id", "score"], overwriteLabels: false);
+        var sql = builder.Merge(builder.StagedFileSource("/Volumes/main/default/stage/dbxsync-c-1.csv"));
+        Assert.Contains("read_files('/Volumes/main/default/stage/dbxsync-c-1.csv', format => 'csv', header => true, multiLine => true, quote => '\"', escape => '\"', encoding => 'UTF-8', mode => 'FAILFAST', schema => 'c0 STRING, c1 STRING, c2 STRING')", sql);
         Assert.Contains("CAST(NULLIF(c2, '') AS BIGINT) AS `id`", sql);
         Assert.DoesNotContain("junk", sql);
         Assert.Contains("WHERE NULLIF(c0, '') IS NOT NULL", sql);
         Assert.StartsWith("MERGE INTO `main`.`default`.`items` AS t USING (", sql);
-        Assert.Contains("ON t.`id` = s.`id` WHEN MATCHED THEN UPDATE SET `label` = s.`label` WHEN NOT MATCHED THEN INSERT (`label`, `id`) VALUES (s.`label`, s.`id`)", sql);
+        // No marker in the file: only an empty label is filled, every missing key inserted.
+        Assert.Contains("ON t.`id` = s.`id` WHEN MATCHED AND t.`label` IS NULL THEN UPDATE SET `label` = s.`label` WHEN NOT MATCHED THEN INSERT (`label`, `id`) VALUES (s.`label`, s.`id`)", sql);
     }
 
     [Fact]
-    public async Task Values_merge_binds_every_cell_as_a_typed_parameter()
+    public async Task With_a_marker_the_merge_is_guarded_by_it_and_only_unmarked_rows_are_inserted()
+    {
+        var file = await ValidFile("id,label,_dbxsync_row_marker\n1,a,0123456789abcdef0123456789abcdef\n2,b,\n");
+        var builder = new MergeStatementBuilder(Items, file, ["id", "score"], overwriteLabels: true);
+        var sql = builder.Merge(MergeStatementBuilder.StagingTableSource(TableName.Parse("main.default.stage")));
+        var marker = DbxSync.Core.Syncs.RowMarker.Expression(["id", "score"], "t");
+        Assert.Contains($"WHEN MATCHED AND (s.`_dbxsync_row_marker` IS NULL OR {marker} = s.`_dbxsync_row_marker`) AND NOT (t.`label` <=> s.`label`) THEN UPDATE SET `label` = s.`label`", sql);
+        Assert.Contains("WHEN NOT MATCHED AND s.`_dbxsync_row_marker` IS NULL THEN INSERT (`id`, `label`) VALUES (s.`id`, s.`label`)", sql);
+        Assert.Contains("LEFT JOIN `main`.`default`.`items` AS t ON t.`id` = s.`id`", builder.NotApplied("SELECT * FROM `main`.`default`.`stage`"));
+    }
+
+    [Fact]
+    public async Task Staging_batches_bind_every_cell_as_a_typed_parameter_named_by_its_row()
     {
         var file = await ValidFile("id,label,score\n1,a'; DROP TABLE x; --,2.5\n2,b,\n");
-        var (sql, parameters) = new MergeStatementBuilder(TableName.Parse("main.default.items"), file)
-            .FromValues([["1", "a'; DROP TABLE x; --", "2.5"], ["2", "b", ""]]);
+        var stage = TableName.Parse("main.default.stage");
+        var builder = new MergeStatementBuilder(Items, file, ["id", "score"], overwriteLabels: false);
+        Assert.Equal("CREATE TABLE `main`.`default`.`stage` (`id` BIGINT, `label` STRING, `score` DOUBLE)", builder.CreateStagingTable(stage));
+        var (sql, parameters) = builder.InsertValues(stage, [["1", "a'; DROP TABLE x; --", "2.5"], ["2", "b", ""]], firstRow: 500);
         Assert.DoesNotContain("DROP", sql);
-        Assert.Contains("VALUES (CAST(:p0_0 AS BIGINT), CAST(:p0_1 AS STRING), CAST(:p0_2 AS DOUBLE)), (CAST(:p1_0 AS BIGINT)", sql);
+        Assert.StartsWith("INSERT INTO `main`.`default`.`stage` VALUES (CAST(:p500_0 AS BIGINT), CAST(:p500_1 AS STRING), CAST(:p500_2 AS DOUBLE)), (CAST(:p501_0 AS BIGINT)", sql);
         Assert.Equal(6, parameters.Count);
-        Assert.Equal(new SqlParameter("p0_1", "a'; DROP TABLE x; --", "STRING"), parameters[1]);
+        Assert.Equal(new SqlParameter("p500_1", "a'; DROP TABLE x; --", "STRING"), parameters[1]);
         Assert.Null(parameters[5].Value);
     }
 

@@ -155,3 +155,36 @@ public class FilesAndCatalogTests
         await Assert.ThrowsAsync<ValidationException>(() => t.Workspace.GetTableAsync("main.default.`x`"));
     }
 }
+
+public class StalledDownloadTests
+{
+    [Fact]
+    public async Task A_download_that_stops_sending_fails_transiently_after_the_stall_timeout_instead_of_hanging()
+    {
+        // The real clock here: the stall timer must fire on its own while the read waits.
+        await using var t = await TestWorkspace.StartAsync(o => new DatabricksClientOptions
+        {
+            AllowedWorkspaceHosts = o.AllowedWorkspaceHosts, StreamStallTimeout = TimeSpan.FromMilliseconds(500),
+        });
+        using var serverGaveUp = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        const string file = "/api/2.0/fs/files/Volumes/main/default/vol/big.bin";
+        t.Server.On("GET", file, async (ctx, _) =>
+        {
+            ctx.Response.ContentType = "application/octet-stream";
+            ctx.Response.ContentLength = 1_000_000;
+            await ctx.Response.Body.WriteAsync(new byte[10_000]);
+            await ctx.Response.Body.FlushAsync();
+            // Then nothing more: a connection that neither sends nor closes.
+            try { await Task.Delay(Timeout.Infinite, serverGaveUp.Token); } catch (OperationCanceledException) { }
+        });
+
+        await using var download = await t.Workspace.DownloadFileAsync("/Volumes/main/default/vol/big.bin");
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<WorkspaceException>(async () => await download.CopyToAsync(Stream.Null));
+        Assert.True(error.IsTransient);
+        Assert.Equal(WorkspaceErrorKind.Unreachable, error.Kind);
+        Assert.Contains("no data arrived", error.Message);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), $"gave up after {started.Elapsed}");
+        serverGaveUp.Cancel();
+    }
+}

@@ -1,5 +1,5 @@
 using System.Text;
-using DbxSync.Core.Csv;
+using CsvHelper;
 
 namespace DbxSync.Cli;
 
@@ -14,20 +14,26 @@ public static class DemoLabeler
     /// <summary>Returns the labeled CSV and how many rows it labeled.</summary>
     public static (byte[] Csv, int Rows) Label(Stream exported, string textColumn, string labelColumn)
     {
-        var reader = new CsvRecordReader(new StreamReader(exported, Encoding.UTF8));
-        var header = reader.Read() ?? throw new InvalidOperationException("the export has no header");
-        int text = header.IndexOf(textColumn), label = header.IndexOf(labelColumn);
+        using var reader = CsvReader.Create(exported, new CsvReaderOptions { Separator = ',', HasHeader = false, AllowLineBreaksInQuotes = true }, leaveOpen: true);
+        if (!reader.Read()) throw new InvalidOperationException("the export has no header");
+        var header = Fields(reader);
+        int text = Array.IndexOf(header, textColumn), label = Array.IndexOf(header, labelColumn);
         if (text < 0 || label < 0) throw new InvalidOperationException($"the export lacks {textColumn} or {labelColumn}");
-        var output = new StringWriter();
-        var writer = new CsvRecordWriter(output);
-        writer.WriteRecord(header);
+        var output = new MemoryStream();
         var rows = 0;
-        while (reader.Read() is { } record)
+        using (var writer = CsvWriter.Create(output, CsvWriterOptions.Default, leaveOpen: true))
         {
-            record[label] = LabelFor(record[text]);
-            writer.WriteRecord(record);
-            rows++;
+            writer.WriteRecord(header);
+            while (reader.Read())
+            {
+                var record = Fields(reader);
+                record[label] = LabelFor(record[text]);
+                writer.WriteRecord(record);
+                rows++;
+            }
         }
-        return (Encoding.UTF8.GetBytes(output.ToString()), rows);
+        return (output.ToArray(), rows);
     }
+
+    private static string[] Fields(CsvReader reader) => Enumerable.Range(0, reader.FieldCount).Select(reader.GetString).ToArray();
 }

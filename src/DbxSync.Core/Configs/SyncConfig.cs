@@ -28,6 +28,8 @@ public sealed record SyncConfig
     /// <summary>Volume syncs: delete on the target what disappeared from the source.</summary>
     public bool PropagateDeletes { get; init; }
     public UnknownColumnPolicy UnknownColumns { get; init; } = UnknownColumnPolicy.Reject;
+    /// <summary>table_reverse: replace a label already set in the table (by hand or an earlier import) with the file's.</summary>
+    public bool OverwriteLabels { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
     public string? ETag { get; init; }

@@ -18,4 +18,5 @@ public sealed record SyncConfigInput
     public bool? SpreadsheetSafe { get; init; }
     public bool? PropagateDeletes { get; init; }
     public string? UnknownColumns { get; init; }
+    public bool? OverwriteLabels { get; init; }
 }

@@ -98,11 +98,8 @@ public sealed class SyncConfigService(
         if (changed.ConfigType != current.ConfigType)
             throw new ValidationException("config_type cannot change; create a new config instead.", "config_type");
         await ValidateAsync(changed, cancellationToken);
-        if (changed.DatabricksPath != current.DatabricksPath)
-        {
-            // The checkpoint and manifest describe the old source: start over for the new one.
-            await state.DeleteAllAsync(current.Id, cancellationToken);
-        }
+        // A changed path, pk or label makes the state stale; the next run resets it under the config's lease
+        // (SyncStateRepository.ResetIfSourceChangedAsync), never here, where a running sync could write after us.
         var saved = await configs.ReplaceAsync(changed, cancellationToken);
         logger.LogInformation("Updated sync config {ConfigId}", saved.Id);
         return saved;
@@ -143,6 +140,7 @@ public sealed class SyncConfigService(
         SpreadsheetSafe = i.SpreadsheetSafe ?? c.SpreadsheetSafe,
         PropagateDeletes = i.PropagateDeletes ?? c.PropagateDeletes,
         UnknownColumns = i.UnknownColumns is null ? c.UnknownColumns : ParsePolicy(i.UnknownColumns),
+        OverwriteLabels = i.OverwriteLabels ?? c.OverwriteLabels,
     };
 
     private static SyncConfigType ParseType(string value, string field = "config_type")

@@ -54,6 +54,8 @@ public static class SyncConfigValidator
             throw new ValidationException("propagate_deletes applies only to volume configs.", "propagate_deletes");
         if (c.SpreadsheetSafe && c.ConfigType != SyncConfigType.Table)
             throw new ValidationException("spreadsheet_safe applies only to table configs.", "spreadsheet_safe");
+        if (c.OverwriteLabels && c.ConfigType != SyncConfigType.TableReverse)
+            throw new ValidationException("overwrite_labels applies only to table_reverse configs.", "overwrite_labels");
     }
 
     /// <summary>Checks against the workspace: the table/volume and named columns exist.</summary>

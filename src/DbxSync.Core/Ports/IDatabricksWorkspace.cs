@@ -21,6 +21,11 @@ public interface IDatabricksConnector
     /// <summary>Throws WorkspaceException(InvalidWorkspaceUrl) for an unacceptable URL. Sends nothing.</summary>
     Uri ValidateWorkspaceUrl(string workspaceUrl);
     IDatabricksWorkspace Connect(WorkspaceCredentials credentials);
+    /// <summary>
+    /// Drops what is cached for <paramref name="cacheKey"/> (the token provider, its token and the secret it holds).
+    /// For credentials that were only proven, a principal that is gone, or a secret that was replaced.
+    /// </summary>
+    void Release(string cacheKey);
 }
 
 /// <summary>A named statement parameter (:name). Value null is SQL NULL. Type is Databricks SQL type text (STRING default).</summary>

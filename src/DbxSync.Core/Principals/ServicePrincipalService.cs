@@ -25,7 +25,16 @@ public sealed class ServicePrincipalService(
             throw new ValidationException("name is longer than 256 characters.", "name");
 
         var id = Guid.NewGuid().ToString();
-        await ProveAsync(new WorkspaceCredentials(url, authType, clientId, secret, id), cancellationToken);
+        try
+        {
+            await ProveAsync(new WorkspaceCredentials(url, authType, clientId, secret, id), cancellationToken);
+        }
+        catch
+        {
+            // Refused or unreachable: nothing is registered, so nothing may keep the secret.
+            connector.Release(id);
+            throw;
+        }
 
         var now = time.GetUtcNow();
         var principal = new ServicePrincipal
@@ -48,7 +57,8 @@ public sealed class ServicePrincipalService(
         }
         catch
         {
-            // No orphaned secret when the metadata could not be written.
+            // No orphaned secret when the metadata could not be written, neither stored nor cached.
+            connector.Release(id);
             await secrets.DeleteSecretAsync(principal.SecretName, CancellationToken.None);
             throw;
         }
@@ -76,6 +86,7 @@ public sealed class ServicePrincipalService(
                 throw new ConflictException($"Service principal '{id}' is used by sync config '{c.Id}' ({c.Name}); delete or re-point the config first.", "service-principal-in-use");
         await principals.DeleteAsync(principal.Id, ifMatch ?? principal.ETag, cancellationToken);
         await secrets.DeleteSecretAsync(principal.SecretName, cancellationToken);
+        connector.Release(principal.Id);
         logger.LogInformation("Deleted service principal {PrincipalId}", principal.Id);
     }
 
@@ -92,9 +103,19 @@ public sealed class ServicePrincipalService(
         if (principal.AuthType == WorkspaceAuthType.PersonalAccessToken && clientSecret is not null)
             throw new ValidationException("This principal uses a personal access token: send token, not client_secret.", "client_secret");
 
-        // A fresh cache key so the old token is not reused to "prove" the new secret.
-        await ProveAsync(new WorkspaceCredentials(principal.WorkspaceUrl, principal.AuthType, principal.ClientId, secret, principal.Id + ":" + Guid.NewGuid().ToString("N")), cancellationToken);
+        // A fresh cache key so the old token is not reused to "prove" the new secret; released whatever the outcome.
+        var proofKey = principal.Id + ":" + Guid.NewGuid().ToString("N");
+        try
+        {
+            await ProveAsync(new WorkspaceCredentials(principal.WorkspaceUrl, principal.AuthType, principal.ClientId, secret, proofKey), cancellationToken);
+        }
+        finally
+        {
+            connector.Release(proofKey);
+        }
         await secrets.SetSecretAsync(principal.SecretName, secret, cancellationToken);
+        // The old secret's provider goes now, not at the next connect.
+        connector.Release(principal.Id);
         var now = time.GetUtcNow();
         var updated = await principals.ReplaceAsync(principal with { UpdatedAt = now, ValidatedAt = now }, cancellationToken);
         logger.LogInformation("Rotated the secret of service principal {PrincipalId}", principal.Id);

@@ -1,5 +1,6 @@
 using DbxSync.Core.Configs;
 using DbxSync.Core.Syncs;
+using DbxSync.Core.Syncs.LabeledImport;
 using Microsoft.Extensions.Logging;
 
 namespace DbxSync.Core.Runs;
@@ -26,6 +27,12 @@ public sealed class BlobDropDispatcher(SyncConfigRepository configs, ISyncRunner
             return null;
         }
         var configId = blobName[..slash];
+        if (expected == SyncConfigType.TableReverse && !LabeledBlobName.IsImportable(configId, blobName))
+        {
+            // The same filter as the import's scan: only .csv files, and no name that could resolve elsewhere.
+            logger.LogInformation("Ignoring blob {Container}/{Blob}: not a .csv file under labeled/{{config}}/ (or a name with dot segments or encoded separators)", container, blobName);
+            return null;
+        }
         var config = Guid.TryParse(configId, out _) ? await configs.GetAsync(configId, cancellationToken) : null;
         if (config is not null && config.ConfigType == SyncConfigType.VolumeForward && expected == SyncConfigType.VolumeReverse)
         {

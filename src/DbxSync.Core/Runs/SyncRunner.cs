@@ -3,6 +3,7 @@ using DbxSync.Core.Configs;
 using DbxSync.Core.Errors;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Principals;
+using DbxSync.Core.State;
 using DbxSync.Core.Syncs;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +18,11 @@ public sealed record SyncRunnerOptions
     public bool RecordNoChangeRuns { get; init; }
     /// <summary>How often a recorded run's progress is written to its run record.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Overall limit of one run, retries included. Below the Functions timeout (10 min on Flex Consumption by default),
+    /// so a run stalled anywhere stops, is recorded and lets go of its lease instead of being killed while holding it.
+    /// </summary>
+    public TimeSpan MaxRunDuration { get; init; } = TimeSpan.FromMinutes(9);
 }
 
 public sealed class SyncRunner(
@@ -24,6 +30,7 @@ public sealed class SyncRunner(
     ServicePrincipalService principals,
     SyncRunRepository runs,
     ISyncLock locks,
+    SyncStateRepository state,
     IEnumerable<ISync> syncs,
     TimeProvider time,
     SyncRunnerOptions options,
@@ -51,7 +58,8 @@ public sealed class SyncRunner(
         if (lease is null)
             return await SkippedAsync(run with { Message = "another run of this config is in progress" }, request, cancellationToken);
 
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.LeaseLost);
+        using var deadline = new CancellationTokenSource(options.MaxRunDuration, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.LeaseLost, deadline.Token);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["ConfigId"] = config.Id, ["RunId"] = run.RunId });
         var recorded = request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns;
         if (recorded)
@@ -61,6 +69,10 @@ public sealed class SyncRunner(
         SyncRun finished;
         try
         {
+            // Under the lease: a config whose path, pk or label changed since its state was written starts over.
+            if (await state.ResetIfSourceChangedAsync(config, time.GetUtcNow(), linked.Token))
+                logger.LogWarning("The source of config {ConfigId} changed (now {DatabricksPath}, pk {PkColumn}, label {LabelColumn}); its checkpoint and manifests were reset",
+                    config.Id, config.DatabricksPath, config.PkColumn, config.LabelColumn);
             var result = await RunWithRetriesAsync(config, run, request with { Progress = progress ?? request.Progress }, linked.Token);
             finished = run with
             {
@@ -78,9 +90,21 @@ public sealed class SyncRunner(
                 Error = result.Error,
             };
         }
-        catch (OperationCanceledException) when (lease.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or WorkspaceException or StorageException
+                                   && lease.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            logger.LogError("Run {RunId} of config {ConfigId} lost its lock (lease renewal failed) and stopped", run.RunId, config.Id);
             finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = true, Error = "The run lost its lock (lease renewal failed) and stopped; the next run redoes the work." };
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WorkspaceException or StorageException
+                                   && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError("Run {RunId} of config {ConfigId} reached its time limit of {Limit} and stopped", run.RunId, config.Id, options.MaxRunDuration);
+            finished = run with
+            {
+                FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = true,
+                Error = $"The run reached its time limit ({options.MaxRunDuration.TotalSeconds:0.#} s) and stopped; the next run continues from the last checkpoint.",
+            };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

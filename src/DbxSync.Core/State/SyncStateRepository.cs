@@ -1,17 +1,25 @@
 using System.Text;
+using DbxSync.Core.Configs;
 using DbxSync.Core.Ports;
 
 namespace DbxSync.Core.State;
 
-/// <summary>Per-config checkpoint (Delta version) with ETag concurrency.</summary>
-public sealed record SyncCheckpoint(string ConfigId, long? Version, DateTimeOffset? UpdatedAt, string? ETag);
+/// <summary>
+/// Per-config checkpoint with ETag concurrency: the last Delta version exported, and the id of the table it belongs
+/// to (DESCRIBE DETAIL), because a dropped and recreated table restarts its versions at 0.
+/// </summary>
+public sealed record SyncCheckpoint(string ConfigId, long? Version, DateTimeOffset? UpdatedAt, string? ETag, string? TableId = null);
 
 /// <summary>One file a volume sync has transferred: what it looked like when sent.</summary>
 public sealed record ManifestEntry(string RelativePath, long Size, string Fingerprint, DateTimeOffset SyncedAt, string? ETag = null);
 
-/// <summary>SyncState: partition per config; row "checkpoint", rows "f|{path}" for manifests, rows "i|{blob}" for imports done.</summary>
+/// <summary>
+/// SyncState: partition per config; row "source" (the path, pk and label the state describes), row "checkpoint",
+/// rows "f|{path}" for manifests, rows "i|{blob}" for imports done.
+/// </summary>
 public sealed class SyncStateRepository(IStateStore store)
 {
+    private const string SourceRow = "source";
     private const string CheckpointRow = "checkpoint";
     private const string FilePrefix = "f|";
     private const string ImportPrefix = "i|";
@@ -21,7 +29,7 @@ public sealed class SyncStateRepository(IStateStore store)
         var e = await store.GetAsync(StateTables.SyncState, configId, CheckpointRow, cancellationToken);
         return e is null
             ? new SyncCheckpoint(configId, null, null, null)
-            : new SyncCheckpoint(configId, EntityValues.Long(e, "Version"), EntityValues.Time(e, "UpdatedAt"), e.ETag);
+            : new SyncCheckpoint(configId, EntityValues.Long(e, "Version"), EntityValues.Time(e, "UpdatedAt"), e.ETag, e.GetString("TableId"));
     }
 
     /// <summary>Advances the checkpoint only if nobody else moved it since it was read (ConcurrencyException otherwise).</summary>
@@ -32,13 +40,65 @@ public sealed class SyncStateRepository(IStateStore store)
             PartitionKey = checkpoint.ConfigId,
             RowKey = CheckpointRow,
             ETag = checkpoint.ETag,
-            Properties = { ["Version"] = checkpoint.Version, ["UpdatedAt"] = now },
+            Properties = { ["Version"] = checkpoint.Version, ["UpdatedAt"] = now, ["TableId"] = checkpoint.TableId },
         };
         var saved = checkpoint.ETag is null
             ? await store.InsertAsync(StateTables.SyncState, entity, cancellationToken)
             : await store.UpsertAsync(StateTables.SyncState, entity, cancellationToken);
         return checkpoint with { UpdatedAt = now, ETag = saved.ETag };
     }
+
+    /// <summary>
+    /// Makes the state describe <paramref name="config"/>'s source: when its path, pk or label differ from what the
+    /// state was built for, every other row of the state is deleted and the source's generation goes up (export file
+    /// names carry it, so a new source never overwrites the old source's files). Call it only under the config's
+    /// lease, so no run of the old source writes into the new source's state. The source row is marked pending until
+    /// the deletes are done, so an interrupted reset is finished by the next run. State written before sources were
+    /// recorded is adopted as it is. Returns whether it reset.
+    /// </summary>
+    public async Task<bool> ResetIfSourceChangedAsync(SyncConfig config, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var source = await store.GetAsync(StateTables.SyncState, config.Id, SourceRow, cancellationToken);
+        var same = source is not null && source.GetString("Path") == config.DatabricksPath
+                   && source.GetString("PkColumn") == config.PkColumn && source.GetString("LabelColumn") == config.LabelColumn;
+        var pending = source?.Properties.GetValueOrDefault("Pending") is true;
+        if (same && !pending) return false;
+        var generation = (source is null ? 0 : EntityValues.Long(source, "Generation") ?? 0) + (source is null || same ? 0 : 1);
+        if (source is null)
+        {
+            await SaveSourceAsync(config, generation, pending: false, now, cancellationToken);
+            return false;
+        }
+        await SaveSourceAsync(config, generation, pending: true, now, cancellationToken);
+        await foreach (var e in store.QueryAsync(StateTables.SyncState, config.Id, cancellationToken))
+            if (e.RowKey != SourceRow) await DeleteIfExistsAsync(config.Id, e.RowKey, cancellationToken);
+        await SaveSourceAsync(config, generation, pending: false, now, cancellationToken);
+        return true;
+    }
+
+    /// <summary>How many times the config's source was reset (or its table recreated): 0 for the first source.</summary>
+    public async Task<long> GetGenerationAsync(string configId, CancellationToken cancellationToken = default)
+        => await store.GetAsync(StateTables.SyncState, configId, SourceRow, cancellationToken) is { } e ? EntityValues.Long(e, "Generation") ?? 0 : 0;
+
+    /// <summary>Starts a new generation of the same source (its table was dropped and recreated); returns it.</summary>
+    public async Task<long> NextGenerationAsync(SyncConfig config, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var generation = await GetGenerationAsync(config.Id, cancellationToken) + 1;
+        await SaveSourceAsync(config, generation, pending: false, now, cancellationToken);
+        return generation;
+    }
+
+    private Task SaveSourceAsync(SyncConfig config, long generation, bool pending, DateTimeOffset now, CancellationToken cancellationToken)
+        => store.UpsertAsync(StateTables.SyncState, new StateEntity
+        {
+            PartitionKey = config.Id,
+            RowKey = SourceRow,
+            Properties =
+            {
+                ["Path"] = config.DatabricksPath, ["PkColumn"] = config.PkColumn, ["LabelColumn"] = config.LabelColumn,
+                ["Generation"] = generation, ["Pending"] = pending, ["RecordedAt"] = now,
+            },
+        }, cancellationToken);
 
     public async Task<Dictionary<string, ManifestEntry>> GetManifestAsync(string configId, CancellationToken cancellationToken = default)
     {

@@ -58,6 +58,11 @@ public sealed class DatabricksConnector : IDatabricksConnector, IDisposable
         return entry.Provider;
     }
 
+    public void Release(string cacheKey) => _tokenProviders.TryRemove(cacheKey, out _);
+
+    /// <summary>Cache keys that hold a token provider (and so a secret) now: what Release must leave empty.</summary>
+    public IReadOnlyCollection<string> CachedCredentialKeys => _tokenProviders.Keys.ToList();
+
     private TokenProvider NewProvider(WorkspaceCredentials credentials, Uri baseUri) => credentials.AuthType switch
     {
         WorkspaceAuthType.OAuthM2M => new OAuthM2MTokenProvider(baseUri, credentials.ClientId!, credentials.Secret, _transport.Anonymous, _validator, _options.TimeProvider, _options.TokenRefreshMargin),

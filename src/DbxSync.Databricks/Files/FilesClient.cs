@@ -103,7 +103,8 @@ public sealed class FilesClient
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/octet-stream"));
         var response = await _http.SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
         request.Dispose();
-        return new ResponseStream(response, await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        return new ResponseStream(response, new StallTimeoutStream(body, _options.StreamStallTimeout, _options.TimeProvider, "file download"));
     }
 
     /// <summary>Null when the file does not exist (HEAD errors have no body: decided on status alone).</summary>

@@ -125,6 +125,7 @@ public sealed partial class SqlStatementClient
 
     internal HttpClient LinkClient => _linkClient;
     internal TimeProvider Time => _options.TimeProvider;
+    internal TimeSpan StreamStallTimeout => _options.StreamStallTimeout;
 
     private async Task TryCancelAsync(string statementId)
     {

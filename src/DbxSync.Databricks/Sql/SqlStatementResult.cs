@@ -99,7 +99,8 @@ public sealed class SqlStatementResult : IStatementResult
         var response = await OpenLinkAsync(link, cancellationToken).ConfigureAwait(false);
         using (response)
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using var stream = new StallTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false),
+                _client.StreamStallTimeout, _client.Time, $"result chunk {link.ChunkIndex} download");
             IAsyncEnumerable<string?[]?> rows;
             rows = JsonSerializer.DeserializeAsyncEnumerable<string?[]>(stream, WorkspaceHttp.Json, cancellationToken);
             await foreach (var row in rows.ConfigureAwait(false))

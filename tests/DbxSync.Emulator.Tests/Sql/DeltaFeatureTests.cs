@@ -182,7 +182,7 @@ public sealed class DeltaFeatureTests : IDisposable
             "id,label,score\r\n2,\"dog, \"\"good\"\" boy\",0.95\r\n10,\"multi\nline\",0.25\r\n11,,\r\n");
         var result = _db.Execute($"""
             MERGE INTO main.s.labels AS t
-            USING (SELECT CAST(id AS BIGINT) AS id, label, CAST(score AS DOUBLE) AS score FROM read_files('{path}', format => 'csv', header => true)) AS s
+            USING (SELECT CAST(id AS BIGINT) AS id, label, CAST(score AS DOUBLE) AS score FROM read_files('{path}', format => 'csv', header => true, {Rfc4180})) AS s
             ON t.id = s.id
             WHEN MATCHED THEN UPDATE SET label = s.label, score = s.score
             WHEN NOT MATCHED THEN INSERT (id, label, score) VALUES (s.id, s.label, s.score)
@@ -192,13 +192,13 @@ public sealed class DeltaFeatureTests : IDisposable
 
         var typed = _db.Execute($"""
             MERGE INTO main.s.labels t
-            USING read_files('{path}', format => 'csv', header => true, schema => 'id BIGINT, label STRING, score DOUBLE') s
+            USING read_files('{path}', format => 'csv', header => true, {Rfc4180}, schema => 'id BIGINT, label STRING, score DOUBLE') s
             ON t.id = s.id
             WHEN MATCHED THEN UPDATE SET score = s.score + 1
             """);
         Assert.Equal(["3", "3", "0", "0"], typed.Rows.Single());
 
-        var untyped = _db.Execute($"SELECT * FROM read_files('{path}', format => 'csv', header => true)");
+        var untyped = _db.Execute($"SELECT * FROM read_files('{path}', format => 'csv', header => true, {Rfc4180})");
         Assert.Equal(["id", "label", "score", "_rescued_data"], untyped.Columns.Select(c => c.Name));
         Assert.All(untyped.Columns, c => Assert.Equal("STRING", c.TypeName));
 
@@ -208,6 +208,41 @@ public sealed class DeltaFeatureTests : IDisposable
 
         var missing = _db.Fails("SELECT * FROM read_files('/Volumes/main/s/v/nope.csv', format => 'csv', header => true)");
         Assert.Equal("PATH_NOT_FOUND", missing.ErrorClass);
+    }
+
+    [Fact]
+    public void Left_join_keeps_every_left_row_and_sees_only_current_right_rows()
+    {
+        CreateLabels();
+        _db.Exec("DELETE FROM main.s.labels WHERE id = 2");
+        Assert.Equal(["1|cat", "2|NULL", "3|NULL", "9|NULL"],
+            _db.Lines("SELECT s.id, t.label FROM (VALUES (1), (2), (3), (9)) AS s(id) LEFT OUTER JOIN main.s.labels AS t ON t.id = s.id ORDER BY 1"));
+        Assert.Equal(["2", "9"],
+            _db.Lines("SELECT s.id FROM (VALUES (1), (2), (3), (9)) AS s(id) LEFT JOIN main.s.labels t ON t.id = s.id WHERE t.id IS NULL ORDER BY 1"));
+        Assert.Equal("UNSUPPORTED_FEATURE", _db.Fails("SELECT * FROM main.s.labels a JOIN main.s.labels b ON a.id = b.id").ErrorClass);
+    }
+
+    private const string Rfc4180 = "multiLine => true, quote => '\"', escape => '\"', encoding => 'UTF-8', mode => 'FAILFAST'";
+
+    [Fact]
+    public void Read_files_applies_spark_csv_defaults_unless_told_otherwise()
+    {
+        // Spark's CSV defaults: multiLine false, escape '\\', mode PERMISSIVE
+        // (https://docs.databricks.com/en/sql/language-manual/functions/read_files.html#csv-options).
+        var path = _db.WriteVolumeFile("spark.csv", "id,label\r\n1,\"two\nlines\"\r\n2,\"say \\\"hi\\\"\"\r\n3,\"C:\\\",x\r\n4,a,extra\r\n");
+        const string schema = "schema => 'id STRING, label STRING'";
+        Assert.Equal(["1|two", "lines\"|NULL", "2|say \"hi\"", "3|C:\",x", "4|a"],
+            _db.Lines($"SELECT id, label FROM read_files('{path}', format => 'csv', header => true, {schema})"));
+        Assert.Equal(["1|two", "2|say \"hi\"", "3|C:\",x"],
+            _db.Lines($"SELECT id, label FROM read_files('{path}', format => 'csv', header => true, mode => 'DROPMALFORMED', {schema})"));
+        Assert.Equal("MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION",
+            _db.Fails($"SELECT id, label FROM read_files('{path}', format => 'csv', header => true, mode => 'FAILFAST', {schema})").ErrorClass);
+
+        var rfc = _db.WriteVolumeFile("rfc.csv", "id,label\r\n1,\"two\nlines\"\r\n2,\"say \"\"hi\"\"\"\r\n3,\"C:\\\"\r\n");
+        Assert.Equal(["1|two\nlines", "2|say \"hi\"", "3|C:\\"],
+            _db.Lines($"SELECT id, label FROM read_files('{rfc}', format => 'csv', header => true, {Rfc4180}, {schema})"));
+        Assert.Equal("UNSUPPORTED_FEATURE",
+            _db.Fails($"SELECT * FROM read_files('{rfc}', format => 'csv', encoding => 'UTF-16', {schema})").ErrorClass);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using DbxSync.Core.Csv;
+using CsvHelper;
 using DbxSync.Core.Syncs;
 
 namespace DbxSync.Syncs.Tests.Infrastructure;
@@ -22,13 +22,24 @@ public static class ExportFiles
     public static async Task<ExportedFile> ReadAsync(SyncStack stack, string csvName)
     {
         var bytes = await stack.ReadBlobAsync(BlobContainers.Exports, csvName);
-        var reader = new CsvRecordReader(new StreamReader(new MemoryStream(bytes), new UTF8Encoding(false, true)));
-        var header = reader.Read() ?? throw new InvalidOperationException("no header");
+        using var reader = CsvReader.Create(bytes, new CsvReaderOptions { Separator = ',', HasHeader = false, AllowLineBreaksInQuotes = true, MalformedData = CsvMalformedDataHandling.Throw });
+        List<string> Record() => Enumerable.Range(0, reader.FieldCount).Select(reader.GetString).ToList();
+        var header = reader.Read() ? Record() : throw new InvalidOperationException("no header");
         var rows = new List<List<string>>();
-        while (reader.Read() is { } record) rows.Add(record);
+        while (reader.Read()) rows.Add(Record());
         var manifestBytes = await stack.ReadBlobAsync(BlobContainers.Exports, csvName[..^4] + ".manifest.json");
         var manifest = JsonDocument.Parse(manifestBytes).RootElement.Clone();
         return new ExportedFile(csvName, bytes, header, rows, manifest);
+    }
+
+    /// <summary>Runs the export config once; it must succeed and write exactly one new file, which is returned.</summary>
+    public static async Task<ExportedFile> ExportOnceAsync(SyncStack stack, string configId)
+    {
+        var before = await CsvNamesAsync(stack, configId);
+        var run = await stack.RunAsync(configId);
+        Assert.True(run.Outcome == DbxSync.Core.Runs.RunOutcome.Succeeded, run.Error ?? run.Message);
+        var added = (await CsvNamesAsync(stack, configId)).Except(before).Single();
+        return await ReadAsync(stack, added);
     }
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -38,17 +49,19 @@ public static class ExportFiles
     /// <summary>The export with every label filled (lbl-{id}), as the labeling platform would return it.</summary>
     public static byte[] Label(ExportedFile export)
     {
-        var output = new StringWriter();
-        var writer = new CsvRecordWriter(output);
-        writer.WriteRecord(export.Header);
-        int id = export.Column("id"), label = export.Column("label");
-        foreach (var row in export.Rows)
+        var output = new MemoryStream();
+        using (var writer = CsvWriter.Create(output, CsvWriterOptions.Default, leaveOpen: true))
         {
-            var copy = row.ToList();
-            copy[label] = LabelFor(long.Parse(row[id], CultureInfo.InvariantCulture));
-            writer.WriteRecord(copy);
+            writer.WriteRecord([.. export.Header]);
+            int id = export.Column("id"), label = export.Column("label");
+            foreach (var row in export.Rows)
+            {
+                var copy = row.ToArray();
+                copy[label] = LabelFor(long.Parse(row[id], CultureInfo.InvariantCulture));
+                writer.WriteRecord(copy);
+            }
         }
-        return Encoding.UTF8.GetBytes(output.ToString());
+        return output.ToArray();
     }
 
     /// <summary>A labeled CSV written from scratch: header id,label and one line per id.</summary>

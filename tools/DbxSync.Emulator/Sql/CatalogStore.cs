@@ -11,12 +11,25 @@ public sealed record TableMeta(
     long CurrentVersion, long EarliestVersion, long CreatedAtMs, long UpdatedAtMs)
 {
     public const string ChangeDataFeedProperty = "delta.enableChangeDataFeed";
+    public const string ColumnMappingProperty = "delta.columnMapping.mode";
 
     public string StorageTable => "t_" + Id;
     public static string StorageColumn(int index) => "c" + index;
+
+    /// <summary>
+    /// The storage column of each column, when it is not the column's position: a dropped column keeps its storage
+    /// column (time travel still reads it), so later columns and added ones no longer line up with positions.
+    /// </summary>
+    public IReadOnlyList<int>? Slots { get; init; }
+
+    public string StorageColumnOf(int index) => StorageColumn(Slots?[index] ?? index);
     public string FullName => $"{Catalog}.{Schema}.{Name}";
     public bool ChangeDataFeedEnabled =>
         Properties.TryGetValue(ChangeDataFeedProperty, out var value) && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Column mapping by name or id: what Delta requires before columns can be dropped or renamed.</summary>
+    public bool ColumnMappingEnabled =>
+        Properties.TryGetValue(ColumnMappingProperty, out var mode) && mode.ToLowerInvariant() is "name" or "id";
 
     public int ColumnIndex(string name)
     {
@@ -57,13 +70,14 @@ public sealed class CatalogStore
             table_id INTEGER PRIMARY KEY AUTOINCREMENT, catalog TEXT COLLATE NOCASE NOT NULL, schema TEXT COLLATE NOCASE NOT NULL, name TEXT COLLATE NOCASE NOT NULL,
             uuid TEXT NOT NULL, columns_json TEXT NOT NULL, properties_json TEXT NOT NULL, current_version INTEGER NOT NULL,
             earliest_version INTEGER NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, UNIQUE(catalog, schema, name));
+        CREATE TABLE IF NOT EXISTS meta_schema_versions(table_id INTEGER NOT NULL, version INTEGER NOT NULL, columns_json TEXT NOT NULL, PRIMARY KEY(table_id, version));
         CREATE TABLE IF NOT EXISTS meta_history(
             table_id INTEGER NOT NULL, version INTEGER NOT NULL, timestamp TEXT NOT NULL, timestamp_ms INTEGER NOT NULL,
             user_name TEXT, operation TEXT NOT NULL, parameters_json TEXT NOT NULL, metrics_json TEXT NOT NULL,
             read_version INTEGER, is_blind_append INTEGER NOT NULL, cdf_enabled INTEGER NOT NULL, PRIMARY KEY(table_id, version));
         """;
 
-    private sealed record StoredColumn(string Name, string Type, bool NotNull, string? Comment);
+    private sealed record StoredColumn(string Name, string Type, bool NotNull, string? Comment, int? Slot = null);
 
     public void Load(SqliteConnection connection)
     {
@@ -101,15 +115,26 @@ public sealed class CatalogStore
         command.Parameters.AddWithValue("$id", tableId);
         using var reader = command.ExecuteReader();
         if (!reader.Read()) throw new InvalidOperationException($"table {tableId} vanished");
-        var columns = JsonSerializer.Deserialize<List<StoredColumn>>(reader.GetString(4))!
-            .Select(c => new ColumnDefinition(c.Name, SqlParser.ParseColumnList("x " + c.Type)[0].Type, c.NotNull, c.Comment)).ToList();
+        var (columns, slots) = ParseColumns(reader.GetString(4));
         var properties = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(5))!;
         return new TableMeta(tableId, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), columns,
-            new Dictionary<string, string>(properties, StringComparer.OrdinalIgnoreCase), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9));
+            new Dictionary<string, string>(properties, StringComparer.OrdinalIgnoreCase), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9))
+        {
+            Slots = slots,
+        };
     }
 
-    public static string SerializeColumns(IReadOnlyList<ColumnDefinition> columns) =>
-        JsonSerializer.Serialize(columns.Select(c => new StoredColumn(c.Name, c.Type.TypeText, c.NotNull, c.Comment)));
+    /// <summary>Columns and, when any column is not at its own position, their storage slots.</summary>
+    public static (List<ColumnDefinition> Columns, IReadOnlyList<int>? Slots) ParseColumns(string json)
+    {
+        var stored = JsonSerializer.Deserialize<List<StoredColumn>>(json)!;
+        var columns = stored.Select(c => new ColumnDefinition(c.Name, SqlParser.ParseColumnList("x " + c.Type)[0].Type, c.NotNull, c.Comment)).ToList();
+        var slots = stored.Select((c, i) => c.Slot ?? i).ToList();
+        return (columns, slots.Select((slot, i) => slot == i).All(x => x) ? null : slots);
+    }
+
+    public static string SerializeColumns(IReadOnlyList<ColumnDefinition> columns, IReadOnlyList<int>? slots = null) =>
+        JsonSerializer.Serialize(columns.Select((c, i) => new StoredColumn(c.Name, c.Type.TypeText, c.NotNull, c.Comment, slots?[i])));
 
     public static string SerializeProperties(IReadOnlyDictionary<string, string> properties) =>
         JsonSerializer.Serialize(new SortedDictionary<string, string>(properties.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal));

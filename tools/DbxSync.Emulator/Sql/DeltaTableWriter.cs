@@ -103,6 +103,7 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
     {
         session.ExecuteNonQuery($"DROP TABLE IF EXISTS {table.StorageTable}");
         session.ExecuteNonQuery($"DELETE FROM meta_history WHERE table_id = {table.Id}");
+        session.ExecuteNonQuery($"DELETE FROM meta_schema_versions WHERE table_id = {table.Id}");
         session.ExecuteNonQuery($"DELETE FROM meta_tables WHERE table_id = {table.Id}");
         afterCommit.Add(() => session.Catalog.RemoveTable(table));
     }
@@ -116,6 +117,90 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
         RequireNoChangeFeedColumnClash(table.Columns, merged);
         var committed = DeltaHistory.Commit(session, table, table.CurrentVersion + 1, "SET TBLPROPERTIES",
             new Dictionary<string, string?> { ["properties"] = JsonSerializer.Serialize(changed) }, new Dictionary<string, long>(), false, merged);
+        Publish(committed);
+        return EngineResult.Empty;
+    }
+
+    /// <summary>
+    /// ADD COLUMNS appends nullable columns; existing rows read NULL, and time travel to an earlier version still shows
+    /// the columns that version had (https://docs.databricks.com/en/delta/update-schema.html).
+    /// </summary>
+    public EngineResult AddColumns(AddColumnsStatement statement)
+    {
+        var table = queries.ResolveTable(statement.Table);
+        var names = table.Columns.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var column in statement.Columns)
+        {
+            if (!names.Add(column.Name))
+                throw new EngineException("FIELD_ALREADY_EXISTS", "42710", $"Cannot add column, because {EngineErrors.Quote(column.Name)} already exists in {EngineErrors.QuoteParts(table.Catalog, table.Schema, table.Name)}.");
+            if (column.NotNull)
+                throw new EngineException("DELTA_NOT_NULL_COLUMN_NOT_FOUND_IN_STRUCT", "42K09", $"Column {EngineErrors.Quote(column.Name)} cannot be added as NOT NULL to a table with data.");
+        }
+        RequireNoChangeFeedColumnClash(statement.Columns, table.Properties);
+        // New storage columns after every existing one, dropped ones included (their data serves time travel).
+        var nextSlot = Convert.ToInt32(session.ExecuteScalar($"SELECT COUNT(*) FROM pragma_table_info('{table.StorageTable}') WHERE name GLOB 'c[0-9]*'"), Invariant);
+        var slots = Enumerable.Range(0, table.Columns.Count).Select(i => table.Slots?[i] ?? i).ToList();
+        foreach (var column in statement.Columns)
+        {
+            session.ExecuteNonQuery($"ALTER TABLE {table.StorageTable} ADD COLUMN {TableMeta.StorageColumn(nextSlot)} {column.Type.SqliteAffinity}");
+            slots.Add(nextSlot++);
+        }
+        var changed = table with { Columns = table.Columns.Concat(statement.Columns).ToList(), Slots = slots };
+        return CommitSchemaChange(table, changed, "ADD COLUMNS",
+            JsonSerializer.Serialize(statement.Columns.Select(c => new { column = new { name = c.Name, type = c.Type.TypeText.ToLowerInvariant(), nullable = true } })));
+    }
+
+    /// <summary>
+    /// DROP COLUMN[S] needs column mapping, as on Delta (https://docs.databricks.com/en/delta/column-mapping.html):
+    /// the column disappears from the current schema, older versions still show it.
+    /// </summary>
+    public EngineResult DropColumns(DropColumnsStatement statement)
+    {
+        var table = queries.ResolveTable(statement.Table);
+        if (!table.ColumnMappingEnabled)
+            throw new EngineException("DELTA_UNSUPPORTED_DROP_COLUMN", "0AKDC",
+                "DROP COLUMN is not supported for your Delta table. Please upgrade your table to reader version 2 and writer version 5 and change the column mapping mode to 'name' mapping.");
+        var dropped = new HashSet<int>();
+        foreach (var name in statement.Columns)
+        {
+            var index = table.ColumnIndex(name);
+            if (index < 0)
+            {
+                if (statement.IfExists) continue;
+                throw EngineErrors.UnresolvedColumn(name, table.Columns.Select(c => c.Name));
+            }
+            dropped.Add(index);
+        }
+        if (dropped.Count == 0) return EngineResult.Empty;
+        if (dropped.Count == table.Columns.Count)
+            throw new EngineException("DELTA_DROP_COLUMN_ON_SINGLE_FIELD_SCHEMA", "0AKDC", "Cannot drop column from a schema with a single column.");
+        var keep = Enumerable.Range(0, table.Columns.Count).Where(i => !dropped.Contains(i)).ToList();
+        var changed = table with { Columns = keep.Select(i => table.Columns[i]).ToList(), Slots = keep.Select(i => table.Slots?[i] ?? i).ToList() };
+        return CommitSchemaChange(table, changed, "DROP COLUMNS", JsonSerializer.Serialize(dropped.Order().Select(i => table.Columns[i].Name)));
+    }
+
+    /// <summary>Records the schema before (once) and after, so time travel reads each version with its own columns.</summary>
+    private EngineResult CommitSchemaChange(TableMeta before, TableMeta after, string operation, string columnsParameter)
+    {
+        var version = before.CurrentVersion + 1;
+        void Record(long at, TableMeta t)
+        {
+            using var command = session.CreateCommand("INSERT OR REPLACE INTO meta_schema_versions(table_id, version, columns_json) VALUES ($id, $version, $columns)");
+            command.Parameters.AddWithValue("$id", t.Id);
+            command.Parameters.AddWithValue("$version", at);
+            command.Parameters.AddWithValue("$columns", CatalogStore.SerializeColumns(t.Columns, t.Slots ?? Enumerable.Range(0, t.Columns.Count).ToList()));
+            command.ExecuteNonQuery();
+        }
+        if (session.ExecuteScalar($"SELECT COUNT(*) FROM meta_schema_versions WHERE table_id = {before.Id}") is 0L) Record(before.EarliestVersion, before);
+        Record(version, after);
+        using (var command = session.CreateCommand("UPDATE meta_tables SET columns_json = $columns WHERE table_id = $id"))
+        {
+            command.Parameters.AddWithValue("$columns", CatalogStore.SerializeColumns(after.Columns, after.Slots));
+            command.Parameters.AddWithValue("$id", before.Id);
+            command.ExecuteNonQuery();
+        }
+        var committed = DeltaHistory.Commit(session, after, version, operation, new Dictionary<string, string?> { ["columns"] = columnsParameter },
+            new Dictionary<string, long>(), false);
         Publish(committed);
         return EngineResult.Empty;
     }
@@ -136,7 +221,7 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
 
     /// <summary>The storage column list in order, for INSERT column lists.</summary>
     public static string StorageColumnList(TableMeta table) =>
-        string.Join(", ", table.Columns.Select((_, i) => TableMeta.StorageColumn(i)));
+        string.Join(", ", table.Columns.Select((_, i) => table.StorageColumnOf(i)));
 
     public EngineResult Insert(InsertStatement statement)
     {
@@ -164,10 +249,14 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
             if (position < 0) return "NULL";
             return Expressions.CastTo(new TranslatedExpr($"src.o{position}", source.Columns[position].Type), column.Type).Sql;
         });
-        if (statement.Overwrite)
-            session.ExecuteNonQuery($"UPDATE {table.StorageTable} SET _to_v = {version}, _to_kind = {KindInsertOrDelete} WHERE _to_v IS NULL");
+        // The query reads the table as it was before this write, even when it selects from the table it overwrites
+        // (https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-dml-insert-into.html): insert first, then
+        // retire only the rows that existed before.
+        var lastRowBefore = session.ExecuteScalar($"SELECT COALESCE(MAX(_row_id), 0) FROM {table.StorageTable}");
         var inserted = session.ExecuteNonQuery(
             $"INSERT INTO {table.StorageTable}(_from_v, _from_kind, {StorageColumnList(table)}) SELECT {version}, {KindInsertOrDelete}, {string.Join(", ", values)} FROM ({source.Sql}) AS src");
+        if (statement.Overwrite)
+            session.ExecuteNonQuery($"UPDATE {table.StorageTable} SET _to_v = {version}, _to_kind = {KindInsertOrDelete} WHERE _to_v IS NULL AND _row_id <= {Convert.ToInt64(lastRowBefore, Invariant)}");
         var committed = DeltaHistory.Commit(session, table, version, "WRITE",
             new Dictionary<string, string?> { ["mode"] = statement.Overwrite ? "Overwrite" : "Append", ["partitionBy"] = "[]" },
             new Dictionary<string, long> { ["numFiles"] = 1, ["numOutputRows"] = inserted, ["numOutputBytes"] = inserted * 16L * table.Columns.Count },
@@ -184,7 +273,7 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
         var relation = queries.BindCurrentTable(table, alias, statement.Table.Alias);
         var scope = new Scope(relation.Columns);
         var where = statement.Where == null ? "" : " AND " + Expressions.TranslateCondition(statement.Where, scope);
-        var newValues = table.Columns.Select((_, i) => $"{alias}.{TableMeta.StorageColumn(i)}").ToArray();
+        var newValues = table.Columns.Select((_, i) => $"{alias}.{table.StorageColumnOf(i)}").ToArray();
         foreach (var assignment in statement.Assignments)
         {
             var index = table.ColumnIndex(assignment.Column);

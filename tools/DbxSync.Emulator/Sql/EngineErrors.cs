@@ -106,6 +106,10 @@ public static class EngineErrors
         new("DELTA_TABLE_ALREADY_CONTAINS_CDC_COLUMNS", "42711",
             $"Unable to enable Change Data Capture on the table. The table already contains reserved columns [{string.Join(", ", columns)}] that will be used internally as metadata for the table's Change Data Feed. To enable Change Data Feed on the table rename/drop these columns. ");
 
+    public static EngineException MalformedRecord(string record) =>
+        new("MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION", "22023",
+            $"Malformed records are detected in record parsing: [{(record.Length > 200 ? record[..200] + "..." : record)}]. Parse Mode: FAILFAST. To process malformed records as null result, try setting the option 'mode' as 'PERMISSIVE'.");
+
     public static EngineException Cancelled() =>
         new("OPERATION_CANCELED", "HY008", "The statement was cancelled.", "CANCELLED");
 

@@ -41,6 +41,7 @@ public sealed class ExpressionTranslator(TranslationSession session)
         BinaryExpr b => $"({DisplayName(b.Left)} {b.Operator} {DisplayName(b.Right)})",
         IsNullExpr n => $"({DisplayName(n.Operand)} IS {(n.Negated ? "NOT " : "")}NULL)",
         CaseExpr => "CASE WHEN ... END",
+        WindowExpr w => DisplayName(w.Function) + " OVER (...)",
         _ => "col",
     };
 
@@ -100,9 +101,32 @@ public sealed class ExpressionTranslator(TranslationSession session)
                 return TranslateCase(caseExpr, scope);
             case FunctionExpr function:
                 return TranslateFunction(function, scope);
+            case WindowExpr window:
+                return TranslateWindow(window, scope);
             default:
                 throw EngineErrors.Unsupported(expr.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// Ranking window functions, which return INT in Spark
+    /// (https://docs.databricks.com/en/sql/language-manual/functions/row_number.html); SQLite has the same ones and the
+    /// same default NULL ordering (first when ascending, last when descending).
+    /// </summary>
+    private TranslatedExpr TranslateWindow(WindowExpr window, Scope scope)
+    {
+        var name = window.Function.Name.ToLowerInvariant();
+        if (name is not ("row_number" or "rank" or "dense_rank")) throw EngineErrors.Unsupported($"window function {name} in the emulator");
+        if (window.Function.Arguments.Count != 0)
+            throw new EngineException("WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "42605", $"The `{name}` requires 0 parameters but the actual number is {window.Function.Arguments.Count}.");
+        if (window.OrderBy.Count == 0)
+            throw new EngineException("MISSING_WINDOW_SPECIFICATION", "42P20", $"Window function {name}() requires an OVER clause with ORDER BY.");
+        var over = new List<string>();
+        if (window.PartitionBy.Count > 0)
+            over.Add("PARTITION BY " + string.Join(", ", window.PartitionBy.Select(p => Translate(p, scope).Sql)));
+        over.Add("ORDER BY " + string.Join(", ", window.OrderBy.Select(o => Translate(o.Expression, scope).Sql + (o.Descending ? " DESC" : " ASC")
+            + (o.NullsFirst switch { true => " NULLS FIRST", false => " NULLS LAST", _ => "" }))));
+        return new TranslatedExpr($"{name.ToUpperInvariant()}() OVER ({string.Join(" ", over)})", SqlType.Int);
     }
 
     /// <summary>A predicate; Spark requires BOOLEAN where SQLite would accept anything.</summary>

@@ -171,7 +171,7 @@ public sealed class MergeExecutor(TranslationSession session, QueryTranslator qu
 
     private string[] UpdatedValues(TableMeta table, string targetAlias, MergeClause clause, Scope scope, IReadOnlyList<BoundColumn> sourceColumns)
     {
-        var values = table.Columns.Select((_, i) => $"{targetAlias}.{TableMeta.StorageColumn(i)}").ToArray();
+        var values = table.Columns.Select((_, i) => $"{targetAlias}.{table.StorageColumnOf(i)}").ToArray();
         if (clause.Kind == MergeClauseKind.MatchedUpdateStar)
         {
             for (var i = 0; i < table.Columns.Count; i++)
@@ -222,7 +222,7 @@ public sealed class MergeExecutor(TranslationSession session, QueryTranslator qu
                 if (index < 0) continue;
                 var isSourceColumn = column.Qualifier != null && sourceColumns.Any(s => string.Equals(s.Qualifier, column.Qualifier, StringComparison.OrdinalIgnoreCase));
                 if (isSourceColumn) continue;
-                var storage = TableMeta.StorageColumn(index);
+                var storage = table.StorageColumnOf(index);
                 session.ExecuteNonQuery($"CREATE INDEX IF NOT EXISTS {table.StorageTable}_key_{storage} ON {table.StorageTable}({storage}) WHERE _to_v IS NULL");
             }
         }

@@ -47,7 +47,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
     /// <summary>Current rows of a table: the SQLite relation a DML statement writes through.</summary>
     public BoundRelation BindCurrentTable(TableMeta table, string alias, string? qualifier)
     {
-        var columns = table.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(i)}", qualifier ?? table.Name)).ToList();
+        var columns = table.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{table.StorageColumnOf(i)}", qualifier ?? table.Name)).ToList();
         return new BoundRelation($"{table.StorageTable} AS {alias}", $"{alias}._to_v IS NULL", columns, table.StorageTable);
     }
 
@@ -75,7 +75,11 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 var version = EvaluateConstantLong(named.VersionAsOf, "VERSION AS OF");
                 if (version < table.EarliestVersion || version > table.CurrentVersion)
                     throw EngineErrors.VersionNotFound(version, table.EarliestVersion, table.CurrentVersion);
-                var columns = table.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(i)}", qualifier)).ToList();
+                // Each version reads with the schema it had (columns added or dropped since do not show).
+                var schema = session.ExecuteScalar(
+                    $"SELECT columns_json FROM meta_schema_versions WHERE table_id = {table.Id} AND version <= {version} ORDER BY version DESC LIMIT 1") is string json
+                    ? CatalogStore.ParseColumns(json) : (table.Columns.ToList(), table.Slots);
+                var columns = schema.Item1.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(schema.Item2?[i] ?? i)}", qualifier)).ToList();
                 return new BoundRelation($"{table.StorageTable} AS {alias}",
                     $"{alias}._from_v <= {version} AND ({alias}._to_v IS NULL OR {alias}._to_v > {version})", columns);
             }
@@ -106,6 +110,15 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 var loaded = new ReadFilesLoader(session).Load(readFiles);
                 return new BoundRelation($"{loaded.Table} AS {alias}", null,
                     loaded.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.c{i}", readFiles.Alias)).ToList(), loaded.Table);
+            }
+            case LeftJoinSource join:
+            {
+                var left = BindRelation(join.Left);
+                var right = BindRelation(join.Right);
+                var on = expressions.TranslateCondition(join.On, new Scope([.. left.Columns, .. right.Columns]));
+                // The right side's version filter belongs in ON: in WHERE it would drop the unmatched left rows.
+                var condition = right.Filter == null ? on : $"{right.Filter} AND ({on})";
+                return new BoundRelation($"{left.FromSql} LEFT JOIN {right.FromSql} ON {condition}", left.Filter, [.. left.Columns, .. right.Columns]);
             }
             default:
                 throw EngineErrors.Unsupported(source.GetType().Name);
@@ -161,12 +174,12 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             $"SELECT MIN(version) FROM meta_history WHERE table_id = {table.Id} AND version BETWEEN {start} AND {end} AND cdf_enabled = 0");
         if (missing != null) throw EngineErrors.MissingChangeData(start, end, Convert.ToInt64(missing, Invariant));
 
-        var dataColumns = string.Join(", ", table.Columns.Select((_, i) => TableMeta.StorageColumn(i)));
+        var dataColumns = string.Join(", ", table.Columns.Select((_, i) => table.StorageColumnOf(i)));
         var inner =
             $"SELECT {dataColumns}, CASE _from_kind WHEN 1 THEN 'update_postimage' ELSE 'insert' END AS k_type, _from_v AS k_version FROM {table.StorageTable} WHERE _from_v >= {start} AND _from_v <= {end} " +
             $"UNION ALL SELECT {dataColumns}, CASE _to_kind WHEN 1 THEN 'update_preimage' ELSE 'delete' END, _to_v FROM {table.StorageTable} WHERE _to_v >= {start} AND _to_v <= {end}";
         var sql = $"(SELECT x.*, h.timestamp AS k_timestamp FROM ({inner}) AS x JOIN meta_history AS h ON h.table_id = {table.Id} AND h.version = x.k_version) AS {alias}";
-        var columns = table.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{TableMeta.StorageColumn(i)}", changes.Alias)).ToList();
+        var columns = table.Columns.Select((c, i) => new BoundColumn(c.Name, c.Type, $"{alias}.{table.StorageColumnOf(i)}", changes.Alias)).ToList();
         columns.Add(new BoundColumn("_change_type", SqlType.String, $"{alias}.k_type", changes.Alias));
         columns.Add(new BoundColumn("_commit_version", SqlType.BigInt, $"{alias}.k_version", changes.Alias));
         columns.Add(new BoundColumn("_commit_timestamp", SqlType.Timestamp, $"{alias}.k_timestamp", changes.Alias));
@@ -264,6 +277,8 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
         var sql = new System.Text.StringBuilder("SELECT ");
         if (select.Distinct) sql.Append("DISTINCT ");
         sql.Append(string.Join(", ", outputs.Select((o, i) => $"{o.Sql} AS o{i}")));
+        // SQLite has window functions but no QUALIFY: the condition becomes one more column, filtered outside.
+        if (select.Qualify != null) sql.Append($", ({expressions.TranslateCondition(select.Qualify, scope)}) AS q_keep");
         if (relation != null) sql.Append(" FROM ").Append(relation.FromSql);
         var conditions = new List<string>();
         if (relation?.Filter != null) conditions.Add(relation.Filter);
@@ -277,6 +292,12 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             sql.Append(" GROUP BY ").Append(string.Join(", ", groups));
         }
         if (select.Having != null) sql.Append(" HAVING ").Append(expressions.TranslateCondition(select.Having, scope));
+        var columns = outputs.Select(o => (o.Name, o.Type)).ToList();
+        if (select.Qualify != null)
+        {
+            var filtered = $"SELECT {string.Join(", ", outputs.Select((_, i) => $"o{i}"))} FROM ({sql}) WHERE q_keep";
+            return new TranslatedQuery(filtered + OrderByOutputs(orderBy, columns) + LimitClause(limit, offset), columns);
+        }
         if (orderBy.Count > 0)
         {
             var terms = orderBy.Select(item =>
@@ -292,6 +313,6 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             sql.Append(" ORDER BY ").Append(string.Join(", ", terms));
         }
         sql.Append(LimitClause(limit, offset));
-        return new TranslatedQuery(sql.ToString(), outputs.Select(o => (o.Name, o.Type)).ToList());
+        return new TranslatedQuery(sql.ToString(), columns);
     }
 }

@@ -22,12 +22,22 @@ public sealed class ReadFilesLoader(TranslationSession session)
         var header = source.Options.TryGetValue("header", out var headerExpr) && IsTrue(headerExpr);
         var separatorText = source.Options.TryGetValue("sep", out var sepExpr) || source.Options.TryGetValue("delimiter", out sepExpr) ? ConstantString(sepExpr) : null;
         var separator = string.IsNullOrEmpty(separatorText) ? ',' : separatorText[0];
+        // Spark's CSV defaults, which read_files applies unless told otherwise: quote '"', escape '\', multiLine false,
+        // mode PERMISSIVE, encoding UTF-8 (https://docs.databricks.com/en/sql/language-manual/functions/read_files.html#csv-options).
+        var quote = CharOption(source, "quote", '"');
+        var escape = CharOption(source, "escape", '\\');
+        var multiLine = source.Options.TryGetValue("multiLine", out var multiLineExpr) && IsTrue(multiLineExpr);
+        var mode = (source.Options.TryGetValue("mode", out var modeExpr) ? ConstantString(modeExpr) : null)?.ToUpperInvariant() ?? "PERMISSIVE";
+        if (mode is not ("PERMISSIVE" or "DROPMALFORMED" or "FAILFAST")) throw EngineErrors.Unsupported($"read_files mode '{mode}'");
+        var encoding = source.Options.TryGetValue("encoding", out var encodingExpr) || source.Options.TryGetValue("charset", out encodingExpr) ? ConstantString(encodingExpr) : null;
+        if (encoding != null && !encoding.Replace("-", "").Equals("UTF8", StringComparison.OrdinalIgnoreCase))
+            throw EngineErrors.Unsupported($"read_files encoding '{encoding}' in the emulator (only UTF-8)");
         var schemaText = source.Options.TryGetValue("schema", out var schemaExpr) ? ConstantString(schemaExpr) : null;
 
         var files = ListFiles(path);
         var columns = schemaText != null
             ? SqlParser.ParseColumnList(schemaText).Select(c => (c.Name, c.Type)).ToList()
-            : InferStringColumns(files[0], header, separator);
+            : InferStringColumns(files[0], header, separator, quote, escape, multiLine);
         var dataColumnCount = columns.Count;
         if (schemaText == null) columns.Add(("_rescued_data", SqlType.String));
 
@@ -45,10 +55,17 @@ public sealed class ReadFilesLoader(TranslationSession session)
             var rows = 0L;
             foreach (var file in files)
             {
-                using var reader = CsvRecordReader.Open(file, separator);
+                using var reader = CsvRecordReader.Open(file, separator, quote, escape, multiLine);
                 if (header) reader.ReadRecord();
                 while (reader.ReadRecord() is { } record)
                 {
+                    // A record with more or fewer fields than the schema is malformed: PERMISSIVE pads with NULL or drops
+                    // the extra fields, DROPMALFORMED skips it, FAILFAST fails the statement.
+                    if (record.Count != dataColumnCount && mode != "PERMISSIVE")
+                    {
+                        if (mode == "DROPMALFORMED") continue;
+                        throw EngineErrors.MalformedRecord(string.Join(separator, record));
+                    }
                     for (var i = 0; i < columns.Count; i++)
                     {
                         var cell = i < dataColumnCount && i < record.Count ? record[i] : null;
@@ -134,11 +151,19 @@ public sealed class ReadFilesLoader(TranslationSession session)
         throw EngineErrors.PathNotFound(volumePath);
     }
 
-    private static List<(string Name, SqlType Type)> InferStringColumns(string file, bool header, char separator)
+    private static List<(string Name, SqlType Type)> InferStringColumns(string file, bool header, char separator, char quote, char escape, bool multiLine)
     {
-        using var reader = CsvRecordReader.Open(file, separator);
+        using var reader = CsvRecordReader.Open(file, separator, quote, escape, multiLine);
         var first = reader.ReadRecord() ?? [];
         return first.Select((name, i) => (header && !string.IsNullOrEmpty(name) ? name : "_c" + i, SqlType.String)).ToList();
+    }
+
+    private char CharOption(ReadFilesSource source, string name, char fallback)
+    {
+        if (!source.Options.TryGetValue(name, out var expr)) return fallback;
+        var text = ConstantString(expr);
+        if (text is not { Length: 1 }) throw EngineErrors.Unsupported($"read_files option {name} must be one character");
+        return text[0];
     }
 
     private string? ConstantString(SqlExpr expr)

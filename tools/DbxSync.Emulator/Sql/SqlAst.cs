@@ -21,6 +21,8 @@ public sealed record LikeExpr(SqlExpr Operand, SqlExpr Pattern, bool Negated) : 
 public sealed record BetweenExpr(SqlExpr Operand, SqlExpr Low, SqlExpr High, bool Negated) : SqlExpr;
 public sealed record FunctionExpr(string Name, IReadOnlyList<SqlExpr> Arguments, bool Distinct = false, bool CountStar = false) : SqlExpr;
 public sealed record CastExpr(SqlExpr Operand, SqlType Target, bool Try = false) : SqlExpr;
+/// <summary>A window function call: fn(...) OVER (PARTITION BY ... ORDER BY ...).</summary>
+public sealed record WindowExpr(FunctionExpr Function, IReadOnlyList<SqlExpr> PartitionBy, IReadOnlyList<OrderItem> OrderBy) : SqlExpr;
 public sealed record CaseExpr(SqlExpr? Operand, IReadOnlyList<(SqlExpr When, SqlExpr Then)> Branches, SqlExpr? Else) : SqlExpr;
 
 // ---------- Table references ----------
@@ -31,6 +33,8 @@ public sealed record RangeSource(SqlExpr Start, SqlExpr? End, string? Alias) : T
 public sealed record TableChangesSource(SqlExpr TableName, SqlExpr StartVersion, SqlExpr? EndVersion, string? Alias) : TableSource(Alias);
 public sealed record ValuesSource(IReadOnlyList<IReadOnlyList<SqlExpr>> Rows, string? Alias, IReadOnlyList<string>? ColumnNames) : TableSource(Alias);
 public sealed record SubquerySource(QueryExpr Query, string? Alias) : TableSource(Alias);
+/// <summary>left LEFT OUTER JOIN right ON condition: every left row, right columns NULL where nothing matched.</summary>
+public sealed record LeftJoinSource(TableSource Left, TableSource Right, SqlExpr On) : TableSource((string?)null);
 public sealed record ReadFilesSource(SqlExpr Path, IReadOnlyDictionary<string, SqlExpr> Options, string? Alias) : TableSource(Alias);
 
 // ---------- Queries ----------
@@ -40,7 +44,11 @@ public sealed record OrderItem(SqlExpr Expression, bool Descending, bool? NullsF
 public abstract record QueryExpr;
 public sealed record SelectQuery(
     bool Distinct, IReadOnlyList<SelectItem> Items, TableSource? From, SqlExpr? Where,
-    IReadOnlyList<SqlExpr> GroupBy, SqlExpr? Having) : QueryExpr;
+    IReadOnlyList<SqlExpr> GroupBy, SqlExpr? Having) : QueryExpr
+{
+    /// <summary>The QUALIFY condition over window functions, if any.</summary>
+    public SqlExpr? Qualify { get; init; }
+}
 /// <summary>EXCEPT / UNION / INTERSECT; Spark's bare forms are DISTINCT.</summary>
 public sealed record SetOperationQuery(string Operator, bool All, QueryExpr Left, QueryExpr Right) : QueryExpr;
 public sealed record OrderedQuery(QueryExpr Body, IReadOnlyList<OrderItem> OrderBy, SqlExpr? Limit, SqlExpr? Offset) : QueryExpr;
@@ -66,6 +74,9 @@ public sealed record UpdateStatement(NamedTableSource Table, IReadOnlyList<Assig
 public sealed record DeleteStatement(NamedTableSource Table, SqlExpr? Where) : SqlStatement;
 public sealed record DescribeHistoryStatement(NamedTableSource Table, SqlExpr? Limit) : SqlStatement;
 public sealed record OptimizeStatement(NamedTableSource Table) : SqlStatement;
+public sealed record DescribeDetailStatement(NamedTableSource Table) : SqlStatement;
+public sealed record AddColumnsStatement(NamedTableSource Table, IReadOnlyList<ColumnDefinition> Columns) : SqlStatement;
+public sealed record DropColumnsStatement(NamedTableSource Table, IReadOnlyList<string> Columns, bool IfExists) : SqlStatement;
 
 public enum MergeClauseKind { MatchedUpdate, MatchedUpdateStar, MatchedDelete, NotMatchedInsert, NotMatchedInsertStar, NotMatchedBySourceUpdate, NotMatchedBySourceDelete }
 public sealed record MergeClause(

@@ -10,7 +10,7 @@ public sealed class SqlParser
         "SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "EXCEPT", "UNION", "INTERSECT", "MINUS",
         "ON", "USING", "WHEN", "THEN", "ELSE", "END", "SET", "VERSION", "TIMESTAMP", "AS", "JOIN", "INNER", "LEFT", "RIGHT",
         "FULL", "CROSS", "VALUES", "AND", "OR", "NOT", "IS", "IN", "LIKE", "BETWEEN", "BY", "ASC", "DESC", "NULLS",
-        "INTO", "MATCHED", "DISTINCT", "ALL", "CASE", "WITH", "FOR",
+        "INTO", "MATCHED", "DISTINCT", "ALL", "CASE", "WITH", "FOR", "QUALIFY", "OVER", "WINDOW",
     };
 
     private readonly List<SqlToken> _tokens;
@@ -100,6 +100,8 @@ public sealed class SqlParser
         if (Accept("MERGE")) return ParseMerge();
         if (Accept("DESCRIBE") || Accept("DESC"))
         {
+            // DESCRIBE DETAIL: https://docs.databricks.com/en/sql/language-manual/delta-describe-detail.html
+            if (Accept("DETAIL")) return new DescribeDetailStatement(ParseTableName(allowVersion: false, allowAlias: false));
             Expect("HISTORY");
             var table = ParseTableName(allowVersion: false, allowAlias: false);
             SqlExpr? limit = Accept("LIMIT") ? ParseExpression() : null;
@@ -261,6 +263,27 @@ public sealed class SqlParser
     {
         Expect("TABLE");
         var table = ParseTableName(allowVersion: false, allowAlias: false);
+        // ALTER TABLE ... ADD COLUMN[S] / DROP COLUMN[S]: https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-alter-table-manage-column.html
+        if (Accept("ADD"))
+        {
+            if (!Accept("COLUMNS")) Expect("COLUMN");
+            var parenthesised = Accept("(");
+            var columns = new List<ColumnDefinition>();
+            do columns.Add(ParseColumnDefinition()); while (Accept(","));
+            if (parenthesised) Expect(")");
+            return new AddColumnsStatement(table, columns);
+        }
+        if (Accept("DROP"))
+        {
+            if (!Accept("COLUMNS")) Expect("COLUMN");
+            var ifExists = AcceptIfExists();
+            var parenthesised = Accept("(");
+            var names = new List<string>();
+            do names.Add(ExpectIdentifier()); while (Accept(","));
+            if (parenthesised) Expect(")");
+            return new DropColumnsStatement(table, names, ifExists);
+        }
+        if (Current.IsKeyword("RENAME")) throw EngineErrors.Unsupported("ALTER TABLE RENAME COLUMN in the emulator");
         Expect("SET");
         Expect("TBLPROPERTIES");
         return new SetTablePropertiesStatement(table, ParsePropertyList());
@@ -509,23 +532,26 @@ public sealed class SqlParser
     private QueryExpr ParseQuery()
     {
         var body = ParseSetOperation();
-        var orderBy = new List<OrderItem>();
-        if (AcceptSequence("ORDER", "BY"))
-        {
-            do
-            {
-                var expression = ParseExpression();
-                var descending = false;
-                if (Accept("DESC")) descending = true;
-                else Accept("ASC");
-                bool? nullsFirst = null;
-                if (Accept("NULLS")) nullsFirst = Accept("FIRST") ? true : Accept("LAST") ? false : throw Unexpected();
-                orderBy.Add(new OrderItem(expression, descending, nullsFirst));
-            } while (Accept(","));
-        }
+        var orderBy = AcceptSequence("ORDER", "BY") ? ParseOrderItems() : [];
         SqlExpr? limit = Accept("LIMIT") ? (Accept("ALL") ? null : ParseExpression()) : null;
         SqlExpr? offset = Accept("OFFSET") ? ParseExpression() : null;
         return orderBy.Count == 0 && limit == null && offset == null ? body : new OrderedQuery(body, orderBy, limit, offset);
+    }
+
+    private List<OrderItem> ParseOrderItems()
+    {
+        var orderBy = new List<OrderItem>();
+        do
+        {
+            var expression = ParseExpression();
+            var descending = false;
+            if (Accept("DESC")) descending = true;
+            else Accept("ASC");
+            bool? nullsFirst = null;
+            if (Accept("NULLS")) nullsFirst = Accept("FIRST") ? true : Accept("LAST") ? false : throw Unexpected();
+            orderBy.Add(new OrderItem(expression, descending, nullsFirst));
+        } while (Accept(","));
+        return orderBy;
     }
 
     private QueryExpr ParseSetOperation()
@@ -562,15 +588,28 @@ public sealed class SqlParser
         if (Accept("FROM"))
         {
             from = ParseTableSource();
-            if (Current.IsSymbol(",") || Current.IsKeyword("JOIN") || Current.IsKeyword("INNER") || Current.IsKeyword("LEFT") || Current.IsKeyword("CROSS"))
-                throw EngineErrors.Unsupported("joins in the emulator");
+            // LEFT [OUTER] JOIN ... ON: https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-qry-select-join.html
+            while (Current.IsKeyword("LEFT"))
+            {
+                _position++;
+                Accept("OUTER");
+                Expect("JOIN");
+                var right = ParseTableSource();
+                Expect("ON");
+                from = new LeftJoinSource(from, right, ParseExpression());
+            }
+            if (Current.IsSymbol(",") || Current.IsKeyword("JOIN") || Current.IsKeyword("INNER") || Current.IsKeyword("CROSS"))
+                throw EngineErrors.Unsupported("joins other than LEFT JOIN in the emulator");
         }
         SqlExpr? where = Accept("WHERE") ? ParseExpression() : null;
         var groupBy = new List<SqlExpr>();
         if (AcceptSequence("GROUP", "BY"))
             do groupBy.Add(ParseExpression()); while (Accept(","));
         SqlExpr? having = Accept("HAVING") ? ParseExpression() : null;
-        return new SelectQuery(distinct, items, from, where, groupBy, having);
+        // QUALIFY filters on window functions after they are computed:
+        // https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-qry-select-qualify.html
+        SqlExpr? qualify = Accept("QUALIFY") ? ParseExpression() : null;
+        return new SelectQuery(distinct, items, from, where, groupBy, having) { Qualify = qualify };
     }
 
     private SelectItem ParseSelectItem()
@@ -836,6 +875,20 @@ public sealed class SqlParser
         if (!Current.IsSymbol(")"))
             do arguments.Add(ParseExpression()); while (Accept(","));
         Expect(")");
-        return new FunctionExpr(name, arguments, distinct);
+        var function = new FunctionExpr(name, arguments, distinct);
+        return Accept("OVER") ? ParseWindow(function) : function;
+    }
+
+    /// <summary>OVER ([PARTITION BY ...] [ORDER BY ...]): https://docs.databricks.com/en/sql/language-manual/sql-ref-window-functions.html</summary>
+    private WindowExpr ParseWindow(FunctionExpr function)
+    {
+        Expect("(");
+        var partitionBy = new List<SqlExpr>();
+        if (AcceptSequence("PARTITION", "BY"))
+            do partitionBy.Add(ParseExpression()); while (Accept(","));
+        var orderBy = AcceptSequence("ORDER", "BY") ? ParseOrderItems() : [];
+        if (Current.IsKeyword("ROWS") || Current.IsKeyword("RANGE")) throw EngineErrors.Unsupported("window frames in the emulator");
+        Expect(")");
+        return new WindowExpr(function, partitionBy, orderBy);
     }
 }

@@ -149,6 +149,11 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
                 long? limit = describe.Limit == null ? null : queries.EvaluateConstantLong(describe.Limit, "LIMIT");
                 return new EngineResult { Columns = DeltaHistory.Columns, Rows = DeltaHistory.Describe(session.Connection, table, limit) };
             }),
+            DescribeDetailStatement detail => ExecuteRead(parameters, context, cancellationToken, session =>
+            {
+                var table = new QueryTranslator(session, session.Expressions).ResolveTable(detail.Table);
+                return new EngineResult { Columns = DeltaDetail.Columns, Rows = DeltaDetail.Describe(session.Connection, table) };
+            }),
             _ => ExecuteWrite(statement, parameters, context, cancellationToken),
         };
     }
@@ -224,6 +229,8 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
                 CreateTableStatement create => writer.CreateTable(create),
                 DropTableStatement drop => DropTable(queries, writer, drop),
                 SetTablePropertiesStatement set => writer.SetProperties(set),
+                AddColumnsStatement add => writer.AddColumns(add),
+                DropColumnsStatement drop => writer.DropColumns(drop),
                 InsertStatement insert => writer.Insert(insert),
                 UpdateStatement update => writer.Update(update),
                 DeleteStatement delete => writer.Delete(delete),
@@ -270,9 +277,10 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
             if (notNull.Success)
             {
                 var tableId = long.Parse(notNull.Groups[1].Success ? notNull.Groups[1].Value : notNull.Groups[3].Value);
-                var column = int.Parse(notNull.Groups[2].Success ? notNull.Groups[2].Value : notNull.Groups[4].Value);
+                var slot = int.Parse(notNull.Groups[2].Success ? notNull.Groups[2].Value : notNull.Groups[4].Value);
                 var table = _catalog.Catalogs.SelectMany(c => _catalog.SchemasOf(c.Name)).SelectMany(s => _catalog.TablesOf(s.Catalog, s.Name)).FirstOrDefault(t => t.Id == tableId);
-                return EngineErrors.NotNullViolated(table?.Columns[column].Name ?? "c" + column);
+                var column = table is null ? -1 : table.Slots is { } slots ? slots.ToList().IndexOf(slot) : slot;
+                return EngineErrors.NotNullViolated(column >= 0 && column < table!.Columns.Count ? table.Columns[column].Name : "c" + slot);
             }
             if (sqlite.Message.Contains("integer overflow", StringComparison.OrdinalIgnoreCase))
                 return new EngineException("ARITHMETIC_OVERFLOW", "22003", "Overflow in integral arithmetic.");

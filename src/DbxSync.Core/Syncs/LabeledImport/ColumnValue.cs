@@ -36,6 +36,14 @@ public sealed class ColumnValue
     }
 
     public TableColumn Column { get; }
+
+    /// <summary>
+    /// False for ARRAY, MAP, STRUCT, INTERVAL and VARIANT columns: a CSV cell cannot be cast to them, so the import
+    /// leaves them out of the MERGE (and says so) instead of failing every file of the table.
+    /// </summary>
+    public bool IsCastable => !Uncastable.Any(u => _typeName.StartsWith(u, StringComparison.Ordinal));
+
+    private static readonly string[] Uncastable = ["ARRAY", "MAP", "STRUCT", "INTERVAL", "VARIANT"];
     /// <summary>SQL type text for parameters and CASTs (BIGINT, DECIMAL(10,2), STRING...).</summary>
     public string SqlType { get; }
 

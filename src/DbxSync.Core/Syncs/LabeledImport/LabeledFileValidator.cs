@@ -1,6 +1,4 @@
-using System.Text;
 using DbxSync.Core.Configs;
-using DbxSync.Core.Csv;
 using DbxSync.Core.Ports;
 
 namespace DbxSync.Core.Syncs.LabeledImport;
@@ -15,6 +13,10 @@ public sealed class ImportValidation
     public IReadOnlyList<ImportColumn> Columns { get; set; } = [];
     public int PkIndex { get; set; } = -1;
     public int LabelIndex { get; set; } = -1;
+    /// <summary>Field index of the reserved row-marker column in the file, or -1 when the file has none.</summary>
+    public int MarkerFileIndex { get; set; } = -1;
+    /// <summary>Table columns in the file that cannot be cast from text (ARRAY, MAP, ...): left out of the MERGE.</summary>
+    public List<string> LeftOutColumns { get; } = [];
     /// <summary>Field count of the header line: every row must have exactly this many.</summary>
     public int HeaderFieldCount { get; set; }
     public long Rows { get; set; }
@@ -42,33 +44,21 @@ public static class LabeledFileValidator
     {
         var report = new ImportValidation();
         var candidates = new HashSet<string>(StringComparer.Ordinal);
-        await using (var stream = await open(cancellationToken))
+        await using (var file = LabeledFile.Open(await open(cancellationToken), maxBytes))
         {
-            var reader = LabeledFile.OpenReader(new SizeLimitedStream(stream, maxBytes));
             try
             {
-                if (!ReadHeader(reader, table, config, report)) return report;
+                if (!ReadHeader(await file.ReadAsync(cancellationToken), table, config, report)) return report;
                 var bloom = new KeyBloomFilter();
-                List<string>? record;
-                while ((record = reader.Read()) is not null)
+                while (await file.ReadAsync(cancellationToken) is { } record)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (LabeledFile.IsBlank(record)) continue;
-                    var line = reader.RecordLine;
                     report.Rows++;
-                    var key = CheckRecord(record, line, report);
+                    var key = CheckRecord(record, file.Line, report);
                     if (key is not null && bloom.AddAndCheck(key)) candidates.Add(key);
                     if (report.Rows % 100_000 == 0) onRows?.Invoke(report.Rows);
                 }
             }
-            catch (CsvFormatException ex) { report.Add(ex.Line, null, ex.Reason); return report; }
-            catch (DecoderFallbackException)
-            {
-                // The reader decodes ahead in 64 KiB blocks, so its line is where the block started: find the real one.
-                report.Add(await LineOfInvalidUtf8Async(open, cancellationToken), null, "the file is not valid UTF-8");
-                return report;
-            }
-            catch (FileTooLargeException) { report.Add(reader.CurrentLine, null, $"the file is larger than the limit of {maxBytes} bytes"); return report; }
+            catch (LabeledFileFormatException ex) { report.Add(ex.Line, null, ex.Reason); return report; }
         }
         onRows?.Invoke(report.Rows);
         if (report.Rows == 0 && report.ErrorCount == 0) report.Add(2, null, "the file has a header but no rows");
@@ -76,21 +66,35 @@ public static class LabeledFileValidator
         return report;
     }
 
-    private static bool ReadHeader(CsvRecordReader reader, TableSummary table, SyncConfig config, ImportValidation report)
+    private static bool ReadHeader(string[]? header, TableSummary table, SyncConfig config, ImportValidation report)
     {
-        var header = reader.Read();
-        if (header is null || LabeledFile.IsBlank(header)) { report.Add(1, null, "the file is empty: expected a header line"); return false; }
-        header[0] = LabeledFile.StripBom(header[0]);
+        if (header is null) { report.Add(1, null, "the file is empty: expected a header line"); return false; }
         var tableColumns = table.Columns.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var columns = new List<ImportColumn>();
-        for (int i = 0; i < header.Count; i++)
+        for (int i = 0; i < header.Length; i++)
         {
             var name = header[i].Trim();
             if (name.Length == 0) { report.Add(1, null, $"header field {i + 1} is empty"); continue; }
             if (!seen.Add(name)) report.Add(1, name, $"column '{name}' appears twice in the header");
+            if (string.Equals(name, RowMarker.Column, StringComparison.OrdinalIgnoreCase))
+            {
+                // Reserved: the export's row marker, never a table column.
+                report.MarkerFileIndex = i;
+                continue;
+            }
             if (tableColumns.TryGetValue(name, out var col))
-                columns.Add(new ImportColumn(i, col.Name, new ColumnValue(col)));
+            {
+                var value = new ColumnValue(col);
+                if (value.IsCastable) columns.Add(new ImportColumn(i, col.Name, value));
+                else
+                {
+                    var key = string.Equals(col.Name, config.PkColumn, StringComparison.OrdinalIgnoreCase) || string.Equals(col.Name, config.LabelColumn, StringComparison.OrdinalIgnoreCase);
+                    if (key) report.Add(1, col.Name, $"column '{col.Name}' is {col.TypeText}, which a CSV value cannot be cast to");
+                    else report.LeftOutColumns.Add(col.Name);
+                    columns.Add(new ImportColumn(i, col.Name, null));
+                }
+            }
             else if (config.UnknownColumns == UnknownColumnPolicy.Ignore)
                 columns.Add(new ImportColumn(i, name, null));
             else
@@ -102,16 +106,16 @@ public static class LabeledFileValidator
         if (report.PkIndex < 0) report.Add(1, config.PkColumn, $"the header has no primary key column '{config.PkColumn}'");
         if (report.LabelIndex < 0) report.Add(1, config.LabelColumn, $"the header has no label column '{config.LabelColumn}'");
         if (!report.IsValid) return false;
-        report.HeaderFieldCount = header.Count;
+        report.HeaderFieldCount = header.Length;
         return true;
     }
 
     /// <summary>Checks one record; returns its canonical key when the key is usable.</summary>
-    private static string? CheckRecord(List<string> record, long line, ImportValidation report)
+    private static string? CheckRecord(string[] record, long line, ImportValidation report)
     {
-        if (record.Count != report.HeaderFieldCount)
+        if (record.Length != report.HeaderFieldCount)
         {
-            report.Add(line, null, $"the row has {record.Count} fields; the header has {report.HeaderFieldCount}");
+            report.Add(line, null, $"the row has {record.Length} fields; the header has {report.HeaderFieldCount}");
             return null;
         }
         string? key = null;
@@ -135,73 +139,30 @@ public static class LabeledFileValidator
             var problem = column.Target.Check(value, out _);
             if (problem is not null) report.Add(line, column.Name, problem);
         }
+        if (report.MarkerFileIndex >= 0 && record[report.MarkerFileIndex] is { Length: > 0 } marker && !IsMarker(marker))
+            report.Add(line, RowMarker.Column, $"'{marker}' is not a row marker (32 hexadecimal digits, as exported)");
         if (record[report.Columns[report.LabelIndex].FileIndex].Length > 0) report.RowsToMerge++;
         return key;
     }
 
-    /// <summary>1-based line holding the first byte that is not valid UTF-8.</summary>
-    private static async Task<long> LineOfInvalidUtf8Async(Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken)
-    {
-        await using var stream = await open(cancellationToken);
-        var buffer = new byte[64 * 1024];
-        var chars = new char[buffer.Length];
-        int kept = 0;
-        long line = 1;
-        while (true)
-        {
-            var n = await stream.ReadAsync(buffer.AsMemory(kept), cancellationToken);
-            var data = buffer.AsSpan(0, kept + n);
-            var status = System.Text.Unicode.Utf8.ToUtf16(data, chars, out var read, out _, replaceInvalidSequences: false, isFinalBlock: n == 0);
-            line += data[..read].Count((byte)'\n');
-            if (status == System.Buffers.OperationStatus.InvalidData || n == 0) return line;
-            kept = data.Length - read;
-            data[read..].CopyTo(buffer);
-        }
-    }
+    /// <summary>RowMarker values are md5 hex digests, as Spark's md5() writes them.</summary>
+    private static bool IsMarker(string value) => value.Length == 32 && value.All(char.IsAsciiHexDigitLower);
 
     private static async Task ConfirmDuplicatesAsync(Func<CancellationToken, Task<Stream>> open, ImportValidation report, HashSet<string> candidates, CancellationToken cancellationToken)
     {
         var firstLine = new Dictionary<string, long>(StringComparer.Ordinal);
         var pk = report.Columns[report.PkIndex];
-        await using var stream = await open(cancellationToken);
-        var reader = LabeledFile.OpenReader(stream);
-        reader.Read();
-        List<string>? record;
-        while ((record = reader.Read()) is not null)
+        await using var file = LabeledFile.Open(await open(cancellationToken));
+        await file.ReadAsync(cancellationToken);
+        while (await file.ReadAsync(cancellationToken) is { } record)
         {
-            if (LabeledFile.IsBlank(record) || record.Count != report.HeaderFieldCount) continue;
+            if (record.Length != report.HeaderFieldCount) continue;
             var value = record[pk.FileIndex];
             if (value.Length == 0 || pk.Target!.Check(value, out var key) is not null || !candidates.Contains(key)) continue;
             if (firstLine.TryGetValue(key, out var first))
-                report.Add(reader.RecordLine, pk.Name, $"primary key '{value}' repeats the one on line {first}");
+                report.Add(file.Line, pk.Name, $"primary key '{value}' repeats the one on line {first}");
             else
-                firstLine[key] = reader.RecordLine;
+                firstLine[key] = file.Line;
         }
-    }
-}
-
-public sealed class FileTooLargeException() : Exception("The file is larger than the allowed size.");
-
-/// <summary>Fails the read once more than the allowed number of bytes came through.</summary>
-internal sealed class SizeLimitedStream(Stream inner, long limit) : Stream
-{
-    private long _read;
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => Count(await inner.ReadAsync(buffer, cancellationToken));
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    private int Count(int n)
-    {
-        _read += n;
-        if (_read > limit) throw new FileTooLargeException();
-        return n;
     }
 }

@@ -19,8 +19,10 @@ public sealed record LabeledImportOptions
 
 /// <summary>
 /// table_reverse: a labeled CSV dropped in labeled/{config}/ is validated whole, then merged into the table by
-/// primary key (through a staging volume and read_files, or parameterised VALUES batches), then moved to
-/// processed/. A bad file changes nothing and goes to failed/ with {name}.errors.json beside it.
+/// primary key in ONE guarded MERGE (from the staged file through read_files, or from a staging table filled by
+/// parameterised VALUES batches), then moved to processed/ with {name}.report.json beside it. Every read, the move
+/// and the delete are tied to the ETag seen at validation: a file replaced meanwhile is left for its own event.
+/// A bad file changes nothing and goes to failed/ with {name}.errors.json beside it.
 /// </summary>
 public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository state, TimeProvider time, LabeledImportOptions options) : ISync
 {
@@ -28,114 +30,131 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
 
     public async Task<SyncResult> RunAsync(SyncContext context, CancellationToken cancellationToken)
     {
-        var prefix = context.Config.Id + "/";
-        var names = new List<string>();
+        var configId = context.Config.Id;
         if (context.SubjectBlob is { } subject)
-            names.Add(subject);
-        else
-            await foreach (var b in blobs.ListAsync(BlobContainers.Labeled, prefix, cancellationToken))
-                if (b.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) names.Add(b.Name);
+        {
+            if (!LabeledBlobName.IsImportable(configId, subject))
+                return SyncResult.NoChange($"labeled/{subject} is not a .csv file under labeled/{configId}/; ignored");
+            return await ImportOneAsync(context, subject, cancellationToken);
+        }
 
+        var names = new List<string>();
+        await foreach (var b in blobs.ListAsync(BlobContainers.Labeled, configId + "/", cancellationToken))
+            if (LabeledBlobName.IsImportable(configId, b.Name)) names.Add(b.Name);
         if (names.Count == 0) return SyncResult.NoChange("no labeled files waiting");
         var results = new List<SyncResult>();
         foreach (var name in names)
         {
-            if (!name.StartsWith(prefix, StringComparison.Ordinal))
-                throw new ValidationException($"Blob '{name}' is not under labeled/{context.Config.Id}/.", "blob");
-            results.Add(await ImportOneAsync(context, name, cancellationToken));
+            try
+            {
+                results.Add(await ImportOneAsync(context, name, cancellationToken));
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One file's failure (an outage, a storage error) must not hold up the files behind it; it stays in
+                // labeled/ for the next scan.
+                context.Logger.LogWarning(ex, "Import of labeled/{Blob} failed; it stays for the next scan, continuing with the next file", name);
+                results.Add(new SyncResult { Error = $"labeled/{name} failed and stays for the next scan: {ex.Message}" });
+            }
         }
         return Combine(results);
     }
 
     private async Task<SyncResult> ImportOneAsync(SyncContext context, string blobName, CancellationToken cancellationToken)
     {
-        var config = context.Config;
-        var log = context.Logger;
         var blob = await blobs.GetPropertiesAsync(BlobContainers.Labeled, blobName, cancellationToken);
         if (blob is null)
             return SyncResult.NoChange($"labeled/{blobName} is gone (already processed)");
-        if (await state.WasImportedAsync(config.Id, blobName, blob.ETag, cancellationToken))
+        try
         {
-            // Imported before a crash kept it from moving: finish the move, do not merge again.
-            await MoveAsync(blobName, BlobContainers.Processed, cancellationToken);
-            return SyncResult.NoChange($"labeled/{blobName} was already imported");
+            if (await state.WasImportedAsync(context.Config.Id, blobName, blob.ETag, cancellationToken))
+            {
+                // Imported before a crash kept it from moving: finish the move, do not merge again.
+                await MoveAsync(blob, BlobContainers.Processed, cancellationToken);
+                return SyncResult.NoChange($"labeled/{blobName} was already imported");
+            }
+            return await ImportVersionAsync(context, blob, cancellationToken);
         }
+        catch (ConcurrencyException)
+        {
+            // Replaced after we looked: the table is untouched by this version, and the new one has its own event.
+            context.Logger.LogInformation("labeled/{Blob} changed since it was validated; left for its own event", blobName);
+            return SyncResult.NoChange($"labeled/{blobName} was replaced during the import; the new version is left for its own event");
+        }
+    }
 
+    private async Task<SyncResult> ImportVersionAsync(SyncContext context, BlobItem blob, CancellationToken cancellationToken)
+    {
+        var config = context.Config;
+        var log = context.Logger;
         var table = TableName.Parse(config.DatabricksPath);
         var tableInfo = await context.Workspace.GetTableAsync(table.FullName, cancellationToken)
             ?? throw new WorkspaceException(WorkspaceErrorKind.NotFound, $"Table {table} does not exist (or the principal cannot see it).");
 
-        log.LogInformation("Validating labeled/{Blob} ({Bytes} bytes) against {Table}", blobName, blob.Length, table);
-        Task<Stream> Open(CancellationToken ct) => blobs.OpenReadAsync(BlobContainers.Labeled, blobName, ct);
+        log.LogInformation("Validating labeled/{Blob} ({Bytes} bytes) against {Table}", blob.Name, blob.Length, table);
+        Task<Stream> Open(CancellationToken ct) => blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, ct);
         var validation = await LabeledFileValidator.ValidateAsync(Open, tableInfo, config, options.MaxFileBytes,
-            n => { context.Progress?.Report(new SyncProgress("validate", n, null, "rows")); log.LogInformation("Validated {Rows} rows of {Blob}", n, blobName); },
+            n => { context.Progress?.Report(new SyncProgress("validate", n, null, "rows")); log.LogInformation("Validated {Rows} rows of {Blob}", n, blob.Name); },
             cancellationToken);
         if (!validation.IsValid)
             return await RejectAsync(context, blob, validation.Errors, validation.ErrorCount, cancellationToken);
 
-        var builder = new MergeStatementBuilder(table, validation);
-        MergeCounts counts;
+        MergeOutcome outcome;
         try
         {
-            counts = config.UseStaging
-                ? await MergeThroughStagingAsync(context, blobName, builder, cancellationToken)
-                : await MergeInBatchesAsync(context, blobName, builder, validation, cancellationToken);
+            var markerColumns = tableInfo.Columns.Where(c => !string.Equals(c.Name, config.LabelColumn, StringComparison.OrdinalIgnoreCase)).Select(c => c.Name).ToList();
+            var builder = new MergeStatementBuilder(table, validation, markerColumns, config.OverwriteLabels);
+            outcome = config.UseStaging
+                ? await MergeThroughStagedFileAsync(context, blob, builder, validation, cancellationToken)
+                : await MergeThroughStagingTableAsync(context, blob, table, builder, validation, cancellationToken);
         }
-        catch (PartialMergeException partial)
+        catch (ValidationException ex)
         {
-            // Earlier VALUES batches committed before this one failed: the table is partly labeled. Merging is
-            // idempotent, so dropping the file again finishes the job; never claim the table is unchanged.
-            var ex = partial.Failure;
-            var error = new ImportError(0, null,
-                $"the MERGE failed after {partial.MergedRows} of {validation.RowsToMerge} rows were already merged by earlier batches (the table is partially labeled; drop the file again to finish): " +
-                $"{(ex.ErrorClass is null ? "" : $"[{ex.ErrorClass}] ")}{ex.Message}");
-            return await RejectAsync(context, blob, [error], 1, cancellationToken, tableUnchanged: false);
+            // A name the identifier rules refuse (in the table or the file): nothing was sent.
+            return await RejectAsync(context, blob, [new ImportError(1, ex.Field, ex.Message)], 1, cancellationToken);
         }
         catch (WorkspaceException ex) when (ex.Kind == WorkspaceErrorKind.SqlError && !ex.IsTransient)
         {
-            // The statement failed as a whole (one MERGE is one commit) and no earlier batch committed: the table is unchanged.
+            // One MERGE is one commit, and staging writes never touch the target: the table is unchanged.
             var error = new ImportError(0, null, $"the MERGE failed: {(ex.ErrorClass is null ? "" : $"[{ex.ErrorClass}] ")}{ex.Message}");
             return await RejectAsync(context, blob, [error], 1, cancellationToken);
         }
 
-        await state.MarkImportedAsync(config.Id, blobName, blob.ETag, time.GetUtcNow(), cancellationToken);
-        var processed = await MoveAsync(blobName, BlobContainers.Processed, cancellationToken);
-        log.LogInformation("Imported labeled/{Blob}: {Rows} rows, {Updated} updated, {Inserted} inserted, {Skipped} without a label; moved to {Processed}",
-            blobName, validation.Rows, counts.Updated, counts.Inserted, validation.SkippedUnlabeled, processed);
+        var report = ImportReport.Create(config.Id, blob, validation, outcome, time.GetUtcNow());
+        var reportName = blob.Name + ".report.json";
+        using (var body = new MemoryStream(report.ToJson()))
+            await blobs.UploadAsync(BlobContainers.Processed, reportName, body, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
+        await state.MarkImportedAsync(config.Id, blob.Name, blob.ETag, time.GetUtcNow(), cancellationToken);
+        var processed = await MoveAsync(blob, BlobContainers.Processed, cancellationToken);
+        log.LogInformation("Imported labeled/{Blob}: {Rows} rows, {Updated} updated, {Inserted} inserted, {NotApplied} not applied, {Skipped} without a label; moved to {Processed}",
+            blob.Name, validation.Rows, outcome.Updated, outcome.Inserted, outcome.NotApplied.Total, validation.SkippedUnlabeled, processed ?? "(left in place: replaced after the merge)");
+        var message = report.Summary($"{BlobContainers.Processed}/{reportName}");
+        if (processed is null) message += $"; labeled/{blob.Name} was replaced after the merge, the new version is left for its own event";
         return new SyncResult
         {
             Rows = validation.RowsToMerge,
             Files = 1,
             Bytes = blob.Length,
-            UpdatedRows = counts.Updated,
-            InsertedRows = counts.Inserted,
-            Output = processed,
-            Message = validation.SkippedUnlabeled > 0 ? $"{validation.SkippedUnlabeled} rows had no label and were left out" : null,
+            UpdatedRows = outcome.Updated,
+            InsertedRows = outcome.Inserted,
+            Output = processed ?? $"{BlobContainers.Labeled}/{blob.Name}",
+            Message = message,
         };
     }
 
-    private sealed record MergeCounts(long Updated, long Inserted);
+    private static StatementOptions Write(SyncContext context) => new() { WarehouseId = context.WarehouseId, IsWrite = true };
 
-    /// <summary>A VALUES batch failed after earlier batches had committed.</summary>
-    private sealed class PartialMergeException(long mergedRows, WorkspaceException failure) : Exception(failure.Message, failure)
-    {
-        public long MergedRows { get; } = mergedRows;
-        public WorkspaceException Failure { get; } = failure;
-    }
-
-    private async Task<MergeCounts> MergeThroughStagingAsync(SyncContext context, string blobName, MergeStatementBuilder builder, CancellationToken cancellationToken)
+    private async Task<MergeOutcome> MergeThroughStagedFileAsync(SyncContext context, BlobItem blob, MergeStatementBuilder builder, ImportValidation validation, CancellationToken cancellationToken)
     {
         var staging = VolumePath.Parse(context.Config.StagingVolumePath, "staging_volume_path");
         // Unique per run: a retry never reads another run's half-written file.
         var stagedPath = staging.Combine($"dbxsync-{context.Config.Id}-{context.RunId}.csv");
         try
         {
-            await using (var content = await blobs.OpenReadAsync(BlobContainers.Labeled, blobName, cancellationToken))
+            await using (var content = await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken))
                 await context.Workspace.UploadFileAsync(stagedPath, new Utf8BomSkippingStream(content), overwrite: true, cancellationToken);
-            context.Logger.LogInformation("Staged labeled/{Blob} at {StagedPath}; merging", blobName, stagedPath);
-            var result = await context.Workspace.ExecuteAsync(builder.FromStagedFile(stagedPath), null,
-                new StatementOptions { WarehouseId = context.WarehouseId, IsWrite = true }, cancellationToken);
-            return await ReadCountsAsync(result, cancellationToken);
+            context.Logger.LogInformation("Staged labeled/{Blob} at {StagedPath}; merging", blob.Name, stagedPath);
+            return await MergeAsync(context, builder, builder.StagedFileSource(stagedPath), validation, cancellationToken);
         }
         finally
         {
@@ -147,46 +166,69 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         }
     }
 
-    private async Task<MergeCounts> MergeInBatchesAsync(SyncContext context, string blobName, MergeStatementBuilder builder, ImportValidation validation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Without a staging volume: the rows go into a staging table in batches, then ONE MERGE reads it, then it is
+    /// dropped. A failure while filling it leaves the target as it was.
+    /// </summary>
+    private async Task<MergeOutcome> MergeThroughStagingTableAsync(SyncContext context, BlobItem blob, TableName table, MergeStatementBuilder builder, ImportValidation validation, CancellationToken cancellationToken)
     {
-        long updated = 0, inserted = 0, merged = 0;
-        var batch = new List<IReadOnlyList<string>>(options.ValuesBatchRows);
-        var labelIndex = validation.Columns[validation.LabelIndex].FileIndex;
-        await using var stream = await blobs.OpenReadAsync(BlobContainers.Labeled, blobName, cancellationToken);
-        var reader = LabeledFile.OpenReader(stream);
-        reader.Read();
-        List<string>? record;
-        while (true)
+        var staging = table with { Table = "_dbxsync_staging_" + context.RunId.Replace('-', '_') };
+        await context.Workspace.ExecuteAsync(builder.CreateStagingTable(staging), null, Write(context), cancellationToken);
+        try
         {
-            record = reader.Read();
-            if (record is not null && !LabeledFile.IsBlank(record) && record[labelIndex].Length > 0) batch.Add(record);
-            if (batch.Count == options.ValuesBatchRows || (record is null && batch.Count > 0))
+            long staged = 0;
+            var batch = new List<IReadOnlyList<string>>(options.ValuesBatchRows);
+            var labelIndex = validation.Columns[validation.LabelIndex].FileIndex;
+            await using (var file = LabeledFile.Open(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken)))
             {
-                var (statement, parameters) = builder.FromValues(batch);
-                MergeCounts counts;
-                try
+                await file.ReadAsync(cancellationToken);
+                while (true)
                 {
-                    var result = await context.Workspace.ExecuteAsync(statement, parameters,
-                        new StatementOptions { WarehouseId = context.WarehouseId, IsWrite = true }, cancellationToken);
-                    counts = await ReadCountsAsync(result, cancellationToken);
+                    var record = await file.ReadAsync(cancellationToken);
+                    if (record is not null && record[labelIndex].Length > 0) batch.Add(record);
+                    if (batch.Count == options.ValuesBatchRows || (record is null && batch.Count > 0))
+                    {
+                        var (statement, parameters) = builder.InsertValues(staging, batch, staged);
+                        await context.Workspace.ExecuteAsync(statement, parameters, Write(context), cancellationToken);
+                        staged += batch.Count;
+                        batch.Clear();
+                        context.Progress?.Report(new SyncProgress("stage", staged, validation.RowsToMerge, "rows"));
+                    }
+                    if (record is null) break;
                 }
-                catch (WorkspaceException ex) when (merged > 0 && ex.Kind == WorkspaceErrorKind.SqlError && !ex.IsTransient)
-                {
-                    throw new PartialMergeException(merged, ex);
-                }
-                updated += counts.Updated;
-                inserted += counts.Inserted;
-                merged += batch.Count;
-                batch.Clear();
-                context.Progress?.Report(new SyncProgress("merge", merged, validation.RowsToMerge, "rows"));
             }
-            if (record is null) break;
+            context.Logger.LogInformation("Staged {Rows} rows of labeled/{Blob} in {Staging} in batches of {BatchRows}; merging", staged, blob.Name, staging, options.ValuesBatchRows);
+            return await MergeAsync(context, builder, MergeStatementBuilder.StagingTableSource(staging), validation, cancellationToken);
         }
-        context.Logger.LogInformation("Merged {Rows} rows of {Blob} in batches of {BatchRows}", merged, blobName, options.ValuesBatchRows);
-        return new MergeCounts(updated, inserted);
+        finally
+        {
+            try { await context.Workspace.ExecuteAsync(MergeStatementBuilder.DropTable(staging), null, Write(context), CancellationToken.None); }
+            catch (Exception ex) when (ex is WorkspaceException or HttpRequestException)
+            {
+                context.Logger.LogWarning("Could not drop staging table {Staging}: {Error}", staging, ex.Message);
+            }
+        }
     }
 
-    private static async Task<MergeCounts> ReadCountsAsync(IStatementResult result, CancellationToken cancellationToken)
+    /// <summary>The one MERGE, then (only when its counts say some rows were not applied) which and why.</summary>
+    private async Task<MergeOutcome> MergeAsync(SyncContext context, MergeStatementBuilder builder, string source, ImportValidation validation, CancellationToken cancellationToken)
+    {
+        var result = await context.Workspace.ExecuteAsync(builder.Merge(source), null, Write(context), cancellationToken);
+        var (updated, inserted) = await ReadCountsAsync(result, cancellationToken);
+        var notApplied = new NotAppliedRows();
+        if (updated + inserted < validation.RowsToMerge)
+        {
+            var rows = await context.Workspace.ExecuteAsync(builder.NotApplied(source), null,
+                new StatementOptions { WarehouseId = context.WarehouseId, LargeResult = true }, cancellationToken);
+            await foreach (var row in rows.ReadRowsAsync(cancellationToken))
+                notApplied.Add(row[0] ?? "", row[1] ?? "");
+            if (notApplied.Total > 0)
+                context.Logger.LogWarning("{Count} labeled rows were not applied ({Reasons})", notApplied.Total, notApplied.DescribeCounts());
+        }
+        return new MergeOutcome(updated, inserted, notApplied);
+    }
+
+    private static async Task<(long Updated, long Inserted)> ReadCountsAsync(IStatementResult result, CancellationToken cancellationToken)
     {
         long Read(string?[] row, string column)
         {
@@ -194,13 +236,15 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             return col is not null && long.TryParse(row[col.Position], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
         }
         await foreach (var row in result.ReadRowsAsync(cancellationToken))
-            return new MergeCounts(Read(row, "num_updated_rows"), Read(row, "num_inserted_rows"));
-        return new MergeCounts(0, 0);
+            return (Read(row, "num_updated_rows"), Read(row, "num_inserted_rows"));
+        return (0, 0);
     }
 
-    private async Task<SyncResult> RejectAsync(SyncContext context, BlobItem blob, IReadOnlyList<ImportError> errors, long errorCount, CancellationToken cancellationToken, bool tableUnchanged = true)
+    private async Task<SyncResult> RejectAsync(SyncContext context, BlobItem blob, IReadOnlyList<ImportError> errors, long errorCount, CancellationToken cancellationToken)
     {
-        var failedName = await MoveAsync(blob.Name, BlobContainers.Failed, cancellationToken);
+        var failedName = await MoveAsync(blob, BlobContainers.Failed, cancellationToken);
+        if (failedName is null)
+            return SyncResult.NoChange($"labeled/{blob.Name} was replaced during the import; the new version is left for its own event");
         var report = new
         {
             config_id = context.Config.Id,
@@ -219,18 +263,25 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         var summary = first is null ? "the file was rejected"
             : $"{errorCount} error(s); first: line {first.Line}{(first.Column is null ? "" : $", column '{first.Column}'")}: {first.Message}";
         context.Logger.LogWarning("Rejected labeled/{Blob}: {Summary}; moved to {Failed}", blob.Name, summary, failedName);
-        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"labeled/{blob.Name} rejected, {(tableUnchanged ? "table unchanged" : "table PARTIALLY updated")}: {summary}" };
+        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"labeled/{blob.Name} rejected, table unchanged: {summary}" };
     }
 
-    /// <summary>Copies labeled/{name} to {container}/{name} and deletes the original. Returns "container/name".</summary>
-    private async Task<string> MoveAsync(string blobName, string container, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies the version of labeled/{name} that was validated to {container}/{name} and deletes that version.
+    /// Returns "container/name", or null when the blob was replaced meanwhile (the new version is left alone).
+    /// </summary>
+    private async Task<string?> MoveAsync(BlobItem blob, string container, CancellationToken cancellationToken)
     {
-        if (await blobs.GetPropertiesAsync(BlobContainers.Labeled, blobName, cancellationToken) is not null)
+        try
         {
-            await blobs.CopyAsync(BlobContainers.Labeled, blobName, container, blobName, cancellationToken);
-            await blobs.DeleteAsync(BlobContainers.Labeled, blobName, cancellationToken);
+            await blobs.CopyAsync(BlobContainers.Labeled, blob.Name, container, blob.Name, blob.ETag, cancellationToken);
+            await blobs.DeleteAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken);
+            return $"{container}/{blob.Name}";
         }
-        return $"{container}/{blobName}";
+        catch (ConcurrencyException)
+        {
+            return null;
+        }
     }
 
     private static SyncResult Combine(List<SyncResult> results)
@@ -246,8 +297,12 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             Bytes = results.Sum(r => r.Bytes),
             UpdatedRows = results.Sum(r => r.UpdatedRows ?? 0),
             InsertedRows = results.Sum(r => r.InsertedRows ?? 0),
-            Message = $"{results.Count} labeled files: {results.Count - errors.Count} imported or already done, {errors.Count} rejected",
+            Message = $"{results.Count} labeled files: {results.Count - errors.Count} imported or already done, {errors.Count} rejected or failed" +
+                      string.Concat(results.Where(r => r.Error is null && r.Message is not null).Select(r => "; " + r.Message)),
             Error = errors.Count == 0 ? null : string.Join("; ", errors),
         };
     }
 }
+
+/// <summary>What the MERGE did: rows updated and inserted, and the labeled rows it left alone.</summary>
+public sealed record MergeOutcome(long Updated, long Inserted, NotAppliedRows NotApplied);

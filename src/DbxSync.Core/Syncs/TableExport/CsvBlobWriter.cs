@@ -1,15 +1,33 @@
 using System.Security.Cryptography;
-using System.Text;
-using DbxSync.Core.Csv;
+using CsvHelper;
 using DbxSync.Core.Ports;
 
 namespace DbxSync.Core.Syncs.TableExport;
 
 public sealed record CsvBlobResult(BlobItem Blob, IReadOnlyList<string> Header, long Rows, long Bytes, string Sha256);
 
-/// <summary>Streams rows into one CSV block blob, hashing as it goes; memory is two blocks and 1 MiB of text whatever the row count.</summary>
+/// <summary>
+/// Streams rows into one CSV block blob with CsvHelper (RFC 4180: comma, CRLF, quotes only where needed, UTF-8
+/// without a byte order mark, NULL as an empty field), hashing as it goes; memory is CsvHelper's buffer and one
+/// block whatever the row count.
+/// </summary>
 public static class CsvBlobWriter
 {
+    private static readonly CsvWriterOptions Rfc4180 = new()
+    {
+        Mode = CsvMode.Rfc4180,
+        Separator = ',',
+        NewLine = "\r\n",
+        Quoting = CsvQuoting.WhenNeeded,
+        WriteByteOrderMark = false,
+        BufferSize = 1024 * 1024,
+    };
+
+    /// <param name="guard">
+    /// Per column: true when a text cell that a spreadsheet would run as a formula (CsvHelper's injection characters,
+    /// OWASP's list) gets CsvHelper's injection escape in front. Per column, because numbers such as -5 and the
+    /// columns an import matches on (the key, the row marker) must be written as they are.
+    /// </param>
     public static async Task<CsvBlobResult> WriteAsync(
         IBlobStore blobs, string container, string name, IReadOnlyList<string> header, IAsyncEnumerable<string?[]> rows,
         IReadOnlyList<bool>? guard, BlobWriteOptions options, Action<long>? onRows, CancellationToken cancellationToken)
@@ -18,37 +36,28 @@ public static class CsvBlobWriter
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var hashing = new HashingWriteStream(blob, sha);
         long count = 0;
-        // Records are formatted into memory and handed to the blob stream asynchronously, about 1 MiB at a time: a
-        // StreamWriter straight over the blob stream would flush synchronously, blocking a pool thread on each block upload.
-        var pending = new MemoryStream(PendingBytes + 128 * 1024);
-        await using (var text = new StreamWriter(pending, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
+        // CsvHelper writes its buffer out asynchronously (EndRecordAsync), so no pool thread blocks on a block upload.
+        await using (var csv = CsvWriter.Create(hashing, Rfc4180, leaveOpen: true))
         {
-            var csv = new CsvRecordWriter(text);
-            csv.WriteRecord(header);
+            foreach (var column in header) csv.WriteField(column);
+            await csv.EndRecordAsync(cancellationToken);
             await foreach (var row in rows.WithCancellation(cancellationToken))
             {
-                csv.WriteRecord(row, guard);
-                if (pending.Length >= PendingBytes)
-                    await DrainAsync(pending, hashing, cancellationToken);
+                for (var i = 0; i < row.Length; i++)
+                    csv.WriteField(guard is not null && guard[i] ? Guarded(row[i]) : row[i]);
+                await csv.EndRecordAsync(cancellationToken);
                 if (++count % 10_000 == 0)
                     onRows?.Invoke(count);
             }
-            await text.FlushAsync(cancellationToken);
+            await csv.FlushAsync(cancellationToken);
         }
-        await DrainAsync(pending, hashing, cancellationToken);
         var item = await blob.CommitAsync(cancellationToken);
         onRows?.Invoke(count);
         return new CsvBlobResult(item, header, count, hashing.BytesWritten, Convert.ToHexStringLower(sha.GetHashAndReset()));
     }
 
-    private const int PendingBytes = 1024 * 1024;
-
-    private static async Task DrainAsync(MemoryStream pending, Stream target, CancellationToken cancellationToken)
-    {
-        if (pending.Length == 0) return;
-        await target.WriteAsync(pending.GetBuffer().AsMemory(0, (int)pending.Length), cancellationToken);
-        pending.SetLength(0);
-    }
+    private static string? Guarded(string? value)
+        => value is { Length: > 0 } && Rfc4180.InjectionCharacters.Contains(value[0]) ? Rfc4180.InjectionEscape + value : value;
 
     /// <summary>Pass-through stream that hashes and counts what is written.</summary>
     private sealed class HashingWriteStream(Stream inner, IncrementalHash hash) : Stream

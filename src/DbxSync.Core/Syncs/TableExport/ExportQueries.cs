@@ -12,27 +12,38 @@ public static class ExportQueries
 
     public static string LatestHistory(TableName table) => $"DESCRIBE HISTORY {table.Quoted} LIMIT 1";
 
+    /// <summary>The table's id, which changes when it is dropped and recreated under the same name.</summary>
+    public static string Detail(TableName table) => $"DESCRIBE DETAIL {table.Quoted}";
+
     public static string History(TableName table, long limit) => $"DESCRIBE HISTORY {table.Quoted} LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>No rows, only the result's columns: the table's schema as of a version (time travel gives that version's schema).</summary>
+    public static string Columns(TableName table, long version) => $"SELECT * FROM {table.Quoted} VERSION AS OF {V(version)} LIMIT 0";
+
     /// <summary>Unlabeled rows as of a version: the first run's snapshot, and the fallback when history is gone.</summary>
-    public static string Snapshot(TableName table, string pkColumn, string labelColumn, long version)
-        => $"SELECT * FROM {table.Quoted} VERSION AS OF {V(version)} WHERE {SqlIdentifier.Quote(labelColumn)} IS NULL ORDER BY {SqlIdentifier.Quote(pkColumn)}";
+    public static string Snapshot(TableName table, ExportColumns columns, long version)
+        => $"SELECT {columns.SelectList} FROM {table.Quoted} VERSION AS OF {V(version)} WHERE {columns.Label} IS NULL ORDER BY {columns.Pk}";
 
     /// <summary>
-    /// Change feed rows of (from..to], newest image last per key. Pre-images are dropped here; the label filter
-    /// is applied to each key's final image by the caller, because a row labeled later in the range must not go out.
+    /// Change feed rows of [from..to], reduced in SQL to each key's newest image; the label filter applies to that
+    /// image only, because a row labeled later in the range must not go out.
     /// </summary>
-    public static string ChangeFeed(TableName table, string pkColumn, long fromVersion, long toVersion)
+    public static string ChangeFeed(TableName table, ExportColumns columns, long fromVersion, long toVersion)
         // table_changes takes the name as a string literal; the backticked parts hold only validated characters.
-        => $"SELECT * FROM table_changes('{table.Quoted}', {V(fromVersion)}, {V(toVersion)}) WHERE {ChangeType} <> 'update_preimage' ORDER BY {SqlIdentifier.Quote(pkColumn)}, {CommitVersion}";
+        => $"SELECT {columns.SelectList} FROM (SELECT * FROM table_changes('{table.Quoted}', {V(fromVersion)}, {V(toVersion)}) WHERE {ChangeType} <> 'update_preimage' " +
+           $"QUALIFY ROW_NUMBER() OVER (PARTITION BY {columns.Pk} ORDER BY {CommitVersion} DESC, {DeleteLast}) = 1) AS newest " +
+           $"WHERE {ChangeType} <> 'delete' AND {columns.Label} IS NULL ORDER BY {columns.Pk}";
 
-    /// <summary>Without a change feed: unlabeled rows now that were not unlabeled-and-identical before.</summary>
-    public static string VersionDifference(TableName table, string labelColumn, long previousVersion, long toVersion)
-    {
-        var label = SqlIdentifier.Quote(labelColumn);
-        return $"SELECT * FROM {table.Quoted} VERSION AS OF {V(toVersion)} WHERE {label} IS NULL " +
-               $"EXCEPT SELECT * FROM {table.Quoted} VERSION AS OF {V(previousVersion)} WHERE {label} IS NULL";
-    }
+    /// <summary>
+    /// Within one version a key can have a delete and an insert (INSERT OVERWRITE, replaceWhere and RESTORE rewrite
+    /// whole files): the insert or postimage is the live row, so it ranks before the delete.
+    /// </summary>
+    private const string DeleteLast = $"CASE WHEN {ChangeType} = 'delete' THEN 1 ELSE 0 END";
+
+    /// <summary>Without a change feed: unlabeled rows now that were not unlabeled-and-identical before (same schema at both versions).</summary>
+    public static string VersionDifference(TableName table, ExportColumns columns, long previousVersion, long toVersion)
+        => $"SELECT {columns.SelectList} FROM (SELECT {columns.DataList} FROM {table.Quoted} VERSION AS OF {V(toVersion)} WHERE {columns.Label} IS NULL " +
+           $"EXCEPT SELECT {columns.DataList} FROM {table.Quoted} VERSION AS OF {V(previousVersion)} WHERE {columns.Label} IS NULL) AS changed ORDER BY {columns.Pk}";
 
     private static string V(long version) => version >= 0
         ? version.ToString(CultureInfo.InvariantCulture)

@@ -30,30 +30,42 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
         var latest = await ReadHistoryAsync(context, ExportQueries.LatestHistory(table), cancellationToken);
         if (latest.Count == 0) throw new WorkspaceException(WorkspaceErrorKind.Other, $"DESCRIBE HISTORY returned no rows for {table}.");
         var current = latest[0].Version;
+        var tableId = await ReadTableIdAsync(context, table, cancellationToken);
+        if (checkpoint.Version is not null && checkpoint.TableId is not null && checkpoint.TableId != tableId)
+        {
+            // A new generation first, then a checkpoint without a version: a crash in between only starts one more
+            // generation before any file of it exists; after it, the next run is a plain first run of the new table.
+            var next = await state.NextGenerationAsync(config, time.GetUtcNow(), cancellationToken);
+            log.LogWarning("{Table} was dropped and recreated (table id {OldId} is now {NewId}); its versions restarted, so this run exports a fresh snapshot (export generation {Generation})",
+                table, checkpoint.TableId, tableId, next);
+            checkpoint = await state.SaveCheckpointAsync(checkpoint with { Version = null, TableId = tableId }, time.GetUtcNow(), cancellationToken);
+        }
+        checkpoint = checkpoint with { TableId = tableId };
         if (checkpoint.Version is { } seen && current <= seen)
             return SyncResult.NoChange($"table is at version {current}, already exported", current);
 
-        var pending = await FindPendingExportAsync(config.Id, table, checkpoint.Version, current, cancellationToken);
+        var generation = await state.GetGenerationAsync(config.Id, cancellationToken);
+        var pending = await FindPendingExportAsync(config.Id, table, generation, checkpoint.Version, current, cancellationToken);
         var toVersion = pending ?? current;
         if (pending is not null)
             log.LogInformation("Found an export of v{From}-v{To} written before its checkpoint; rewriting the same range", (checkpoint.Version ?? -1) + 1, pending);
 
-        ExportPlan plan;
-        if (checkpoint.Version is not { } previous)
-            plan = ExportPlan.Snapshot(toVersion, "first run");
-        else
+        if (checkpoint.Version is { } last && pending is null && await OnlyNoDataVersionsAsync(context, table, last, toVersion, cancellationToken))
         {
-            if (pending is null && await OnlyNoDataVersionsAsync(context, table, previous, toVersion, cancellationToken))
-            {
-                await state.SaveCheckpointAsync(checkpoint with { Version = toVersion }, time.GetUtcNow(), cancellationToken);
-                log.LogInformation("Versions {From}-{To} of {Table} change no data; checkpoint advanced", previous + 1, toVersion, table);
-                return SyncResult.NoChange($"versions {previous + 1}-{toVersion} change no data", toVersion) with { FromVersion = previous + 1 };
-            }
-            plan = ExportPlan.Changes(previous, toVersion);
+            await state.SaveCheckpointAsync(checkpoint with { Version = toVersion }, time.GetUtcNow(), cancellationToken);
+            log.LogInformation("Versions {From}-{To} of {Table} change no data; checkpoint advanced", last + 1, toVersion, table);
+            return SyncResult.NoChange($"versions {last + 1}-{toVersion} change no data", toVersion) with { FromVersion = last + 1 };
         }
 
-        var fileName = ExportFileName(config.Id, table, plan.FromVersion, plan.ToVersion);
-        var (result, used) = await ExportAsync(context, table, plan, fileName, cancellationToken);
+        var schema = await ReadColumnsAsync(context, table, toVersion, cancellationToken)
+            ?? throw new WorkspaceException(WorkspaceErrorKind.Other, $"Version {toVersion} of {table} cannot be read.");
+        var columns = ExportColumns.For(schema, config.PkColumn!, config.LabelColumn!);
+        var plan = checkpoint.Version is not { } previous
+            ? ExportPlan.Snapshot(toVersion, generation == 0 ? "first run" : $"first run of export generation {generation}")
+            : await PlanChangesAsync(context, table, schema, previous, toVersion, cancellationToken);
+
+        var fileName = ExportFileName(config.Id, table, generation, plan.FromVersion, plan.ToVersion);
+        var (result, used) = await ExportAsync(context, table, columns, plan, fileName, cancellationToken);
         if (result is null)
         {
             await state.SaveCheckpointAsync(checkpoint with { Version = toVersion }, time.GetUtcNow(), cancellationToken);
@@ -76,25 +88,52 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
         };
     }
 
-    public static string ExportFileName(string configId, TableName table, long fromVersion, long toVersion)
-        => string.Create(CultureInfo.InvariantCulture, $"{configId}/{table.Table}_v{fromVersion}-v{toVersion}.csv");
+    /// <summary>
+    /// Changes since the checkpoint, unless the schema differs between the two versions (ADD/DROP/RENAME COLUMN,
+    /// type changes): then rows cannot be compared and every marker changed, so all unlabeled rows go out again.
+    /// </summary>
+    private static async Task<ExportPlan> PlanChangesAsync(SyncContext context, TableName table, IReadOnlyList<SqlColumn> schema, long previous, long toVersion, CancellationToken cancellationToken)
+    {
+        var before = await ReadColumnsAsync(context, table, previous, cancellationToken);
+        if (before is null)
+        {
+            context.Logger.LogWarning("Version {Version} of {Table} is no longer retained; falling back to a snapshot of unlabeled rows at v{To}", previous, table, toVersion);
+            return ExportPlan.Snapshot(toVersion, $"checkpoint v{previous} is older than the retained history") with { FromVersion = previous + 1 };
+        }
+        if (!ExportColumns.SameSchema(before, schema))
+        {
+            context.Logger.LogWarning("The schema of {Table} changed between v{From} and v{To} ({Before} -> {After}); exporting a snapshot of unlabeled rows at v{To}",
+                table, previous, toVersion, string.Join(", ", before.Select(c => c.Name)), string.Join(", ", schema.Select(c => c.Name)), toVersion);
+            return ExportPlan.Snapshot(toVersion, $"schema changed after v{previous}") with { FromVersion = previous + 1 };
+        }
+        return ExportPlan.Changes(previous, toVersion);
+    }
+
+    /// <summary>
+    /// exports/{config}/{table}_v{from}-v{to}.csv; after the config's source changed or its table was recreated
+    /// (generation n &gt; 0) {table}_g{n}_v{from}-v{to}.csv, so the new source's versions never overwrite old files.
+    /// </summary>
+    public static string ExportFileName(string configId, TableName table, long generation, long fromVersion, long toVersion)
+        => ExportFilePrefix(configId, table, generation) + string.Create(CultureInfo.InvariantCulture, $"{fromVersion}-v{toVersion}.csv");
+
+    private static string ExportFilePrefix(string configId, TableName table, long generation)
+        => string.Create(CultureInfo.InvariantCulture, $"{configId}/{table.Table}_{(generation == 0 ? "" : $"g{generation}_")}v");
 
     /// <summary>
     /// Runs the plan; on a change-feed gap falls back to the version difference, and when history is gone to a
     /// snapshot. Returns null when no row qualified (then no file is written).
     /// </summary>
-    private async Task<(CsvBlobResult?, ExportPlan)> ExportAsync(SyncContext context, TableName table, ExportPlan plan, string fileName, CancellationToken cancellationToken)
+    private async Task<(CsvBlobResult?, ExportPlan)> ExportAsync(SyncContext context, TableName table, ExportColumns columns, ExportPlan plan, string fileName, CancellationToken cancellationToken)
     {
-        var config = context.Config;
         while (true)
         {
             try
             {
                 var statement = plan.Kind switch
                 {
-                    ExportKind.Snapshot => ExportQueries.Snapshot(table, config.PkColumn!, config.LabelColumn!, plan.ToVersion),
-                    ExportKind.ChangeFeed => ExportQueries.ChangeFeed(table, config.PkColumn!, plan.FromVersion, plan.ToVersion),
-                    _ => ExportQueries.VersionDifference(table, config.LabelColumn!, plan.FromVersion - 1, plan.ToVersion),
+                    ExportKind.Snapshot => ExportQueries.Snapshot(table, columns, plan.ToVersion),
+                    ExportKind.ChangeFeed => ExportQueries.ChangeFeed(table, columns, plan.FromVersion, plan.ToVersion),
+                    _ => ExportQueries.VersionDifference(table, columns, plan.FromVersion - 1, plan.ToVersion),
                 };
                 var result = await context.Workspace.ExecuteAsync(statement, null,
                     new StatementOptions { WarehouseId = context.WarehouseId, LargeResult = true }, cancellationToken);
@@ -118,16 +157,14 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
     private async Task<CsvBlobResult?> WriteCsvAsync(SyncContext context, IStatementResult result, ExportPlan plan, string fileName, CancellationToken cancellationToken)
     {
         var config = context.Config;
-        var columns = result.Columns;
-        var outputIndexes = columns.Where(c => c.Name is not (ExportQueries.ChangeType or ExportQueries.CommitVersion or ExportQueries.CommitTimestamp))
-            .Select(c => c.Position).ToArray();
-        var header = outputIndexes.Select(i => columns[i].Name).ToList();
+        var header = result.Columns.Select(c => c.Name).ToList();
+        // The guard never touches the key or the marker: the import matches rows by them.
         var guard = config.SpreadsheetSafe
-            ? outputIndexes.Select(i => columns[i].TypeName is "STRING" or "CHAR" or "VARCHAR").ToList()
+            ? result.Columns.Select(c => c.TypeName is "STRING" or "CHAR" or "VARCHAR"
+                && !string.Equals(c.Name, config.PkColumn, StringComparison.OrdinalIgnoreCase)
+                && c.Name != RowMarker.Column).ToList()
             : null;
-        var rows = plan.Kind == ExportKind.ChangeFeed
-            ? NewestUnlabeledImages(result.ReadRowsAsync(cancellationToken), columns, config, outputIndexes, cancellationToken)
-            : Project(result.ReadRowsAsync(cancellationToken), outputIndexes, cancellationToken);
+        var rows = result.ReadRowsAsync(cancellationToken);
 
         // Look at the first row before creating the blob: no file for a range with nothing to export.
         await using var enumerator = rows.GetAsyncEnumerator(cancellationToken);
@@ -149,41 +186,10 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
             cancellationToken);
     }
 
-    /// <summary>Change rows arrive ordered by key then version: keep each key's last image if it is not a delete and still unlabeled.</summary>
-    private static async IAsyncEnumerable<string?[]> NewestUnlabeledImages(IAsyncEnumerable<string?[]> rows, IReadOnlyList<SqlColumn> columns, SyncConfig config, int[] outputIndexes, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        int pk = IndexOf(columns, config.PkColumn!), label = IndexOf(columns, config.LabelColumn!), change = IndexOf(columns, ExportQueries.ChangeType);
-        string?[]? held = null;
-        await foreach (var row in rows.WithCancellation(cancellationToken))
-        {
-            if (held is not null && !string.Equals(held[pk], row[pk], StringComparison.Ordinal))
-            {
-                if (Qualifies(held)) yield return Pick(held, outputIndexes);
-            }
-            held = row;
-        }
-        if (held is not null && Qualifies(held)) yield return Pick(held, outputIndexes);
-
-        bool Qualifies(string?[] r) => r[change] != "delete" && r[label] is null;
-    }
-
-    private static async IAsyncEnumerable<string?[]> Project(IAsyncEnumerable<string?[]> rows, int[] outputIndexes, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var row in rows.WithCancellation(cancellationToken))
-            yield return outputIndexes.Length == row.Length ? row : Pick(row, outputIndexes);
-    }
-
     private static async IAsyncEnumerable<string?[]> Prepend(string?[] first, IAsyncEnumerator<string?[]> rest)
     {
         yield return first;
         while (await rest.MoveNextAsync()) yield return rest.Current;
-    }
-
-    private static string?[] Pick(string?[] row, int[] indexes)
-    {
-        var picked = new string?[indexes.Length];
-        for (int i = 0; i < indexes.Length; i++) picked[i] = row[indexes[i]];
-        return picked;
     }
 
     private static int IndexOf(IReadOnlyList<SqlColumn> columns, string name)
@@ -191,6 +197,30 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
            ?? throw new ValidationException($"The result has no column '{name}'.", "databricks_path", "column-not-found");
 
     private sealed record HistoryEntry(long Version, string? Operation);
+
+    private static async Task<string> ReadTableIdAsync(SyncContext context, TableName table, CancellationToken cancellationToken)
+    {
+        var result = await context.Workspace.ExecuteAsync(ExportQueries.Detail(table), null, new StatementOptions { WarehouseId = context.WarehouseId }, cancellationToken);
+        var id = IndexOf(result.Columns, "id");
+        await foreach (var row in result.ReadRowsAsync(cancellationToken))
+            if (row[id] is { Length: > 0 } value) return value;
+        throw new WorkspaceException(WorkspaceErrorKind.Other, $"DESCRIBE DETAIL returned no table id for {table}.");
+    }
+
+    /// <summary>The table's columns as of a version; null when that version is no longer retained.</summary>
+    private static async Task<IReadOnlyList<SqlColumn>?> ReadColumnsAsync(SyncContext context, TableName table, long version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await context.Workspace.ExecuteAsync(ExportQueries.Columns(table, version), null, new StatementOptions { WarehouseId = context.WarehouseId }, cancellationToken);
+            await foreach (var _ in result.ReadRowsAsync(cancellationToken)) { }
+            return result.Columns;
+        }
+        catch (WorkspaceException ex) when (ex.ErrorClass is { } c && ExportQueries.HistoryGone.Contains(c))
+        {
+            return null;
+        }
+    }
 
     private static async Task<List<HistoryEntry>> ReadHistoryAsync(SyncContext context, string statement, CancellationToken cancellationToken)
     {
@@ -213,10 +243,10 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
     }
 
     /// <summary>A CSV for (checkpoint, x] that exists although the checkpoint never moved: a crash between the two.</summary>
-    private async Task<long?> FindPendingExportAsync(string configId, TableName table, long? checkpoint, long current, CancellationToken cancellationToken)
+    private async Task<long?> FindPendingExportAsync(string configId, TableName table, long generation, long? checkpoint, long current, CancellationToken cancellationToken)
     {
         var from = (checkpoint ?? -1) + 1;
-        var prefix = string.Create(CultureInfo.InvariantCulture, $"{configId}/{table.Table}_v{from}-v");
+        var prefix = ExportFilePrefix(configId, table, generation) + string.Create(CultureInfo.InvariantCulture, $"{from}-v");
         long? found = null;
         await foreach (var blob in blobs.ListAsync(BlobContainers.Exports, prefix, cancellationToken))
         {
