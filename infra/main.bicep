@@ -1,6 +1,5 @@
-// DbxSync: Functions custom handler on Flex Consumption, identity-based storage, Key Vault,
-// App Insights, and Event Grid delivering blob-created events to the blob-events queue.
-// Deploy: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json
+// DbxSync: the .NET isolated worker on Flex Consumption, identity-based storage, Key Vault and App Insights.
+// Step 1 of tools/deploy.sh (docs/deployment.md); eventgrid.bicep follows once the code is deployed.
 targetScope = 'resourceGroup'
 
 @description('Short environment name (dev, test, prod); seeds resource names and the azd-env-name tag.')
@@ -14,11 +13,7 @@ param location string = resourceGroup().location
 @description('Overrides the generated function app name (must be globally unique).')
 param functionAppNameOverride string = ''
 
-@description('flex = Flex Consumption FC1 (recommended, scales to zero); premium = Elastic Premium EP1; dedicated = App Service plan P1v3.')
-@allowed([ 'flex', 'premium', 'dedicated' ])
-param hostingPlan string = 'flex'
-
-@description('Flex Consumption instance memory, shared by the Functions host and the handler.')
+@description('Flex Consumption instance memory, shared by the Functions host and the .NET worker.')
 @allowed([ 512, 2048, 4096 ])
 param flexInstanceMemoryMB int = 2048
 
@@ -82,7 +77,6 @@ var functionAppName = !empty(functionAppNameOverride) ? functionAppNameOverride 
 var storageAccountName = take('${abbrs.storageAccount}${resourceToken}', 24)
 var keyVaultName = take('${abbrs.keyVault}${resourceToken}', 24)
 var deploymentContainerName = 'app-package-${resourceToken}'
-var blobEventsQueueName = 'blob-events'
 
 module storage 'modules/storage.bicep' = {
   name: 'storage'
@@ -93,8 +87,9 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     dataContainerNames: [ 'exports', 'labeled', 'processed', 'failed', 'volumes', 'locks' ]
     tableNames: [ 'ServicePrincipals', 'SyncConfigs', 'SyncState', 'SyncRuns' ]
-    // The host would create the poison queue on first failure; declaring it lets alerts target it from day one.
-    queueNames: [ blobEventsQueueName, '${blobEventsQueueName}-poison' ]
+    // SyncTimer enqueues one message per due config on sync-runs; RunSync consumes it. The host would create
+    // the poison queue on the first message that keeps failing; declaring it lets alerts target it from day one.
+    queueNames: [ 'sync-runs', 'sync-runs-poison' ]
   }
 }
 
@@ -127,13 +122,9 @@ module functionApp 'modules/functionapp.bicep' = {
     hostingPlanName: '${abbrs.hostingPlan}${resourceToken}'
     location: location
     tags: tags
-    hostingPlan: hostingPlan
-    flexInstanceMemoryMB: flexInstanceMemoryMB
-    flexMaximumInstanceCount: flexMaximumInstanceCount
+    instanceMemoryMB: flexInstanceMemoryMB
+    maximumInstanceCount: flexMaximumInstanceCount
     storageAccountName: storage.outputs.storageAccountName
-    blobServiceUri: storage.outputs.blobServiceUri
-    queueServiceUri: storage.outputs.queueServiceUri
-    tableServiceUri: storage.outputs.tableServiceUri
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     keyVaultUri: keyVault.outputs.keyVaultUri
@@ -161,19 +152,9 @@ module rbac 'modules/rbac.bicep' = {
   }
 }
 
-module eventGrid 'modules/eventgrid.bicep' = {
-  name: 'eventgrid'
-  params: {
-    systemTopicName: '${abbrs.eventGridSystemTopic}${resourceToken}'
-    location: location
-    tags: tags
-    storageAccountName: storage.outputs.storageAccountName
-    queueName: blobEventsQueueName
-    watchedContainerNames: [ 'labeled', 'volumes' ]
-  }
-}
-
 output functionAppName string = functionApp.outputs.functionAppName
 output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
 output storageAccountName string = storage.outputs.storageAccountName
 output keyVaultUri string = keyVault.outputs.keyVaultUri
+@description('Named here with the other resources; eventgrid.bicep creates the topic after the code deployment.')
+output eventGridSystemTopicName string = '${abbrs.eventGridSystemTopic}${resourceToken}'
