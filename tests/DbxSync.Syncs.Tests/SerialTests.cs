@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using DbxSync.Core.Configs;
+using DbxSync.Core.Ports;
 using DbxSync.Core.Runs;
 using DbxSync.Core.Syncs;
 using DbxSync.Syncs.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DbxSync.Syncs.Tests;
 
@@ -65,7 +67,8 @@ public sealed class SerialTests
     [Fact]
     public async Task A_timer_tick_exports_due_tables_and_its_scan_imports_labeled_files_whose_event_was_lost()
     {
-        await using var stack = await SyncStack.CreateAsync();
+        var queue = new CollectingRunQueue();
+        await using var stack = await SyncStack.CreateAsync(services => services.AddSingleton<IRunQueue>(queue));
         // Leftovers of other tests must not run in this tick.
         foreach (var other in await stack.ConfigService.ListAsync())
             if (other.IsActive) await stack.ConfigService.SetStatusAsync(other.Id, SyncConfigStatus.Paused, null);
@@ -74,7 +77,8 @@ public sealed class SerialTests
         var export = await stack.CreateTableConfigAsync(table);
         var tick = await stack.Scheduler.TickAsync();
         Assert.Equal(1, tick.Due);
-        Assert.Equal(1, tick.Succeeded);
+        Assert.Equal(1, tick.Enqueued);
+        Assert.Equal(RunOutcome.Succeeded, Assert.Single(await queue.DrainAsync(stack.Runner)).Outcome);
         var name = Assert.Single(await ExportFiles.CsvNamesAsync(stack, export.Id));
         var file = await ExportFiles.ReadAsync(stack, name);
         Assert.Equal(80, file.Rows.Count);
@@ -84,7 +88,8 @@ public sealed class SerialTests
         await stack.UploadAsync(BlobContainers.Labeled, $"{import.Id}/labels.csv", ExportFiles.Label(file));
         var second = await stack.Scheduler.TickAsync();
         Assert.Equal(1, second.Due);
-        Assert.Equal(1, second.Succeeded);
+        Assert.Equal(1, second.Enqueued);
+        Assert.Equal(RunOutcome.Succeeded, Assert.Single(await queue.DrainAsync(stack.Runner)).Outcome);
         Assert.NotNull(await stack.Blobs.GetPropertiesAsync(BlobContainers.Processed, $"{import.Id}/labels.csv"));
         Assert.All(await stack.LabelsAsync(table), kv => Assert.Equal(ExportFiles.LabelFor(kv.Key), kv.Value));
     }

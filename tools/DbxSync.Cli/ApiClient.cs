@@ -36,16 +36,25 @@ public sealed class ApiClient : IDisposable
         return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!.AsObject();
     }
 
-    /// <summary>POST /sync-configs/{id}/run?progress=true: NDJSON progress lines, then the finished run.</summary>
-    public async IAsyncEnumerable<JsonObject> RunWithProgressAsync(string configId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// POST /sync-configs/{id}/run answers 202 with the run's Location; the run is then polled until it ends. Yields
+    /// the run as it goes (queued, running with its progress, then finished).
+    /// </summary>
+    public async IAsyncEnumerable<JsonObject> RunAndFollowAsync(string configId, TimeSpan pollInterval, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/databricks/sync-configs/{Uri.EscapeDataString(configId)}/run?progress=true");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        if (!response.IsSuccessStatusCode) throw new ApiException((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
-            if (line.Length > 0) yield return JsonNode.Parse(line)!.AsObject();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/databricks/sync-configs/{Uri.EscapeDataString(configId)}/run");
+        using var response = await _http.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode) throw new ApiException((int)response.StatusCode, text);
+        var location = response.Headers.Location ?? throw new InvalidOperationException("The API accepted the run but gave no Location to follow.");
+        var run = JsonNode.Parse(text)!.AsObject();
+        while (true)
+        {
+            yield return run;
+            if ((string?)run["outcome"] is not ("queued" or "running")) yield break;
+            await Task.Delay(pollInterval, cancellationToken);
+            run = await GetAsync(location.ToString(), cancellationToken);
+        }
     }
 
     public void Dispose() => _http.Dispose();

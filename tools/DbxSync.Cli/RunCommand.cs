@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace DbxSync.Cli;
 
-/// <summary>./dbxsync run CONFIG_ID: runs a config now and draws its progress.</summary>
+/// <summary>./dbxsync run CONFIG_ID: queues a run of a config and draws its progress by polling the run until it ends.</summary>
 public static class RunCommand
 {
     public static async Task<int> ExecuteAsync(string configId, CancellationToken cancellationToken)
@@ -15,13 +15,14 @@ public static class RunCommand
             .StartAsync(async ctx =>
             {
                 var tasks = new Dictionary<string, ProgressTask>();
-                await foreach (var line in api.RunWithProgressAsync(configId, cancellationToken))
+                await foreach (var current in api.RunAndFollowAsync(configId, TimeSpan.FromMilliseconds(500), cancellationToken))
                 {
-                    if ((string?)line["type"] == "run") { run = line["run"]!.AsObject(); break; }
-                    var stage = (string?)line["stage"] ?? "work";
-                    var done = (double?)line["done"] ?? 0;
-                    var total = (double?)line["total"];
-                    var unit = (string?)line["unit"] ?? "";
+                    run = current;
+                    if (current["progress"] is not JsonObject progress) continue;
+                    var stage = (string?)progress["stage"] ?? "work";
+                    var done = (double?)progress["done"] ?? 0;
+                    var total = (double?)progress["total"];
+                    var unit = (string?)progress["unit"] ?? "";
                     if (!tasks.TryGetValue(stage, out var task))
                         tasks[stage] = task = ctx.AddTask(stage, maxValue: total ?? Math.Max(1, done));
                     if (total is { } t) task.MaxValue = Math.Max(t, 1);

@@ -1,6 +1,7 @@
 namespace DbxSync.Core.Runs;
 
-public sealed record RunRequest(string ConfigId, RunTrigger Trigger, string? SubjectBlob = null, IProgress<Syncs.SyncProgress>? Progress = null);
+/// <param name="RunId">Chosen by whoever announced the run (a queued manual run); null: the runner picks one.</param>
+public sealed record RunRequest(string ConfigId, RunTrigger Trigger, string? SubjectBlob = null, IProgress<Syncs.SyncProgress>? Progress = null, string? RunId = null);
 
 /// <summary>Runs one config now: takes the cross-instance lock, records the run in SyncRuns, retries transient failures.</summary>
 public interface ISyncRunner

@@ -1,7 +1,7 @@
 namespace DbxSync.Core.Runs;
 
 public enum RunTrigger { Timer, BlobEvent, Scan, Manual }
-public enum RunOutcome { Running, Succeeded, NoChange, Failed, Skipped }
+public enum RunOutcome { Running, Succeeded, NoChange, Failed, Skipped, Queued }
 
 /// <summary>One execution of a sync config, as recorded in SyncRuns.</summary>
 public sealed record SyncRun
@@ -25,6 +25,13 @@ public sealed record SyncRun
     public string? Output { get; init; }
     public string? Message { get; init; }
     public string? Error { get; init; }
+    /// <summary>The latest progress a running sync reported (phase and rows/files so far); kept on the finished record.</summary>
+    public Syncs.SyncProgress? Progress { get; init; }
+    /// <summary>
+    /// Not stored. The run failed with an exception (not a failure the sync handled, such as a bad labeled file),
+    /// so delivering the same trigger again may succeed: queue and blob triggers rethrow to get their retries.
+    /// </summary>
+    public bool Retryable { get; init; }
 
     public long? DurationMs => FinishedAt is { } f ? (long)(f - StartedAt).TotalMilliseconds : null;
 }

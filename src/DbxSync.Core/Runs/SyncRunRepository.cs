@@ -57,6 +57,10 @@ public sealed class SyncRunRepository(IStateStore store, TimeProvider time)
             ["Output"] = r.Output,
             ["Message"] = Truncate(r.Message),
             ["Error"] = Truncate(r.Error),
+            ["ProgressStage"] = r.Progress?.Stage,
+            ["ProgressDone"] = r.Progress?.Done,
+            ["ProgressTotal"] = r.Progress?.Total,
+            ["ProgressUnit"] = r.Progress?.Unit,
         },
     };
 
@@ -82,5 +86,8 @@ public sealed class SyncRunRepository(IStateStore store, TimeProvider time)
         Output = e.GetString("Output"),
         Message = e.GetString("Message"),
         Error = e.GetString("Error"),
+        Progress = e.GetString("ProgressStage") is { } stage
+            ? new Syncs.SyncProgress(stage, EntityValues.Long(e, "ProgressDone") ?? 0, EntityValues.Long(e, "ProgressTotal"), e.GetString("ProgressUnit") ?? "")
+            : null,
     };
 }

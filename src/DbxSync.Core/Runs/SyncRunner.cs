@@ -15,6 +15,8 @@ public sealed record SyncRunnerOptions
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Record runs that found nothing to do. Off by default: a 1-minute probe of 500 configs would flood SyncRuns.</summary>
     public bool RecordNoChangeRuns { get; init; }
+    /// <summary>How often a recorded run's progress is written to its run record.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class SyncRunner(
@@ -37,27 +39,29 @@ public sealed class SyncRunner(
         var run = new SyncRun
         {
             ConfigId = config.Id,
-            RunId = runs.NewRunId(),
+            RunId = request.RunId ?? runs.NewRunId(),
             Trigger = request.Trigger,
             StartedAt = time.GetUtcNow(),
             Subject = request.SubjectBlob,
         };
         if (!config.IsActive && request.Trigger != RunTrigger.Manual)
-            return run with { Outcome = RunOutcome.Skipped, FinishedAt = run.StartedAt, Message = "config is paused" };
+            return await SkippedAsync(run with { Message = "config is paused" }, request, cancellationToken);
 
-        await using var lease = await locks.TryAcquireAsync("sync-" + config.Id, cancellationToken);
+        await using var lease = await locks.TryAcquireAsync(LockName(config.Id), cancellationToken);
         if (lease is null)
-            return run with { Outcome = RunOutcome.Skipped, FinishedAt = time.GetUtcNow(), Message = "another run of this config is in progress" };
+            return await SkippedAsync(run with { Message = "another run of this config is in progress" }, request, cancellationToken);
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.LeaseLost);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["ConfigId"] = config.Id, ["RunId"] = run.RunId });
-        if (request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
+        var recorded = request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns;
+        if (recorded)
             await runs.SaveAsync(run, cancellationToken);
+        var progress = recorded ? new RunProgressRecorder(runs, run, request.Progress, time, options.ProgressInterval) : null;
 
         SyncRun finished;
         try
         {
-            var result = await RunWithRetriesAsync(config, run, request, linked.Token);
+            var result = await RunWithRetriesAsync(config, run, request with { Progress = progress ?? request.Progress }, linked.Token);
             finished = run with
             {
                 FinishedAt = time.GetUtcNow(),
@@ -76,12 +80,17 @@ public sealed class SyncRunner(
         }
         catch (OperationCanceledException) when (lease.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Error = "The run lost its lock (lease renewal failed) and stopped; the next run redoes the work." };
+            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = true, Error = "The run lost its lock (lease renewal failed) and stopped; the next run redoes the work." };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError("Run {RunId} of {ConfigType} config {ConfigId} failed: {Error}", run.RunId, config.ConfigType.ToWire(), config.Id, Describe(ex));
-            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Error = Describe(ex) };
+            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = true, Error = Describe(ex) };
+        }
+        if (progress is not null)
+        {
+            await progress.StopAsync();
+            finished = finished with { Progress = progress.Latest };
         }
 
         if (finished.Outcome != RunOutcome.NoChange || request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
@@ -89,6 +98,17 @@ public sealed class SyncRunner(
         logger.LogInformation("Run {RunId} of {ConfigType} config {ConfigId}: {Outcome}; versions {From}-{To}, {Rows} rows, {Files} files, {Bytes} bytes in {DurationMs} ms",
             finished.RunId, config.ConfigType.ToWire(), config.Id, finished.Outcome, finished.FromVersion, finished.ToVersion, finished.Rows, finished.Files, finished.Bytes, finished.DurationMs);
         return finished;
+    }
+
+    /// <summary>The cross-instance lock one config's runs take.</summary>
+    public static string LockName(string configId) => "sync-" + configId;
+
+    /// <summary>A skip is recorded only when the run was announced beforehand (a queued manual run someone polls).</summary>
+    private async Task<SyncRun> SkippedAsync(SyncRun run, RunRequest request, CancellationToken cancellationToken)
+    {
+        var skipped = run with { Outcome = RunOutcome.Skipped, FinishedAt = time.GetUtcNow() };
+        if (request.RunId is not null) await runs.SaveAsync(skipped, cancellationToken);
+        return skipped;
     }
 
     private async Task<SyncResult> RunWithRetriesAsync(SyncConfig config, SyncRun run, RunRequest request, CancellationToken cancellationToken)

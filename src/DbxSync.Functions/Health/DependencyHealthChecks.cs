@@ -68,3 +68,14 @@ public sealed class DatabricksHealthCheck(IServiceProvider services) : IDependen
             : DependencyStatus.Up($"{count} service principal(s) registered");
     }
 }
+
+public static class DependencyHealthCheckRegistration
+{
+    public static IServiceCollection AddDependencyHealthChecks(this IServiceCollection services)
+    {
+        services.AddSingleton<IDependencyHealthCheck, StorageHealthCheck>();
+        services.AddSingleton<IDependencyHealthCheck, SecretStoreHealthCheck>();
+        services.AddSingleton<IDependencyHealthCheck, DatabricksHealthCheck>();
+        return services;
+    }
+}

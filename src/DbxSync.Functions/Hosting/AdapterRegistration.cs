@@ -23,7 +23,8 @@ public static class AdapterRegistration
         services.AddSingleton<IBlobStore>(sp => new BlobStore(sp.GetRequiredService<StorageClientsFactory>().Blobs));
         services.AddSingleton<IStateStore>(sp => new TableStateStore(sp.GetRequiredService<StorageClientsFactory>().Tables));
         services.AddSingleton<ISyncLock>(sp => new BlobLeaseSyncLock(sp.GetRequiredService<StorageClientsFactory>().Blobs));
-        services.AddSingleton(sp => new BlobEventsQueue(sp.GetRequiredService<StorageClientsFactory>().Queues.GetQueueClient(BlobEventsQueue.Name)));
+        services.AddSingleton(sp => new StorageRunQueue(RunQueueClient.Create(sp.GetRequiredService<IOptions<StorageSettings>>().Value)));
+        services.AddSingleton<IRunQueue>(sp => sp.GetRequiredService<StorageRunQueue>());
 
         services.AddSingleton<ISecretStore>(sp => new KeyVaultSecretStore(
             CreateKeyVaultOptions(sp.GetRequiredService<IOptions<KeyVaultSettings>>().Value),

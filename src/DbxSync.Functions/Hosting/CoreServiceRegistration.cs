@@ -24,12 +24,8 @@ public static class CoreServiceRegistration
         services.AddSingleton<ServicePrincipalService>();
         services.AddSingleton<SyncConfigService>();
 
-        services.AddSingleton(sp =>
-        {
-            var scheduler = configuration.GetSection(SchedulerSettings.Section).Get<SchedulerSettings>() ?? new SchedulerSettings();
-            return new SchedulerOptions { MaxParallelRuns = scheduler.MaxParallelRuns };
-        });
         services.AddSingleton<SyncScheduler>();
+        services.AddSingleton<ManualRuns>();
         services.AddSingleton<BlobDropDispatcher>();
 
         services.AddSingleton(new SyncRunnerOptions());

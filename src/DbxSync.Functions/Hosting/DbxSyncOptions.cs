@@ -20,13 +20,6 @@ public sealed class KeyVaultSettings
     public string? TrustedCertificatePath { get; set; }
 }
 
-public sealed class SchedulerSettings
-{
-    public const string Section = "DbxSync:Scheduler";
-    public int TickSeconds { get; set; } = 30;
-    public int MaxParallelRuns { get; set; } = 16;
-}
-
 public sealed class WorkspaceSettings
 {
     /// <summary>Origins (scheme://host[:port]) accepted besides real Databricks hosts; from DBXSYNC_ALLOWED_WORKSPACE_HOSTS.</summary>

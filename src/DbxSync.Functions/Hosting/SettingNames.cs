@@ -18,11 +18,11 @@ public static class SettingNames
     public const string ApiAuthMode = "DbxSync:Api:AuthMode";
     public const string ApiTokenSha256Hashes = "DbxSync:Api:TokenSha256Hashes";
     public const string ApiReadOnlyTokenSha256Hashes = "DbxSync:Api:ReadOnlyTokenSha256Hashes";
-    public const string SchedulerTickSeconds = "DbxSync:Scheduler:TickSeconds";
-    public const string SchedulerMaxParallelRuns = "DbxSync:Scheduler:MaxParallelRuns";
-
-    /// <summary>Set by the Functions host; its presence selects custom-handler mode.</summary>
-    public const string CustomHandlerPort = "FUNCTIONS_CUSTOMHANDLER_PORT";
+    public const string ApiAllowedApplicationIds = "DbxSync:Api:AllowedApplicationIds";
+    public const string ApiAllowedPrincipalIds = "DbxSync:Api:AllowedPrincipalIds";
+    /// <summary>The storage account of the triggers (timer locks, sync-runs queue, blob triggers); the same account as DbxSync:Storage.</summary>
+    public const string WebJobsStorage = "AzureWebJobsStorage";
+    public const string SyncTimerSchedule = "SyncTimerSchedule";
 
     public static readonly IReadOnlyDictionary<string, string> Documented = new Dictionary<string, string>
     {
@@ -38,8 +38,10 @@ public static class SettingNames
         [ApiAuthMode] = "tokens (default), host or easyauth.",
         [ApiTokenSha256Hashes] = "tokens mode: comma-separated SHA-256 hex hashes of the accepted bearer tokens.",
         [ApiReadOnlyTokenSha256Hashes] = "tokens mode: hashes of tokens allowed to read (GET) only.",
-        [SchedulerTickSeconds] = "serve mode: seconds between timer ticks (default 30).",
-        [SchedulerMaxParallelRuns] = "How many configs one tick runs at once (default 16).",
+        [ApiAllowedApplicationIds] = "easyauth mode: comma-separated client (application) ids allowed to call the API.",
+        [ApiAllowedPrincipalIds] = "easyauth mode: comma-separated object ids of users or service principals allowed to call the API.",
+        [WebJobsStorage] = "The triggers' storage (locally UseDevelopmentStorage=true; in Azure AzureWebJobsStorage__accountName with the managed identity).",
+        [SyncTimerSchedule] = "SyncTimer's NCRONTAB schedule (six fields, seconds first), e.g. 0 */1 * * * *.",
     };
 
     public static IEnumerable<string> All => Documented.Keys;

@@ -5,9 +5,9 @@ using DbxSync.Core.Syncs;
 namespace DbxSync.Functions.Hosting;
 
 /// <summary>
-/// Creates the state tables, blob containers and the blob-events queue once the server is already listening: the
-/// Functions host only waits ~30 s for the port, so nothing slow may run before it. Retries until storage answers;
-/// /api/health reports storage as initializing until then.
+/// Creates the state tables, blob containers and the sync-runs queue (and its poison queue) once the worker has
+/// started, so that nothing slow holds up the worker's start-up. Retries until storage answers; /api/health reports
+/// storage as initializing until then.
 /// </summary>
 public sealed class StateInitializationService(IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<StateInitializationService> logger) : IHostedService
 {
@@ -28,7 +28,7 @@ public sealed class StateInitializationService(IServiceProvider services, IHostA
     {
         var store = services.GetService<IStateStore>();
         var blobs = services.GetService<IBlobStore>();
-        var queue = services.GetService<BlobEventsQueue>();
+        var queue = services.GetService<StorageRunQueue>();
         if (store is null || blobs is null)
         {
             _lastError = "the storage adapters are not configured";
@@ -43,7 +43,7 @@ public sealed class StateInitializationService(IServiceProvider services, IHostA
                     await store.EnsureTableAsync(table, cancellationToken);
                 foreach (var container in BlobContainers.All)
                     await blobs.EnsureContainerAsync(container, cancellationToken);
-                if (queue is not null) await queue.Client.CreateIfNotExistsAsync(cancellationToken);
+                if (queue is not null) await queue.Client.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
                 IsReady = true;
                 _lastError = null;
                 logger.LogInformation("Storage ready: {Tables} tables, {Containers} containers", StateTables.All.Length, BlobContainers.All.Length);

@@ -6,7 +6,7 @@ public enum ApiAuthMode
     Tokens,
     /// <summary>The Functions host already checked the function key (authLevel function).</summary>
     Host,
-    /// <summary>App Service Authentication in front injects X-MS-CLIENT-PRINCIPAL-ID.</summary>
+    /// <summary>App Service Authentication (Entra ID) in front; only the configured applications and principals get in.</summary>
     EasyAuth,
 }
 
@@ -17,6 +17,10 @@ public sealed class ApiAuthOptions
     public string AuthMode { get; set; } = "tokens";
     public string? TokenSha256Hashes { get; set; }
     public string? ReadOnlyTokenSha256Hashes { get; set; }
+    /// <summary>easyauth: comma-separated client (application) ids whose tokens are accepted.</summary>
+    public string? AllowedApplicationIds { get; set; }
+    /// <summary>easyauth: comma-separated object ids of users or service principals that are accepted.</summary>
+    public string? AllowedPrincipalIds { get; set; }
 
     public ApiAuthMode ParsedMode => AuthMode.Trim().ToLowerInvariant() switch
     {

@@ -10,15 +10,22 @@ public sealed class ApiAuthenticator
     private readonly ApiAuthMode _mode;
     private readonly TokenHashList _fullTokens;
     private readonly TokenHashList _readOnlyTokens;
+    private readonly HashSet<string> _applications;
+    private readonly HashSet<string> _principals;
 
     public ApiAuthenticator(IOptions<ApiAuthOptions> options, ILogger<ApiAuthenticator> logger)
     {
         _mode = options.Value.ParsedMode;
         _fullTokens = new TokenHashList(options.Value.TokenSha256Hashes);
         _readOnlyTokens = new TokenHashList(options.Value.ReadOnlyTokenSha256Hashes);
+        _applications = IdSet(options.Value.AllowedApplicationIds);
+        _principals = IdSet(options.Value.AllowedPrincipalIds);
         if (_mode == ApiAuthMode.Tokens && _fullTokens.Count + _readOnlyTokens.Count == 0)
             logger.LogWarning("API auth mode is tokens but no token hashes are configured: every management request will be refused");
-        logger.LogInformation("API auth mode {AuthMode}: {FullTokens} full and {ReadOnlyTokens} read-only token hashes", _mode, _fullTokens.Count, _readOnlyTokens.Count);
+        if (_mode == ApiAuthMode.EasyAuth && _applications.Count + _principals.Count == 0)
+            logger.LogWarning("API auth mode is easyauth but no allowed application or principal ids are configured: every management request will be refused");
+        logger.LogInformation("API auth mode {AuthMode}: {FullTokens} full and {ReadOnlyTokens} read-only token hashes, {Applications} allowed applications, {Principals} allowed principals",
+            _mode, _fullTokens.Count, _readOnlyTokens.Count, _applications.Count, _principals.Count);
     }
 
     public ApiAuthMode Mode => _mode;
@@ -26,12 +33,21 @@ public sealed class ApiAuthenticator
     public ApiAccess Authenticate(HttpRequest request) => _mode switch
     {
         ApiAuthMode.Tokens => FromBearer(request),
-        // Only the host can reach our loopback port, and it forwards only after its key check passed.
-        ApiAuthMode.Host => request.Headers.ContainsKey("x-functions-key") || request.Query.ContainsKey("code") || request.Headers.ContainsKey("X-Azure-Functions-InvocationId")
-            ? ApiAccess.Full : ApiAccess.None,
-        ApiAuthMode.EasyAuth => !string.IsNullOrWhiteSpace(request.Headers["X-MS-CLIENT-PRINCIPAL-ID"]) ? ApiAccess.Full : ApiAccess.None,
+        // The host checked the function key before it forwarded the request to the worker.
+        ApiAuthMode.Host => request.Headers.ContainsKey("x-functions-key") || request.Query.ContainsKey("code") ? ApiAccess.Full : ApiAccess.None,
+        ApiAuthMode.EasyAuth => FromEasyAuth(request),
         _ => ApiAccess.None,
     };
+
+    private ApiAccess FromEasyAuth(HttpRequest request)
+    {
+        // Signed in is not enough: any principal of the tenant could be; only the configured ones are let in.
+        var principal = EasyAuthPrincipal.From(request);
+        if (principal is null) return ApiAccess.None;
+        var allowed = (principal.ApplicationId is { } app && _applications.Contains(app))
+                      || (principal.ObjectId is { } oid && _principals.Contains(oid));
+        return allowed ? ApiAccess.Full : ApiAccess.None;
+    }
 
     private ApiAccess FromBearer(HttpRequest request)
     {
@@ -43,4 +59,7 @@ public sealed class ApiAuthenticator
         if (_fullTokens.Contains(token)) return ApiAccess.Full;
         return _readOnlyTokens.Contains(token) ? ApiAccess.ReadOnly : ApiAccess.None;
     }
+
+    private static HashSet<string> IdSet(string? commaSeparated)
+        => (commaSeparated ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 }

@@ -1,28 +1,28 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Routing.Patterns;
+using System.Text.RegularExpressions;
 
 namespace DbxSync.Functions.Api.OpenApi;
 
 /// <summary>
-/// Builds the OpenAPI 3.0 document from the mapped endpoints themselves (Microsoft.AspNetCore.OpenApi is not
-/// available here), so a route cannot exist without being documented.
+/// Builds the OpenAPI 3.0 document from the HTTP functions' own triggers and [ApiOperation] (no OpenAPI package
+/// covers isolated-worker functions with ASP.NET Core integration here), so a route cannot exist undocumented.
+/// Schemas mark non-nullable properties required and list enum values in their wire (snake_case) form.
 /// </summary>
-public static class OpenApiDocumentBuilder
+public static partial class OpenApiDocumentBuilder
 {
-    public static JsonObject Build(EndpointDataSource endpoints)
+    public static JsonObject Build(Assembly assembly)
     {
         var paths = new JsonObject();
         var schemas = new JsonObject();
-        foreach (var endpoint in endpoints.Endpoints.OfType<RouteEndpoint>().Where(IsApiRoute).OrderBy(e => PathOf(e.RoutePattern), StringComparer.Ordinal))
+        foreach (var route in HttpFunctionRoute.All(assembly))
         {
-            var path = PathOf(endpoint.RoutePattern);
+            var path = PathOf(route.Path);
             var item = paths[path] as JsonObject ?? new JsonObject();
             paths[path] = item;
-            foreach (var method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
-                item[method.ToLowerInvariant()] = Operation(endpoint, schemas);
+            foreach (var method in route.Methods)
+                item[method.ToLowerInvariant()] = Operation(route, schemas);
         }
 
         return new JsonObject
@@ -39,47 +39,36 @@ public static class OpenApiDocumentBuilder
         };
     }
 
-    public static bool IsApiRoute(RouteEndpoint endpoint) => PathOf(endpoint.RoutePattern).StartsWith("/api/", StringComparison.Ordinal);
+    /// <summary>"/api/x/{id}" as clients call it: route constraints ({id:int}) dropped.</summary>
+    public static string PathOf(string route) => ConstraintPattern().Replace(route, "}");
 
-    /// <summary>"/api/x/{id}" with no trailing slash, the form clients call.</summary>
-    public static string PathOf(RoutePattern pattern)
-        => "/" + string.Join('/', pattern.PathSegments.Select(s => string.Concat(s.Parts.Select(p => p switch
-        {
-            RoutePatternLiteralPart l => l.Content,
-            RoutePatternParameterPart param => "{" + param.Name + "}",
-            RoutePatternSeparatorPart sep => sep.Content,
-            _ => "",
-        }))));
-
-    private static JsonObject Operation(RouteEndpoint endpoint, JsonObject schemas)
+    private static JsonObject Operation(HttpFunctionRoute route, JsonObject schemas)
     {
-        var op = new JsonObject();
-        if (endpoint.Metadata.GetMetadata<ITagsMetadata>() is { } tags) op["tags"] = new JsonArray(tags.Tags.Select(t => (JsonNode)t!).ToArray());
-        if (endpoint.Metadata.GetMetadata<IEndpointSummaryMetadata>() is { } summary) op["summary"] = summary.Summary;
+        var meta = route.Operation;
+        var op = new JsonObject { ["operationId"] = route.FunctionName };
+        if (meta is not null)
+        {
+            op["tags"] = new JsonArray(meta.Tag);
+            op["summary"] = meta.Summary;
+        }
 
         var parameters = new JsonArray();
-        foreach (var p in endpoint.RoutePattern.Parameters)
-            parameters.Add(new JsonObject { ["name"] = p.Name, ["in"] = "path", ["required"] = true, ["schema"] = new JsonObject { ["type"] = "string" } });
+        foreach (Match p in ParameterPattern().Matches(route.Path))
+            parameters.Add(new JsonObject { ["name"] = p.Groups["name"].Value, ["in"] = "path", ["required"] = true, ["schema"] = new JsonObject { ["type"] = "string" } });
         if (parameters.Count > 0) op["parameters"] = parameters;
 
-        if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is { RequestType: { } requestType } accepts)
+        if (meta?.RequestBody is { } requestType)
             op["requestBody"] = new JsonObject
             {
                 ["required"] = true,
-                ["content"] = new JsonObject { [accepts.ContentTypes.FirstOrDefault() ?? "application/json"] = new JsonObject { ["schema"] = SchemaRef(requestType, schemas) } },
+                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = SchemaRef(requestType, schemas) } },
             };
 
-        var responses = new JsonObject();
-        foreach (var produces in endpoint.Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>())
-        {
-            var response = new JsonObject { ["description"] = produces.StatusCode < 300 ? "Success" : "See status" };
-            if (produces.Type is { } type && type != typeof(void))
-                response["content"] = new JsonObject { [produces.ContentTypes.FirstOrDefault() ?? "application/json"] = new JsonObject { ["schema"] = SchemaRef(type, schemas) } };
-            else if (produces.ContentTypes.FirstOrDefault() is { } contentType)
-                response["content"] = new JsonObject { [contentType] = new JsonObject() };
-            responses[produces.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)] = response;
-        }
-        if (responses.Count == 0) responses["200"] = new JsonObject { ["description"] = "Success" };
+        var status = meta?.Status ?? 200;
+        var response = new JsonObject { ["description"] = status < 300 ? "Success" : "See status" };
+        if (meta?.Response is { } type)
+            response["content"] = new JsonObject { [meta.ResponseContentType ?? "application/json"] = new JsonObject { ["schema"] = SchemaRef(type, schemas) } };
+        var responses = new JsonObject { [status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = response };
         responses["default"] = new JsonObject
         {
             ["description"] = "RFC 7807 problem",
@@ -94,22 +83,47 @@ public static class OpenApiDocumentBuilder
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type == typeof(string)) return new JsonObject { ["type"] = "string" };
         if (type == typeof(bool)) return new JsonObject { ["type"] = "boolean" };
-        if (type == typeof(int) || type == typeof(long)) return new JsonObject { ["type"] = "integer" };
+        if (type == typeof(int) || type == typeof(long)) return new JsonObject { ["type"] = "integer", ["format"] = type == typeof(int) ? "int32" : "int64" };
         if (type == typeof(double)) return new JsonObject { ["type"] = "number" };
         if (type == typeof(DateTimeOffset)) return new JsonObject { ["type"] = "string", ["format"] = "date-time" };
+        if (type.IsEnum)
+            return new JsonObject
+            {
+                ["type"] = "string",
+                ["enum"] = new JsonArray(Enum.GetNames(type).Select(n => (JsonNode)JsonNamingPolicy.SnakeCaseLower.ConvertName(n)!).ToArray()),
+            };
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
             return new JsonObject { ["type"] = "array", ["items"] = SchemaRef(type.GetGenericArguments()[0], schemas) };
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))
+        if (type.IsGenericType && type.GetGenericTypeDefinition() is var d && (d == typeof(IReadOnlyDictionary<,>) || d == typeof(Dictionary<,>)))
             return new JsonObject { ["type"] = "object", ["additionalProperties"] = SchemaRef(type.GetGenericArguments()[1], schemas) };
 
         var name = type.IsGenericType ? type.Name[..type.Name.IndexOf('`')] + "Of" + string.Concat(type.GetGenericArguments().Select(a => a.Name)) : type.Name;
         if (!schemas.ContainsKey(name))
         {
             var properties = new JsonObject();
-            schemas[name] = new JsonObject { ["type"] = "object", ["properties"] = properties };
+            var required = new JsonArray();
+            var schema = new JsonObject { ["type"] = "object", ["properties"] = properties };
+            schemas[name] = schema;
+            var nullability = new NullabilityInfoContext();
             foreach (var prop in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-                properties[JsonNamingPolicy.SnakeCaseLower.ConvertName(prop.Name)] = SchemaRef(prop.PropertyType, schemas);
+            {
+                if (prop.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is not null) continue;
+                var wire = JsonNamingPolicy.SnakeCaseLower.ConvertName(prop.Name);
+                var propertySchema = SchemaRef(prop.PropertyType, schemas);
+                var nullable = Nullable.GetUnderlyingType(prop.PropertyType) is not null
+                               || (!prop.PropertyType.IsValueType && nullability.Create(prop).ReadState == NullabilityState.Nullable);
+                if (nullable && propertySchema is JsonObject inline && !inline.ContainsKey("$ref")) inline["nullable"] = true;
+                properties[wire] = propertySchema;
+                if (!nullable) required.Add(wire);
+            }
+            if (required.Count > 0) schema["required"] = required;
         }
         return new JsonObject { ["$ref"] = "#/components/schemas/" + name };
     }
+
+    [GeneratedRegex(@":[^}]*\}")]
+    private static partial Regex ConstraintPattern();
+
+    [GeneratedRegex(@"\{(?<name>[A-Za-z_][A-Za-z0-9_]*)")]
+    private static partial Regex ParameterPattern();
 }

@@ -7,9 +7,6 @@ public static class ProblemWriter
 {
     public const string ContentType = "application/problem+json";
 
-    public static IResult Result(HttpContext context, ProblemType type, string detail, string? field = null)
-        => Results.Json(Body(context, type, detail, field), JsonOptions, ContentType, type.Status);
-
     public static async Task WriteAsync(HttpContext context, ProblemType type, string detail, string? field = null)
     {
         context.Response.StatusCode = type.Status;

@@ -1,0 +1,75 @@
+using DbxSync.Core.Configs;
+using DbxSync.Functions.Api.Json;
+using DbxSync.Functions.Api.OpenApi;
+using DbxSync.Functions.Api.Principals;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DbxSync.Functions.Api.Configs;
+
+/// <summary>/api/databricks/sync-configs: create, read, change, pause/resume and delete sync configs.</summary>
+public sealed class SyncConfigFunctions(SyncConfigService service)
+{
+    public const string Route = "/api/databricks/sync-configs";
+    private const string Tag = "Sync configs";
+
+    [Function("CreateSyncConfig")]
+    [ApiOperation(Tag, "Create a sync config (checked against the workspace)", RequestBody = typeof(SyncConfigInput), Response = typeof(SyncConfigResponse), Status = 201)]
+    public async Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "databricks/sync-configs")] HttpRequest req, CancellationToken ct)
+    {
+        var config = await service.CreateAsync(await JsonBody.ReadAsync<SyncConfigInput>(req, ct), ct);
+        return ApiResult.Created($"{Route}/{config.Id}", SyncConfigResponse.From(config), config.ETag);
+    }
+
+    [Function("ListSyncConfigs")]
+    [ApiOperation(Tag, "List sync configs (?config_type=, ?service_principal_id=)", Response = typeof(ItemsResponse<SyncConfigResponse>))]
+    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/sync-configs")] HttpRequest req, CancellationToken ct)
+    {
+        var configs = await service.ListAsync(req.Query["config_type"].FirstOrDefault(), req.Query["service_principal_id"].FirstOrDefault(), ct);
+        return ApiResult.Ok(new ItemsResponse<SyncConfigResponse>(configs.Select(SyncConfigResponse.From).ToList()));
+    }
+
+    [Function("GetSyncConfig")]
+    [ApiOperation(Tag, "Get a sync config", Response = typeof(SyncConfigResponse))]
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/sync-configs/{id}")] HttpRequest req, string id, CancellationToken ct)
+        => Saved(await service.GetAsync(id, ct));
+
+    [Function("ReplaceSyncConfig")]
+    [ApiOperation(Tag, "Replace a sync config (unsent optional fields reset)", RequestBody = typeof(SyncConfigInput), Response = typeof(SyncConfigResponse))]
+    public async Task<IActionResult> Replace([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "databricks/sync-configs/{id}")] HttpRequest req, string id, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<SyncConfigInput>(req, ct);
+        return Saved(await service.ReplaceAsync(id, body, await IfMatchAsync(req, id, ct), ct));
+    }
+
+    [Function("PatchSyncConfig")]
+    [ApiOperation(Tag, "Change the sent fields of a sync config", RequestBody = typeof(SyncConfigInput), Response = typeof(SyncConfigResponse))]
+    public async Task<IActionResult> Patch([HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "databricks/sync-configs/{id}")] HttpRequest req, string id, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<SyncConfigInput>(req, ct);
+        return Saved(await service.PatchAsync(id, body, await IfMatchAsync(req, id, ct), ct));
+    }
+
+    [Function("DeleteSyncConfig")]
+    [ApiOperation(Tag, "Delete a sync config, its state and its runs", Status = 204)]
+    public async Task<IActionResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "databricks/sync-configs/{id}")] HttpRequest req, string id, CancellationToken ct)
+    {
+        await service.DeleteAsync(id, await IfMatchAsync(req, id, ct), ct);
+        return ApiResult.NoContent();
+    }
+
+    [Function("PauseSyncConfig")]
+    [ApiOperation(Tag, "Pause: timers and blob events skip it", Response = typeof(SyncConfigResponse))]
+    public async Task<IActionResult> Pause([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "databricks/sync-configs/{id}/pause")] HttpRequest req, string id, CancellationToken ct)
+        => Saved(await service.SetStatusAsync(id, SyncConfigStatus.Paused, await IfMatchAsync(req, id, ct), ct));
+
+    [Function("ResumeSyncConfig")]
+    [ApiOperation(Tag, "Resume a paused config", Response = typeof(SyncConfigResponse))]
+    public async Task<IActionResult> Resume([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "databricks/sync-configs/{id}/resume")] HttpRequest req, string id, CancellationToken ct)
+        => Saved(await service.SetStatusAsync(id, SyncConfigStatus.Active, await IfMatchAsync(req, id, ct), ct));
+
+    private Task<string?> IfMatchAsync(HttpRequest req, string id, CancellationToken ct)
+        => ETags.ResolveIfMatchAsync(req, async () => (await service.GetAsync(id, ct)).ETag);
+
+    private static ApiResult Saved(SyncConfig config) => ApiResult.Ok(SyncConfigResponse.From(config), config.ETag);
+}

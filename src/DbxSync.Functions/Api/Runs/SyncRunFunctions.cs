@@ -1,0 +1,78 @@
+using System.Text;
+using DbxSync.Core.Configs;
+using DbxSync.Core.Errors;
+using DbxSync.Core.Runs;
+using DbxSync.Functions.Api.Configs;
+using DbxSync.Functions.Api.OpenApi;
+using DbxSync.Functions.Api.Problems;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DbxSync.Functions.Api.Runs;
+
+/// <summary>Runs of a config: start one (queued, 202), list them, and follow one's progress and outcome.</summary>
+public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService configs, SyncRunRepository runs)
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
+    private const string Tag = "Runs";
+
+    [Function("RunSyncConfig")]
+    [ApiOperation(Tag, "Queue a run now; 202 with Location of the run to poll (GET .../runs/{run_id})", Response = typeof(RunResponse), Status = 202)]
+    public async Task<IActionResult> RunNow([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "databricks/sync-configs/{id}/run")] HttpRequest req, string id, CancellationToken ct)
+    {
+        var run = await manualRuns.StartAsync(id, ct);
+        return run.Outcome == RunOutcome.Skipped
+            ? new ProblemResult(ProblemTypes.RunInProgress, run.Message!)
+            : ApiResult.Accepted(Location(run), RunResponse.From(run));
+    }
+
+    [Function("ListSyncRuns")]
+    [ApiOperation(Tag, "Runs, newest first (?page_size= 1..100, ?continuation=)", Response = typeof(RunPageResponse))]
+    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/sync-configs/{id}/runs")] HttpRequest req, string id, CancellationToken ct)
+    {
+        var config = await configs.GetAsync(id, ct);
+        var pageSize = DefaultPageSize;
+        if (req.Query["page_size"].FirstOrDefault() is { } rawSize && (!int.TryParse(rawSize, out pageSize) || pageSize is < 1 or > MaxPageSize))
+            throw new ValidationException($"page_size must be an integer from 1 to {MaxPageSize}.", "page_size");
+        var continuation = DecodeContinuation(req.Query["continuation"].FirstOrDefault());
+        var (items, next) = await runs.ListAsync(config.Id, pageSize, continuation, ct);
+        return ApiResult.Ok(new RunPageResponse(items.Select(RunResponse.From).ToList(), EncodeContinuation(next)));
+    }
+
+    [Function("GetSyncRun")]
+    [ApiOperation(Tag, "One run: queued, running with its progress (stage, done, total, unit), or its outcome", Response = typeof(RunResponse))]
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "databricks/sync-configs/{id}/runs/{run_id}")] HttpRequest req,
+        string id, string run_id, CancellationToken ct)
+    {
+        var config = await configs.GetAsync(id, ct);
+        var run = IsRunId(run_id) ? await runs.GetAsync(config.Id, run_id, ct) : null;
+        return run is null
+            ? throw new NotFoundException($"Run '{run_id}' of sync config '{id}' does not exist.", "run-not-found")
+            : ApiResult.Ok(RunResponse.From(run));
+    }
+
+    public static string Location(SyncRun run) => $"{SyncConfigFunctions.Route}/{run.ConfigId}/runs/{run.RunId}";
+
+    // Run ids are digits, '-' and hex; anything else cannot exist and must not reach the store as a key.
+    private static bool IsRunId(string value) => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiHexDigit(c) || c == '-');
+
+    // The store's token is wrapped so clients treat it as opaque and it survives a query string.
+    private static string? EncodeContinuation(string? token)
+        => token is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(token)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string? DecodeContinuation(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return null;
+        try
+        {
+            var b64 = value.Replace('-', '+').Replace('_', '/');
+            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
+            return Encoding.UTF8.GetString(Convert.FromBase64String(b64));
+        }
+        catch (FormatException)
+        {
+            throw new ValidationException("continuation is not a token this API handed out.", "continuation");
+        }
+    }
+}
