@@ -22,17 +22,23 @@ param flexInstanceMemoryMB int = 2048
 @maxValue(1000)
 param flexMaximumInstanceCount int = 40
 
-@description('host = callers present a function key (x-functions-key); easyauth = Entra ID tokens checked by App Service Authentication.')
-@allowed([ 'host', 'easyauth' ])
-param apiAuthMode string = 'host'
+@description('tokens = bearer tokens checked against apiTokenSha256Hashes; easyauth = Entra ID sign-in by App Service Authentication, then only apiAllowedApplicationIds/apiAllowedPrincipalIds. The HTTP functions are anonymous to the host, so no mode relies on function keys.')
+@allowed([ 'tokens', 'easyauth' ])
+param apiAuthMode string = 'tokens'
 
 @description('Entra application (client) id for Easy Auth; required when apiAuthMode is easyauth.')
 param easyAuthClientId string = ''
 
-@description('Comma-separated SHA-256 hex hashes of full-access API bearer tokens (only hashes, never tokens). Empty in host mode.')
+@description('easyauth mode: comma-separated client (application) ids allowed to call the API.')
+param apiAllowedApplicationIds string = ''
+
+@description('easyauth mode: comma-separated object ids of users or service principals allowed to call the API.')
+param apiAllowedPrincipalIds string = ''
+
+@description('Comma-separated SHA-256 hex hashes of full-access API bearer tokens (only hashes, never tokens). With none, tokens mode refuses every API call.')
 param apiTokenSha256Hashes string = ''
 
-@description('Comma-separated SHA-256 hex hashes of read-only API bearer tokens. Empty in host mode.')
+@description('Comma-separated SHA-256 hex hashes of read-only API bearer tokens.')
 param apiReadOnlyTokenSha256Hashes string = ''
 
 @description('Extra workspace hosts allowed besides *.azuredatabricks.net-style hosts; keep empty in Azure.')
@@ -40,14 +46,6 @@ param allowedWorkspaceHosts string = ''
 
 @description('6-field NCRONTAB (UTC) for the SyncTimer function that starts due syncs.')
 param syncTimerSchedule string = '0 */1 * * * *'
-
-@description('How often, in seconds, the scheduler re-evaluates due syncs.')
-@minValue(5)
-param schedulerTickSeconds int = 60
-
-@description('Syncs one instance runs at the same time.')
-@minValue(1)
-param schedulerMaxParallelRuns int = 4
 
 @description('Once on, purge protection can never be turned off and the vault name stays reserved for the retention period; off by default so dev environments can be deleted and re-created. Turn on for production.')
 param keyVaultEnablePurgeProtection bool = false
@@ -130,12 +128,12 @@ module functionApp 'modules/functionapp.bicep' = {
     keyVaultUri: keyVault.outputs.keyVaultUri
     apiAuthMode: apiAuthMode
     easyAuthClientId: easyAuthClientId
+    apiAllowedApplicationIds: apiAllowedApplicationIds
+    apiAllowedPrincipalIds: apiAllowedPrincipalIds
     apiTokenSha256Hashes: apiTokenSha256Hashes
     apiReadOnlyTokenSha256Hashes: apiReadOnlyTokenSha256Hashes
     allowedWorkspaceHosts: allowedWorkspaceHosts
     syncTimerSchedule: syncTimerSchedule
-    schedulerTickSeconds: schedulerTickSeconds
-    schedulerMaxParallelRuns: schedulerMaxParallelRuns
   }
 }
 

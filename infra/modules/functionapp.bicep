@@ -24,19 +24,20 @@ param deploymentContainerUrl string
 param applicationInsightsName string
 param keyVaultUri string
 
-@description('host = the Functions host checks function keys; easyauth = App Service Authentication (Entra ID) in front of the host.')
-@allowed([ 'host', 'easyauth' ])
+@description('tokens = bearer token hashes checked by the app; easyauth = App Service Authentication (Entra ID) in front of the host.')
+@allowed([ 'tokens', 'easyauth' ])
 param apiAuthMode string
 
 @description('Entra application (client) id whose tokens Easy Auth accepts; only used when apiAuthMode is easyauth.')
 param easyAuthClientId string
 
+param apiAllowedApplicationIds string
+param apiAllowedPrincipalIds string
+
 param apiTokenSha256Hashes string
 param apiReadOnlyTokenSha256Hashes string
 param allowedWorkspaceHosts string
 param syncTimerSchedule string
-param schedulerTickSeconds int
-param schedulerMaxParallelRuns int
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -74,8 +75,8 @@ var dbxSyncSettings = [
   { name: 'DbxSync__Api__AuthMode', value: apiAuthMode }
   { name: 'DbxSync__Api__TokenSha256Hashes', value: apiTokenSha256Hashes }
   { name: 'DbxSync__Api__ReadOnlyTokenSha256Hashes', value: apiReadOnlyTokenSha256Hashes }
-  { name: 'DbxSync__Scheduler__TickSeconds', value: string(schedulerTickSeconds) }
-  { name: 'DbxSync__Scheduler__MaxParallelRuns', value: string(schedulerMaxParallelRuns) }
+  { name: 'DbxSync__Api__AllowedApplicationIds', value: apiAllowedApplicationIds }
+  { name: 'DbxSync__Api__AllowedPrincipalIds', value: apiAllowedPrincipalIds }
   { name: 'SyncTimerSchedule', value: syncTimerSchedule }
 ]
 
