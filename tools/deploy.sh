@@ -12,6 +12,7 @@ usage() {
 Usage: tools/deploy.sh RESOURCE_GROUP
 Environment (read by infra/main.bicepparam): DBXSYNC_ENVIRONMENT (default dbxsync-dev),
 DBXSYNC_API_TOKEN_SHA256_HASHES, DBXSYNC_API_READONLY_TOKEN_SHA256_HASHES.
+DBXSYNC_PACKAGE=path.zip deploys an already built package instead of running ./dbxsync publish.
 USAGE
 }
 
@@ -20,6 +21,7 @@ group="$1"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 main_deployment=dbxsync-main
+poll_seconds="${DBXSYNC_DEPLOY_POLL_SECONDS:-10}"
 
 step() { printf '\033[1m[deploy]\033[0m %s\n' "$*" >&2; }
 
@@ -33,8 +35,12 @@ url="$(output functionAppUrl)"
 environment="$(az deployment group show -g "$group" -n "$main_deployment" --query properties.parameters.environmentName.value -o tsv)"
 
 step "2/3 code: package the isolated worker and deploy it to $app"
-bash tools/publish.sh
-az functionapp deployment source config-zip -g "$group" -n "$app" --src artifacts/dbxsync-functions.zip -o none
+package="${DBXSYNC_PACKAGE:-}"
+if [[ -z "$package" ]]; then
+  bash tools/publish.sh
+  package=artifacts/dbxsync-functions.zip
+fi
+az functionapp deployment source config-zip -g "$group" -n "$app" --src "$package" -o none
 
 step "waiting for the host to start with the blob triggers (their blobs_extension key)"
 for attempt in $(seq 1 30); do
@@ -43,10 +49,10 @@ for attempt in $(seq 1 30); do
   present="$(az functionapp keys list -g "$group" -n "$app" --query 'systemKeys.blobs_extension != null' -o tsv 2>/dev/null || true)"
   [[ "$present" == "true" ]] && break
   if [[ "$attempt" == 30 ]]; then
-    echo "deploy.sh: no blobs_extension key after 5 minutes; see docs/deployment.md (Troubleshooting), then rerun." >&2
+    echo "deploy.sh: no blobs_extension key after 30 tries; see docs/deployment.md (Troubleshooting), then rerun." >&2
     exit 1
   fi
-  sleep 10
+  sleep "$poll_seconds"
 done
 
 step "3/3 Event Grid subscriptions (infra/eventgrid.bicep)"
