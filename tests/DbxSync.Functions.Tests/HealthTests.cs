@@ -1,4 +1,5 @@
 using System.Net;
+using DbxSync.Functions.Health;
 using DbxSync.Functions.Tests.Infrastructure;
 using Xunit;
 
@@ -27,7 +28,8 @@ public sealed class HealthTests(ApiFixture fixture) : ApiTestBase(fixture)
     public async Task Databricks_reports_registered_principals()
     {
         await RegisterPrincipalAsync();
-        var deps = (await ReadJsonAsync(await Fixture.Anonymous.GetAsync("/api/health"))).GetProperty("dependencies");
+        // Authenticated: a fresh report (anonymous ones may be up to 30 s old).
+        var deps = (await ReadJsonAsync(await Admin.GetAsync("/api/health"))).GetProperty("dependencies");
         Assert.Equal("up", deps.GetProperty("databricks").GetProperty("status").GetString());
         Assert.Contains("principal", deps.GetProperty("databricks").GetProperty("reason").GetString());
     }
@@ -49,6 +51,20 @@ public sealed class HealthTests(ApiFixture fixture) : ApiTestBase(fixture)
     }
 
     [Fact]
-    public async Task Readiness_probe_on_root_answers()
-        => Assert.Equal(HttpStatusCode.OK, (await Fixture.Anonymous.GetAsync("/")).StatusCode);
+    public async Task Anonymous_health_is_cached_so_repeated_calls_do_not_reach_key_vault_each_time()
+    {
+        await using var own = await ApiFixture.StartWithSettingsAsync(new Dictionary<string, string>());
+        var before = KeyVaultRequests(own);
+        for (var i = 0; i < 5; i++)
+            Assert.Equal(HttpStatusCode.OK, (await own.Anonymous.GetAsync("/api/health")).StatusCode);
+        var anonymousRuns = KeyVaultRequests(own) - before;
+        Assert.InRange(anonymousRuns, 0, 1);
+
+        // An authenticated caller gets a fresh report: the checks run again.
+        Assert.Equal(HttpStatusCode.OK, (await own.Admin.GetAsync("/api/health")).StatusCode);
+        Assert.Equal(anonymousRuns + 1, KeyVaultRequests(own) - before);
+    }
+
+    /// <summary>How often the dependency checks (Key Vault among them) really ran in that host's worker.</summary>
+    private static int KeyVaultRequests(ApiFixture fixture) => fixture.Host.Output.Count(l => l.Contains(HealthReporter.ChecksRanMessage, StringComparison.Ordinal));
 }

@@ -1,9 +1,6 @@
 using System.Text.Json;
 using DbxSync.Functions.Api.OpenApi;
 using DbxSync.Functions.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace DbxSync.Functions.Tests;
@@ -20,9 +17,12 @@ public sealed class OpenApiTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.StartsWith("3.0", doc.GetProperty("openapi").GetString());
         var paths = doc.GetProperty("paths");
 
-        var mapped = Fixture.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => OpenApiDocumentBuilder.PathOf(e.RoutePattern).StartsWith("/api/", StringComparison.Ordinal))
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Path: OpenApiDocumentBuilder.PathOf(e.RoutePattern), Method: m.ToLowerInvariant())))
+        // What the host routes: the built app's functions.metadata (the fallback's catch-all aside).
+        using var metadata = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(ApiFixture.AppDirectory, "functions.metadata")));
+        var mapped = metadata.RootElement.EnumerateArray()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
+            .Where(b => b.GetProperty("type").GetString() == "httpTrigger" && !b.GetProperty("route").GetString()!.Contains("{*"))
+            .SelectMany(b => b.GetProperty("methods").EnumerateArray().Select(m => (Path: OpenApiDocumentBuilder.PathOf("/api/" + b.GetProperty("route").GetString()), Method: m.GetString()!.ToLowerInvariant())))
             .ToList();
 
         Assert.True(mapped.Count >= 24, $"only {mapped.Count} routes mapped");
@@ -43,5 +43,19 @@ public sealed class OpenApiTests(ApiFixture fixture) : ApiTestBase(fixture)
         var schemas = doc.GetProperty("components").GetProperty("schemas");
         Assert.True(schemas.GetProperty("SyncConfigInput").GetProperty("properties").TryGetProperty("databricks_path", out _));
         Assert.False(schemas.GetProperty("PrincipalResponse").GetProperty("properties").TryGetProperty("secret_name", out _));
+    }
+
+    [Fact]
+    public async Task Schemas_mark_required_fields_and_list_enum_values()
+    {
+        var schemas = (await ReadJsonAsync(await Admin.GetAsync("/api/openapi.json"))).GetProperty("components").GetProperty("schemas");
+        var run = schemas.GetProperty("RunResponse");
+        var required = run.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ToList();
+        Assert.Contains("run_id", required);
+        Assert.Contains("outcome", required);
+        Assert.DoesNotContain("error", required);
+        var outcomes = run.GetProperty("properties").GetProperty("outcome").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Equal(new[] { "running", "succeeded", "no_change", "failed", "skipped", "queued" }, outcomes);
+        Assert.Contains("blob_event", run.GetProperty("properties").GetProperty("trigger").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
     }
 }

@@ -70,8 +70,7 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
         var response = await Admin.PostAsync(Route, Json(new { workspace_url = url, client_id = Fixture.ClientId, client_secret = Fixture.ClientSecret }));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-workspace-url", "workspace_url");
         // The same port the service consults refuses it without sending anything.
-        var connector = Fixture.App.Services.GetRequiredService<IDatabricksConnector>();
-        var ex = Assert.Throws<WorkspaceException>(() => connector.ValidateWorkspaceUrl(url));
+        var ex = Assert.Throws<WorkspaceException>(() => Fixture.Connector.ValidateWorkspaceUrl(url));
         Assert.Equal(WorkspaceErrorKind.InvalidWorkspaceUrl, ex.Kind);
     }
 
@@ -226,7 +225,7 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
         await Admin.GetAsync($"{Route}/{Id(principal)}/catalogs");
         await Fixture.CreateClient("not-" + ApiFixture.AdminToken).GetAsync(Route + "?code=function-key-value-77");
 
-        foreach (var line in Fixture.Logs.Lines)
+        foreach (var line in Fixture.Host.Output)
         {
             Assert.DoesNotContain(Fixture.ClientSecret, line);
             Assert.DoesNotContain(Fixture.PersonalAccessToken, line);

@@ -12,46 +12,56 @@ public sealed class SyncRunApiTests(ApiFixture fixture) : ApiTestBase(fixture)
     private const string Route = "/api/databricks/sync-configs";
 
     [Fact]
-    public async Task Run_now_answers_the_finished_run()
+    public async Task Run_now_answers_202_with_the_location_of_the_queued_run_which_then_finishes()
     {
         var id = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync())));
         var response = await Admin.PostAsync($"{Route}/{id}/run", null);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var run = await ReadJsonAsync(response);
-        Assert.Equal(id, run.GetProperty("config_id").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var queued = await ReadJsonAsync(response);
+        Assert.Equal(id, queued.GetProperty("config_id").GetString());
+        Assert.Equal("manual", queued.GetProperty("trigger").GetString());
+        Assert.Equal("queued", queued.GetProperty("outcome").GetString());
+        var runId = queued.GetProperty("run_id").GetString();
+        Assert.Equal($"{Route}/{id}/runs/{runId}", response.Headers.Location?.OriginalString);
+
+        var run = await WaitForRunAsync(response.Headers.Location!.OriginalString);
+        Assert.Equal(runId, run.GetProperty("run_id").GetString());
         Assert.Equal("manual", run.GetProperty("trigger").GetString());
         Assert.NotEqual("running", run.GetProperty("outcome").GetString());
-        foreach (var name in new[] { "run_id", "started_at", "finished_at", "duration_ms", "from_version", "to_version", "rows", "files", "bytes", "updated_rows", "inserted_rows", "subject", "output", "message", "error" })
+        Assert.Contains(run.GetProperty("outcome").GetString(), new[] { "succeeded", "no_change" });
+        foreach (var name in new[] { "run_id", "started_at", "finished_at", "duration_ms", "from_version", "to_version", "rows", "files", "bytes", "updated_rows", "inserted_rows", "subject", "output", "message", "error", "progress" })
             Assert.True(run.TryGetProperty(name, out _), name);
-
-        var one = await Admin.GetAsync($"{Route}/{id}/runs/{run.GetProperty("run_id").GetString()}");
-        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
-        Assert.Equal(run.GetProperty("run_id").GetString(), (await ReadJsonAsync(one)).GetProperty("run_id").GetString());
     }
 
     [Fact]
-    public async Task Run_now_streams_ndjson_progress_then_the_run()
+    public async Task A_run_keeps_its_progress_phase_and_counts_on_the_run_record()
     {
         var id = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync())));
-        foreach (var request in new[]
-                 {
-                     new HttpRequestMessage(HttpMethod.Post, $"{Route}/{id}/run?progress=true"),
-                     WithAccept(new HttpRequestMessage(HttpMethod.Post, $"{Route}/{id}/run"), "application/x-ndjson"),
-                 })
-        {
-            var response = await Admin.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
-            var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        var response = await Admin.PostAsync($"{Route}/{id}/run", null);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var run = await WaitForRunAsync(response.Headers.Location!.OriginalString);
 
-            var last = lines[^1];
-            Assert.Equal("run", last.GetProperty("type").GetString());
-            Assert.Equal(id, last.GetProperty("run").GetProperty("config_id").GetString());
-            foreach (var progress in lines.SkipLast(1))
-            {
-                Assert.Equal("progress", progress.GetProperty("type").GetString());
-                foreach (var name in new[] { "stage", "done", "total", "unit" }) Assert.True(progress.TryGetProperty(name, out _), name);
-            }
+        // The first run exports the table's unlabeled rows; its last progress report stays on the record.
+        Assert.Equal("succeeded", run.GetProperty("outcome").GetString());
+        var progress = run.GetProperty("progress");
+        Assert.Equal("export", progress.GetProperty("stage").GetString());
+        Assert.Equal("rows", progress.GetProperty("unit").GetString());
+        Assert.Equal(run.GetProperty("rows").GetInt64(), progress.GetProperty("done").GetInt64());
+        Assert.True(progress.GetProperty("done").GetInt64() > 0);
+    }
+
+    /// <summary>Polls a run's URL as ./dbxsync run does, until it is neither queued nor running.</summary>
+    private async Task<JsonElement> WaitForRunAsync(string location)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var response = await Admin.GetAsync(location);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var run = await ReadJsonAsync(response);
+            if (run.GetProperty("outcome").GetString() is not ("queued" or "running")) return run;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run at {location} still {run.GetProperty("outcome").GetString()}");
+            await Task.Delay(200);
         }
     }
 
@@ -64,7 +74,7 @@ public sealed class SyncRunApiTests(ApiFixture fixture) : ApiTestBase(fixture)
             await AssertProblemAsync(await Admin.PostAsync($"{Route}/{id}/run", null), HttpStatusCode.Conflict, "run-in-progress");
             await AssertProblemAsync(await Admin.PostAsync($"{Route}/{id}/run?progress=true", null), HttpStatusCode.Conflict, "run-in-progress");
         }
-        Assert.Equal(HttpStatusCode.OK, (await Admin.PostAsync($"{Route}/{id}/run", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await Admin.PostAsync($"{Route}/{id}/run", null)).StatusCode);
     }
 
     [Fact]
@@ -111,9 +121,4 @@ public sealed class SyncRunApiTests(ApiFixture fixture) : ApiTestBase(fixture)
         await AssertProblemAsync(await Admin.GetAsync($"{Route}/{id}/runs/x%23y"), HttpStatusCode.NotFound, "run-not-found");
     }
 
-    private static HttpRequestMessage WithAccept(HttpRequestMessage request, string mediaType)
-    {
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
-        return request;
-    }
 }

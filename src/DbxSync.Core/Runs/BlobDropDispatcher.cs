@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace DbxSync.Core.Runs;
 
 /// <summary>
-/// Routes a blob that appeared (an Event Grid blob-created event, or standalone mode's scan) to the config it
+/// Routes a blob that appeared (the ImportLabeledFile / SyncToVolume blob triggers) to the config it
 /// belongs to: labeled/{configId}/... -> table_reverse, volumes/{configId}/... -> volume_reverse.
 /// </summary>
 public sealed class BlobDropDispatcher(SyncConfigRepository configs, ISyncRunner runner, ILogger<BlobDropDispatcher> logger)

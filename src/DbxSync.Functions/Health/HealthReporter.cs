@@ -10,6 +10,8 @@ public sealed class HealthReporter(IEnumerable<IDependencyHealthCheck> checks, T
 {
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    /// <summary>Logged each time the checks really run (they call Key Vault and the state store).</summary>
+    public const string ChecksRanMessage = "Dependency checks ran";
 
     private readonly IReadOnlyList<IDependencyHealthCheck> _checks = checks.ToList();
     private readonly SemaphoreSlim _refresh = new(1, 1);
@@ -27,6 +29,7 @@ public sealed class HealthReporter(IEnumerable<IDependencyHealthCheck> checks, T
             var dependencies = _checks.Zip(results).ToDictionary(x => x.First.Name, x => x.Second);
             var healthy = _checks.Zip(results).All(x => !x.First.Required || x.Second.IsUp);
             var report = new HealthResponse(healthy ? "healthy" : "unhealthy", dependencies);
+            logger.LogInformation(ChecksRanMessage + ": {Status}", report.Status);
             _cached = (report, healthy, time.GetUtcNow());
             return (report, healthy);
         }

@@ -3,14 +3,11 @@ using System.Text;
 using DbxSync.Azure.Adapters;
 using DbxSync.Azure.Storage;
 using DbxSync.Core.Ports;
+using DbxSync.Core.Runs;
 using DbxSync.Core.Syncs;
 using DbxSync.Functions.Api.Auth;
 using DbxSync.Functions.Hosting;
 using DbxSync.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace DbxSync.Functions.Tests.Infrastructure;
@@ -22,11 +19,11 @@ public sealed class ApiCollection : ICollectionFixture<ApiFixture>
 }
 
 /// <summary>
-/// The handler running for real on 127.0.0.1 (custom-handler mode, port 0), composed as in production
-/// (AddDbxSyncCore + AddDbxSyncAdapters) and called over HTTP. Its adapters reach the run's shared Azurite, the
-/// local Key Vault and the Databricks emulator (one each per test process), seeded with main.default.items and
-/// main.default.files. Azurite is shared with other test assemblies and the app's table and container names are
-/// fixed, so tests filter by the ids they created rather than assume empty lists.
+/// The real isolated worker (src/DbxSync.Functions' build output) under the local Functions host
+/// (tools/DbxSync.FunctionsHost), one host per test process, called over HTTP as a client would. Its adapters reach
+/// the run's shared Azurite (this assembly's own account under ./dbxsync test), the local Key Vault and the Databricks
+/// emulator, seeded with main.default.items and main.default.files. The timer's schedule never fires on its own here:
+/// tests tick it through the host's admin endpoint, so only their ticks run.
 /// </summary>
 public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
 {
@@ -36,12 +33,14 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
     public const string UnreachableWorkspaceUrl = "http://127.0.0.1:9";
     public const string Table = "main.default.items";
     public const string Volume = "/Volumes/main/default/files";
+    /// <summary>NCRONTAB for "1 January, midnight": never during a test run.</summary>
+    public const string NeverSchedule = "0 0 0 1 1 *";
 
     private static readonly Lazy<Task<Backends>> SharedBackends = new(StartBackendsAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    private bool _ownsHost;
 
-    public WebApplication App { get; private set; } = null!;
-    public Uri BaseAddress { get; private set; } = null!;
-    public CapturingLoggerProvider Logs { get; } = new();
+    public FunctionsHostInstance Host { get; private set; } = null!;
+    public Uri BaseAddress => Host.BaseUrl;
     /// <summary>No credentials at all.</summary>
     public HttpClient Anonymous { get; private set; } = null!;
     public HttpClient Admin { get; private set; } = null!;
@@ -53,49 +52,106 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
     public string ClientSecret => Emulator.ClientSecret;
     public string PersonalAccessToken => Emulator.Token;
     public EmulatorInstance Emulator { get; private set; } = null!;
+    public string StorageConnectionString { get; private set; } = null!;
     /// <summary>The shared Azurite as an outside client sees it (uploads that raise blob events).</summary>
     public IBlobStore Blobs { get; private set; } = null!;
+    /// <summary>The Databricks client as the app configures it (same allowed hosts).</summary>
+    public IDatabricksConnector Connector { get; private set; } = null!;
 
-    public Task InitializeAsync() => StartAsync(brokenDependencies: false);
+    /// <summary>The emulator's workspace as a data engineer reaches it (PAT), for seeding and checking tables and volumes.</summary>
+    public IDatabricksWorkspace Workspace => Connector.Connect(new WorkspaceCredentials(Emulator.Host, WorkspaceAuthType.PersonalAccessToken, null, Emulator.Token, "api-tests"));
+
+    public async Task<List<string?[]>> SqlAsync(string statement, bool write = false)
+    {
+        var rows = new List<string?[]>();
+        var result = await Workspace.ExecuteAsync(statement, options: new StatementOptions { WarehouseId = Emulator.WarehouseId, IsWrite = write });
+        await foreach (var row in result.ReadRowsAsync()) rows.Add(row);
+        return rows;
+    }
+
+    /// <summary>The sync-runs queue (or its poison queue) as SyncTimer writes it: base64 messages.</summary>
+    public global::Azure.Storage.Queues.QueueClient Queue(string name)
+        => new(StorageConnectionString, name, new global::Azure.Storage.Queues.QueueClientOptions { MessageEncoding = global::Azure.Storage.Queues.QueueMessageEncoding.Base64 });
+
+    /// <summary>Runs a non-HTTP function now, as the Functions host's admin API does (POST /admin/functions/{name}).</summary>
+    public async Task InvokeFunctionAsync(string name)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress };
+        using var response = await client.PostAsync($"admin/functions/{name}", new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json"));
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"admin/functions/{name}: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>The app folder the host runs: the worker's build output.</summary>
+    public static string AppDirectory => FunctionsHostInstance.ProjectOutput("src/DbxSync.Functions");
+
+    public async Task InitializeAsync()
+    {
+        await UseBackendsAsync();
+        Host = await FunctionsHostInstance.GetSharedAsync(AppDirectory, await AppSettingsAsync());
+        await WaitForStorageAsync();
+    }
 
     public async Task DisposeAsync()
     {
         Anonymous?.Dispose();
         Admin?.Dispose();
         Reader?.Dispose();
-        if (App is not null) await App.DisposeAsync();
+        // The shared host stops with the test process; a fixture's own host stops with it.
+        if (_ownsHost && Host is not null) await Host.DisposeAsync();
     }
 
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
-    /// <summary>A second app whose storage and secret store cannot be reached (health 503, invocation failures).</summary>
+    /// <summary>A second host whose app cannot reach its storage or secret store (health 503).</summary>
     public static async Task<ApiFixture> StartWithUnreachableDependenciesAsync()
     {
-        var fixture = new ApiFixture();
-        await fixture.StartAsync(brokenDependencies: true);
+        var fixture = new ApiFixture { _ownsHost = true };
+        await fixture.UseBackendsAsync();
+        fixture.Host = await FunctionsHostInstance.StartAsync(AppDirectory, await AppSettingsAsync(brokenDependencies: true));
+        fixture.CreateClients();
         return fixture;
     }
 
-    /// <summary>Holds the cross-instance lock of a config as another running sync would (SyncRunner's lock name).</summary>
+    /// <summary>A host of its own with extra or changed app settings (auth modes).</summary>
+    public static async Task<ApiFixture> StartWithSettingsAsync(IReadOnlyDictionary<string, string> overrides, bool waitForStorage = true)
+    {
+        var fixture = new ApiFixture { _ownsHost = true };
+        await fixture.UseBackendsAsync();
+        var settings = await AppSettingsAsync();
+        foreach (var (k, v) in overrides) settings[k] = v;
+        fixture.Host = await FunctionsHostInstance.StartAsync(AppDirectory, settings);
+        if (waitForStorage) await fixture.WaitForStorageAsync();
+        else fixture.CreateClients();
+        return fixture;
+    }
+
+    /// <summary>Holds the cross-instance lock of a config as another running sync would (the runner's lock name).</summary>
     public async Task<IAsyncDisposable> HoldRunLockAsync(string configId)
-        => await App.Services.GetRequiredService<ISyncLock>().TryAcquireAsync("sync-" + configId)
+        => await new BlobLeaseSyncLock(new StorageClientsFactory(StorageConnectionString).Blobs).TryAcquireAsync(SyncRunner.LockName(configId))
            ?? throw new InvalidOperationException("lock already held");
 
     /// <summary>
-    /// The configuration that points the production composition at the shared Azurite, local Key Vault and emulator;
-    /// also used by tests that build their own app. Broken: storage and Key Vault on a port where nothing listens.
+    /// The app settings the host (and through it the worker) gets: the triggers' storage and the app's storage are
+    /// the same account, as in Azure. Broken: storage and Key Vault on a port where nothing listens.
     /// </summary>
-    public static async Task<Dictionary<string, string?>> BackendSettingsAsync(bool brokenDependencies = false)
+    public static async Task<Dictionary<string, string>> AppSettingsAsync(bool brokenDependencies = false)
     {
         var backends = await SharedBackends.Value;
         var storage = brokenDependencies ? UnreachableStorageConnectionString : backends.StorageConnectionString;
-        return new Dictionary<string, string?>
+        return new Dictionary<string, string>
         {
-            [SettingNames.StorageConnectionString] = storage,
-            [SettingNames.KeyVaultUri] = brokenDependencies ? "https://127.0.0.1:9/" : backends.KeyVault.VaultUri.ToString(),
-            [SettingNames.KeyVaultDevToken] = backends.KeyVault.AcceptedToken,
-            [SettingNames.KeyVaultTrustedCertificatePath] = backends.KeyVaultCertificatePath,
+            [SettingNames.WebJobsStorage] = storage,
+            [SettingNames.SyncTimerSchedule] = NeverSchedule,
+            [SettingNames.ToAppSetting(SettingNames.StorageConnectionString)] = storage,
+            [SettingNames.ToAppSetting(SettingNames.KeyVaultUri)] = brokenDependencies ? "https://127.0.0.1:9/" : backends.KeyVault.VaultUri.ToString(),
+            [SettingNames.ToAppSetting(SettingNames.KeyVaultDevToken)] = backends.KeyVault.AcceptedToken,
+            [SettingNames.ToAppSetting(SettingNames.KeyVaultTrustedCertificatePath)] = backends.KeyVaultCertificatePath,
             [SettingNames.AllowedWorkspaceHosts] = backends.Emulator.Host + "," + UnreachableWorkspaceUrl,
+            [SettingNames.ToAppSetting(SettingNames.ApiAuthMode)] = "tokens",
+            [SettingNames.ToAppSetting(SettingNames.ApiTokenSha256Hashes)] = TokenHashList.HashOf(AdminToken),
+            [SettingNames.ToAppSetting(SettingNames.ApiReadOnlyTokenSha256Hashes)] = TokenHashList.HashOf(ReaderToken),
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
         };
     }
 
@@ -116,43 +172,38 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevKey};" +
         "BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
 
-    private async Task StartAsync(bool brokenDependencies)
+    private async Task UseBackendsAsync()
     {
         var backends = await SharedBackends.Value;
         Emulator = backends.Emulator;
         Blobs = backends.Blobs;
-        var settings = await BackendSettingsAsync(brokenDependencies);
-        settings[SettingNames.CustomHandlerPort] = "0";
-        settings[SettingNames.ApiAuthMode] = "tokens";
-        settings[SettingNames.ApiTokenSha256Hashes] = TokenHashList.HashOf(AdminToken);
-        settings[SettingNames.ApiReadOnlyTokenSha256Hashes] = TokenHashList.HashOf(ReaderToken);
-        settings["Logging:LogLevel:Default"] = "Information";
+        StorageConnectionString = backends.StorageConnectionString;
+        Connector = backends.Connector;
+    }
 
-        App = DbxSyncApplication.Build([], config => config.AddInMemoryCollection(settings), services =>
-        {
-            services.AddSingleton<ILoggerProvider>(Logs);
-        }) ?? throw new InvalidOperationException("no hosting mode");
-        await App.StartAsync();
-        BaseAddress = new Uri(App.Urls.Single());
+    private void CreateClients()
+    {
         Anonymous = CreateClient();
         Admin = CreateClient(AdminToken);
         Reader = CreateClient(ReaderToken);
-        if (!brokenDependencies) await WaitForStorageAsync();
     }
 
-    /// <summary>Tables, containers and the queue are created right after start; tests drop blobs into them.</summary>
+    /// <summary>The worker creates tables, containers and the sync-runs queue right after start; tests use them.</summary>
     private async Task WaitForStorageAsync()
     {
-        var init = App.Services.GetRequiredService<StateInitializationService>();
+        CreateClients();
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!init.IsReady)
+        while (true)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"storage was not initialized within 60 s: {init.LastError}");
-            await Task.Delay(25);
+            using var response = await Admin.GetAsync("/api/health");
+            var text = await response.Content.ReadAsStringAsync();
+            if (!text.Contains("initializing", StringComparison.Ordinal) && text.Contains("\"storage\":{\"status\":\"up\"", StringComparison.Ordinal)) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"storage was not initialized within 60 s: {text}");
+            await Task.Delay(100);
         }
     }
 
-    private sealed record Backends(string StorageConnectionString, IBlobStore Blobs, LocalKeyVaultInstance KeyVault, string KeyVaultCertificatePath, EmulatorInstance Emulator);
+    private sealed record Backends(string StorageConnectionString, IBlobStore Blobs, LocalKeyVaultInstance KeyVault, string KeyVaultCertificatePath, EmulatorInstance Emulator, IDatabricksConnector Connector);
 
     private static async Task<Backends> StartBackendsAsync()
     {
@@ -168,7 +219,11 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
         await SeedWorkspaceAsync(emulator);
         var blobs = new BlobStore(new StorageClientsFactory(storage).Blobs);
         foreach (var container in BlobContainers.All) await blobs.EnsureContainerAsync(container);
-        return new Backends(storage, blobs, keyVault, certificatePath, emulator);
+        var connector = new DbxSync.Databricks.Adapters.DatabricksConnector(new DbxSync.Databricks.DatabricksClientOptions
+        {
+            AllowedWorkspaceHosts = [emulator.Host, UnreachableWorkspaceUrl],
+        });
+        return new Backends(storage, blobs, keyVault, certificatePath, emulator, connector);
     }
 
     /// <summary>What the tests expect in the workspace: main.default.items (id, text, label) with a few rows, and the volume main.default.files.</summary>

@@ -1,0 +1,73 @@
+namespace DbxSync.FunctionsHost.Configuration;
+
+/// <summary>What the command line sets: the built app, where to listen, and the local knobs Azure has no twin for.</summary>
+public sealed class LocalHostOptions
+{
+    /// <summary>Folder of the built worker (holds worker.config.json, host.json and the app's dll).</summary>
+    public required string AppDirectory { get; init; }
+
+    public string ListenAddress { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 7071;
+
+    /// <summary>A local.settings.json whose Values become app settings (the environment wins, as in Core Tools).</summary>
+    public string? SettingsFile { get; init; }
+
+    /// <summary>When set, Function-level HTTP functions need this key (Admin-level ones the master key); off by default as in Core Tools.</summary>
+    public string? FunctionKey { get; init; }
+
+    public string? MasterKey { get; init; }
+
+    /// <summary>How often the local stand-in for Event Grid lists the blob-trigger containers.</summary>
+    public TimeSpan BlobScanInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a worker gets to finish after WorkerTerminate before it is killed.</summary>
+    public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Shut down when standard input closes: a parent that starts the host (a test run) cannot leave it behind.</summary>
+    public bool StopOnStdinClose { get; init; }
+
+    public static LocalHostOptions Parse(string[] args)
+    {
+        string? app = null, settings = null, key = null, master = null, address = null;
+        int port = 7071;
+        double? scan = null, grace = null;
+        var stopOnStdinClose = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--app": app = Next(); break;
+                case "--port": port = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--address": address = Next(); break;
+                case "--settings": settings = Next(); break;
+                case "--function-key": key = Next(); break;
+                case "--master-key": master = Next(); break;
+                case "--blob-scan-seconds": scan = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--grace-seconds": grace = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--stop-on-stdin-close": stopOnStdinClose = true; break;
+                default: throw new ArgumentException($"Unknown option {args[i]}.");
+            }
+        }
+
+        if (app is null)
+            throw new ArgumentException("--app <folder of a built isolated worker> is required.");
+        return new LocalHostOptions
+        {
+            AppDirectory = Path.GetFullPath(app),
+            Port = port,
+            ListenAddress = address ?? "127.0.0.1",
+            SettingsFile = settings is null ? null : Path.GetFullPath(settings),
+            FunctionKey = key,
+            MasterKey = master,
+            BlobScanInterval = scan is { } s ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(1),
+            StopOnStdinClose = stopOnStdinClose,
+            GracePeriod = grace is { } g ? TimeSpan.FromSeconds(g) : TimeSpan.FromSeconds(10),
+        };
+    }
+
+    public const string Usage =
+        "usage: DbxSync.FunctionsHost --app <built worker folder> [--port 7071] [--address 127.0.0.1] [--settings local.settings.json]\n" +
+        "                             [--function-key K] [--master-key K] [--blob-scan-seconds 1] [--grace-seconds 10]\n" +
+        "                             [--stop-on-stdin-close]";
+}

@@ -1,0 +1,7 @@
+namespace DbxSync.FunctionsHost.Triggers;
+
+public static class TriggerRegistration
+{
+    /// <summary>The host's stand-ins for the trigger extensions: timers, queues, Event Grid-source blobs.</summary>
+    public static IServiceCollection AddTriggerListeners(this IServiceCollection services) => services;
+}
