@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DbxSync.Deployment.Tests.Support;
+using NCrontab;
 
 namespace DbxSync.Deployment.Tests;
 
@@ -115,17 +116,19 @@ public class FlexConsumptionTests
     [Fact]
     public void Timer_schedule_is_six_field_ncrontab_in_azure_and_locally()
     {
+        // Six fields, seconds first, as the Functions timer trigger reads them.
+        var options = new CrontabSchedule.ParseOptions { IncludingSeconds = true };
         var deployed = DeployedSettings.Of(DeploymentSnapshot.Main)["SyncTimerSchedule"];
-        Assert.True(Ncrontab.IsValid(deployed, out var why), $"Deployed SyncTimerSchedule '{deployed}': {why}");
+        Assert.True(CrontabSchedule.TryParse(deployed, options) is not null, $"Deployed SyncTimerSchedule '{deployed}' is not 6-field NCRONTAB.");
         var local = AppLayout.SampleLocalSettings()["SyncTimerSchedule"] ?? "";
-        Assert.True(Ncrontab.IsValid(local, out var localWhy), $"local.settings.sample.json SyncTimerSchedule '{local}': {localWhy}");
+        Assert.True(CrontabSchedule.TryParse(local, options) is not null, $"local.settings.sample.json SyncTimerSchedule '{local}' is not 6-field NCRONTAB.");
+        Assert.Null(CrontabSchedule.TryParse("*/5 * * * *", options));
     }
 
     [Fact]
     public void Easy_auth_exempts_health_probes_and_the_blob_event_webhook()
     {
-        var snapshot = DeploymentSnapshot.Of("main.bicep", "environmentName = 'ea'", "apiAuthMode = 'easyauth'",
-            "easyAuthClientId = '11111111-2222-3333-4444-555555555555'");
+        var snapshot = DeploymentSnapshot.MainWithOptions;
         var auth = snapshot.Single("Microsoft.Web/sites/config");
         Assert.EndsWith("/authsettingsV2", auth.StringAt("name"));
         Assert.True(auth.At("properties.globalValidation.requireAuthentication").GetBoolean());

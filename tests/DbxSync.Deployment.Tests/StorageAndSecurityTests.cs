@@ -41,8 +41,7 @@ public class StorageAndSecurityTests
         // The API accepts only true or an omitted value; false would fail the deployment.
         Assert.True(!vault.Has("properties.enablePurgeProtection") || vault.At("properties.enablePurgeProtection").ValueKind == System.Text.Json.JsonValueKind.Null);
 
-        var production = DeploymentSnapshot.Of("main.bicep", "environmentName = 'prod'", "keyVaultEnablePurgeProtection = true");
-        Assert.True(production.Single("Microsoft.KeyVault/vaults").At("properties.enablePurgeProtection").GetBoolean());
+        Assert.True(DeploymentSnapshot.MainWithOptions.Single("Microsoft.KeyVault/vaults").At("properties.enablePurgeProtection").GetBoolean());
     }
 
     [Fact]

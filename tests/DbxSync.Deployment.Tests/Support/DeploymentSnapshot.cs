@@ -30,6 +30,17 @@ public sealed class DeploymentSnapshot
     /// <summary>The shipped parameter file, infra/main.bicepparam.</summary>
     public static DeploymentSnapshot Main => Evaluated("main.bicepparam", null);
 
+    /// <summary>
+    /// main.bicep with every optional feature the shipped parameters leave off: Easy Auth, an operator role,
+    /// purge protection. Same environment name as main.bicepparam, so resource names match Main's.
+    /// </summary>
+    public static DeploymentSnapshot MainWithOptions => Of("main.bicep", "environmentName = 'dbxsync-dev'",
+        "apiAuthMode = 'easyauth'", $"easyAuthClientId = '{EasyAuthClientId}'", $"operatorPrincipalId = '{OperatorPrincipalId}'",
+        "operatorPrincipalType = 'Group'", "keyVaultEnablePurgeProtection = true");
+
+    public const string EasyAuthClientId = "11111111-2222-3333-4444-555555555555";
+    public const string OperatorPrincipalId = "99999999-8888-7777-6666-555555555555";
+
     /// <summary>A template with parameters written as Bicep literals, e.g. <c>apiAuthMode = 'easyauth'</c>.</summary>
     public static DeploymentSnapshot Of(string template, params string[] parameters) =>
         Evaluated(template, $"using '{template}'\n" + string.Join('\n', parameters.Select(p => "param " + p)) + "\n");
