@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using DbxSync.Deployment.Tests.Support;
 using DbxSync.Testing;
 
 namespace DbxSync.Deployment.Tests;
@@ -42,18 +42,14 @@ public sealed class DeployScriptTests : IDisposable
     {
         var package = Path.Combine(_scratch, "app.zip");
         File.WriteAllText(package, "zip");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        start.ArgumentList.Add(RepoPaths.Combine("tools", "deploy.sh"));
-        start.ArgumentList.Add("rg-dbxsync");
-        start.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
-        start.Environment["DBXSYNC_PACKAGE"] = package;
-        start.Environment["DBXSYNC_DEPLOY_POLL_SECONDS"] = "0";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "deploy.sh did not finish within 60 s.");
+        var (exitCode, output) = Script.Run("tools/deploy.sh", ["rg-dbxsync"], new Dictionary<string, string>
+        {
+            ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"),
+            ["DBXSYNC_PACKAGE"] = package,
+            ["DBXSYNC_DEPLOY_POLL_SECONDS"] = "0",
+        });
         var calls = File.Exists(CallLog) ? File.ReadAllLines(CallLog).ToList() : [];
-        return (process.ExitCode, stdout.Result + stderr, calls);
+        return (exitCode, output, calls);
     }
 
     [Fact]

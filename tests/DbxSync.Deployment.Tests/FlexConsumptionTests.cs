@@ -50,8 +50,7 @@ public class FlexConsumptionTests
         Assert.Equal("SystemAssignedIdentity", storage.StringAt("authentication.type"));
         Assert.Equal("SystemAssigned", Site.StringAt("identity.type"));
 
-        var containers = DeploymentSnapshot.Main.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
-            .Select(c => c.StringAt("name")!.Split('/').Last()).ToList();
+        var containers = DeploymentSnapshot.Main.ChildNames("Microsoft.Storage/storageAccounts/blobServices/containers");
         var packageContainer = Assert.Single(containers, c => c.StartsWith("app-package-", StringComparison.Ordinal));
         Assert.InRange(packageContainer.Length, 3, 63);
         // The value is '<blob endpoint><container>' with the endpoint computed by Azure.

@@ -78,8 +78,7 @@ public class FunctionsMetadataTests
     [Fact]
     public void Queues_the_triggers_read_are_declared_in_infra()
     {
-        var queues = DeploymentSnapshot.Main.OfType("Microsoft.Storage/storageAccounts/queueServices/queues")
-            .Select(q => q.StringAt("name")!.Split('/').Last()).ToHashSet();
+        var queues = DeploymentSnapshot.Main.ChildNames("Microsoft.Storage/storageAccounts/queueServices/queues");
         foreach (var (name, bindings) in Functions)
         {
             var trigger = BuiltApp.Trigger(bindings);
@@ -94,8 +93,7 @@ public class FunctionsMetadataTests
     [Fact]
     public void Blob_trigger_containers_are_declared_and_subscribed_in_infra()
     {
-        var containers = DeploymentSnapshot.Main.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
-            .Select(c => c.StringAt("name")!.Split('/').Last()).ToHashSet();
+        var containers = DeploymentSnapshot.Main.ChildNames("Microsoft.Storage/storageAccounts/blobServices/containers");
         var eventGrid = File.ReadAllText(RepoPaths.Combine("infra", "eventgrid.bicep"));
         foreach (var (name, bindings) in Functions)
         {

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Diagnostics;
 using System.Text.Json;
 using DbxSync.Deployment.Tests.Support;
 using DbxSync.Testing;
@@ -16,17 +15,7 @@ public sealed class PackageTests : IDisposable
 
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
-    private (int ExitCode, string Output) Publish(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        start.ArgumentList.Add(RepoPaths.Combine("tools", "publish.sh"));
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(180_000), "publish.sh did not finish within 180 s.");
-        return (process.ExitCode, stdout.Result + stderr);
-    }
+    private static (int ExitCode, string Output) Publish(params string[] arguments) => Script.Run("tools/publish.sh", arguments);
 
     private ZipArchive PackageOfTheBuiltApp()
     {

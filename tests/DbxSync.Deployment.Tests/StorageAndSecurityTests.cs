@@ -5,8 +5,7 @@ namespace DbxSync.Deployment.Tests;
 /// <summary>The storage account, Key Vault and outputs of a deployment of main.bicepparam.</summary>
 public class StorageAndSecurityTests
 {
-    private static List<string> ChildNames(string type) =>
-        DeploymentSnapshot.Main.OfType(type).Select(r => r.StringAt("name")!.Split('/').Last()).Order(StringComparer.Ordinal).ToList();
+    private static IReadOnlyList<string> ChildNames(string type) => DeploymentSnapshot.Main.ChildNames(type);
 
     [Fact]
     public void Declares_the_containers_tables_and_queues_the_app_uses()

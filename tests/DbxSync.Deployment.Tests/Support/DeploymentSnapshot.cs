@@ -48,6 +48,10 @@ public sealed class DeploymentSnapshot
     public IEnumerable<JsonElement> OfType(string type) =>
         Resources.Where(r => string.Equals(r.GetProperty("type").GetString(), type, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The last name segment of each resource of a child type ("st/default/labeled" gives "labeled"), sorted.</summary>
+    public IReadOnlyList<string> ChildNames(string type) =>
+        OfType(type).Select(r => r.StringAt("name")!.Split('/').Last()).Order(StringComparer.Ordinal).ToList();
+
     public JsonElement Single(string type)
     {
         var matches = OfType(type).ToList();
