@@ -69,19 +69,27 @@ public sealed class TriggerTests(ApiFixture fixture) : ApiTestBase(fixture)
         var paused = Id(await CreateConfigAsync(principal));
         Assert.Equal(HttpStatusCode.OK, (await Admin.PostAsync($"{Configs}/{paused}/pause", null)).StatusCode);
 
-        await Fixture.InvokeFunctionAsync("SyncTimer");
+        // A host of its own whose timer fires every 2 s (the shared host's never fires): several ticks in a few seconds.
+        await using var ticking = await ApiFixture.StartWithSettingsAsync(new Dictionary<string, string> { [SettingNames.SyncTimerSchedule] = "*/2 * * * * *" });
         var first = await WaitForAnyRunAsync(active);
         Assert.Equal("timer", first.GetProperty("trigger").GetString());
         Assert.Equal("succeeded", first.GetProperty("outcome").GetString());
+        var ticks = TickLines(ticking);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (TickLines(ticking) < ticks + 3 && DateTime.UtcNow < deadline) await Task.Delay(250);
+        Assert.True(TickLines(ticking) >= ticks + 3, "the timer stopped ticking");
 
-        // Right away the active config is not due again (its poll interval has not passed): nothing more runs.
-        var ranBefore = RunnerLines(active);
-        await Fixture.InvokeFunctionAsync("SyncTimer");
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Equal(ranBefore, RunnerLines(active));
+        // Its poll interval (60 s) has not passed, so later ticks did not enqueue the active config again; the paused one never ran.
+        // Either host's RunSync may have taken the message: count both.
+        int RunnerLines(string configId) => Fixture.Host.Output.Concat(ticking.Host.Output)
+            .Count(l => l.Contains($"config {configId}:", StringComparison.Ordinal) && l.Contains("Run ", StringComparison.Ordinal));
+        Assert.Single(await RunsAsync(active));
+        Assert.Equal(1, RunnerLines(active));
         Assert.Empty(await RunsAsync(paused));
         Assert.Equal(0, RunnerLines(paused));
     }
+
+    private static int TickLines(ApiFixture host) => host.Host.Output.Count(l => l.Contains("Tick: ", StringComparison.Ordinal));
 
     [Fact]
     public async Task A_labeled_file_dropped_in_storage_is_imported_by_the_blob_trigger()
@@ -110,9 +118,6 @@ public sealed class TriggerTests(ApiFixture fixture) : ApiTestBase(fixture)
         await using var file = await Fixture.Workspace.DownloadFileAsync($"{ApiFixture.Volume}/{relative}");
         Assert.Equal("from blob storage", await new StreamReader(file).ReadToEndAsync());
     }
-
-    /// <summary>Lines the runner logged about this config's runs (NoChange runs are logged, not recorded).</summary>
-    private int RunnerLines(string configId) => Fixture.Host.Output.Count(l => l.Contains($"config {configId}:", StringComparison.Ordinal) && l.Contains("Run ", StringComparison.Ordinal));
 
     private async Task<List<JsonElement>> RunsAsync(string configId)
         => (await ReadJsonAsync(await Admin.GetAsync($"{Configs}/{configId}/runs"))).GetProperty("items").EnumerateArray().ToList();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using DbxSync.Testing;
 
@@ -23,7 +24,11 @@ public sealed class HostFixture : IAsyncLifetime
     public string Queue { get; } = AzuriteInstance.UniqueName("fxq");
     public string NoOpQueue { get; } = AzuriteInstance.UniqueName("fxnoop");
     public string JournalQueue { get; } = AzuriteInstance.UniqueName("fxjournal");
-    public DateTime StartedUtc { get; } = DateTime.UtcNow;
+    public string HostId { get; } = AzuriteInstance.UniqueName("fxhost");
+
+    /// <summary>The schedule status seeded for MissedTick before start: its Next lies in the past.</summary>
+    public static readonly DateTime MissedLast = new(2020, 1, 1, 0, 0, 0, DateTimeKind.Local);
+    public static readonly DateTime MissedNext = new(2021, 1, 1, 0, 0, 0, DateTimeKind.Local);
 
     public static string AppDirectory => FunctionsHostInstance.ProjectOutput("tests/DbxSync.FunctionsHost.FixtureApp");
 
@@ -31,9 +36,14 @@ public sealed class HostFixture : IAsyncLifetime
     {
         var journal = new QueueClient(StorageConnection, JournalQueue);
         await journal.CreateIfNotExistsAsync();
+        var hosts = new BlobContainerClient(StorageConnection, "azure-webjobs-hosts");
+        await hosts.CreateIfNotExistsAsync();
+        await hosts.GetBlobClient($"timers/{HostId}/Host.Functions.MissedTick/status")
+            .UploadAsync(BinaryData.FromString($"{{\"Last\":\"{MissedLast:O}\",\"Next\":\"{MissedNext:O}\",\"LastUpdated\":\"{MissedLast:O}\"}}"), overwrite: true);
         Host = await FunctionsHostInstance.GetSharedAsync(AppDirectory, new Dictionary<string, string>
         {
             ["AzureWebJobsStorage"] = StorageConnection,
+            ["AzureFunctionsWebHost__hostid"] = HostId,
             ["FIXTURE_QUEUE"] = Queue,
             ["FIXTURE_NOOP_QUEUE"] = NoOpQueue,
             ["FIXTURE_JOURNAL_QUEUE"] = JournalQueue,

@@ -167,4 +167,4 @@ public sealed class FunctionsHostInstance : IAsyncDisposable
 }
 
 /// <summary>GET /admin/host/status of the local host.</summary>
-public sealed record HostStatus(string State, int? WorkerProcessId, int WorkerStarts);
+public sealed record HostStatus(string State, int? WorkerProcessId, int WorkerStarts, string? WorkerHttpUri);

@@ -47,9 +47,12 @@ public sealed class WorkerSupervisor(
             return _ready.Task.WaitAsync(cancellationToken);
     }
 
-    public bool IsReady
+    public bool IsReady => ReadyWorker is not null;
+
+    /// <summary>The worker that is up with its functions loaded, or null while one starts or restarts.</summary>
+    public WorkerConnection? ReadyWorker
     {
-        get { lock (_gate) return _ready.Task.IsCompletedSuccessfully; }
+        get { lock (_gate) return _ready.Task.IsCompletedSuccessfully ? _ready.Task.Result : null; }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Azure.Storage.Queues;
+
+namespace DbxSync.FunctionsHost.Tests;
+
+[Collection(HostCollection.Name)]
+public sealed class QueueTriggerTests(HostFixture fixture)
+{
+    // host.json of the fixture app leaves messageEncoding at its default: base64.
+    private QueueClient Queue(string name) => new(fixture.StorageConnection, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+
+    [Fact]
+    public async Task A_message_is_delivered_with_the_real_hosts_trigger_metadata_and_deleted_after_success()
+    {
+        var orderId = "o-" + Guid.NewGuid().ToString("N");
+        var text = $"{{\"orderId\":\"{orderId}\",\"text\":\"hi\"}}";
+        var sent = (await Queue(fixture.Queue).SendMessageAsync(text)).Value;
+
+        var entry = (await fixture.WaitForJournalAsync("queue", e => e.GetProperty("orderId").GetString() == orderId)).Single();
+        Assert.Equal(text, entry.GetProperty("message").GetString());
+        Assert.Equal(text, entry.GetProperty("queueTrigger").GetString());
+        Assert.Equal(sent.MessageId, entry.GetProperty("id").GetString());
+        Assert.Equal("1", entry.GetProperty("dequeueCount").GetString());
+        foreach (var key in new[] { "hasPopReceipt", "hasInsertionTime", "hasExpirationTime", "hasNextVisibleTime" })
+            Assert.True(entry.GetProperty(key).GetBoolean(), key);
+
+        await WaitUntilEmptyAsync(Queue(fixture.Queue), m => m.Contains(orderId));
+    }
+
+    [Fact]
+    public async Task A_failing_message_is_retried_up_to_maxDequeueCount_then_moved_to_the_poison_queue()
+    {
+        var orderId = "p-" + Guid.NewGuid().ToString("N");
+        var text = $"{{\"orderId\":\"{orderId}\",\"mode\":\"fail\"}}";
+        await Queue(fixture.Queue).SendMessageAsync(text);
+
+        // maxDequeueCount is 3 in the fixture's host.json.
+        var attempts = await fixture.WaitForJournalAsync("queue", e => e.GetProperty("orderId").GetString() == orderId, count: 3);
+        Assert.Equal(["1", "2", "3"], attempts.Select(a => a.GetProperty("dequeueCount").GetString()).Order());
+
+        var poison = Queue(fixture.Queue + "-poison");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string? poisoned = null;
+        while (poisoned is null && DateTime.UtcNow < deadline)
+        {
+            if (await poison.ExistsAsync())
+                poisoned = (await poison.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()).FirstOrDefault(b => b.Contains(orderId));
+            if (poisoned is null)
+                await Task.Delay(200);
+        }
+
+        Assert.Equal(text, poisoned);
+        await Task.Delay(1000);
+        Assert.Equal(3, fixture.Entries("queue", e => e.GetProperty("orderId").GetString() == orderId).Count);
+        await WaitUntilEmptyAsync(Queue(fixture.Queue), m => m.Contains(orderId));
+    }
+
+    private static async Task WaitUntilEmptyAsync(QueueClient queue, Func<string, bool> match)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            // Peek sees only visible messages; a deleted one is gone for good, an invisible one would come back.
+            var visible = (await queue.PeekMessagesAsync(32)).Value.Any(m => match(m.Body.ToString()));
+            var count = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            if (!visible && count == 0)
+                return;
+            Assert.True(DateTime.UtcNow < deadline, $"the message is still on {queue.Name} ({count} left)");
+            await Task.Delay(200);
+        }
+    }
+}
