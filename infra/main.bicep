@@ -1,6 +1,5 @@
-// DbxSync: Functions custom handler on Flex Consumption, identity-based storage, Key Vault,
-// App Insights, and Event Grid delivering blob-created events to the blob-events queue.
-// Deploy: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json
+// DbxSync: the .NET isolated worker on Flex Consumption, identity-based storage, Key Vault and App Insights.
+// Step 1 of tools/deploy.sh (docs/deployment.md); eventgrid.bicep follows once the code is deployed.
 targetScope = 'resourceGroup'
 
 @description('Short environment name (dev, test, prod); seeds resource names and the azd-env-name tag.')
@@ -14,11 +13,7 @@ param location string = resourceGroup().location
 @description('Overrides the generated function app name (must be globally unique).')
 param functionAppNameOverride string = ''
 
-@description('flex = Flex Consumption FC1 (recommended, scales to zero); premium = Elastic Premium EP1; dedicated = App Service plan P1v3.')
-@allowed([ 'flex', 'premium', 'dedicated' ])
-param hostingPlan string = 'flex'
-
-@description('Flex Consumption instance memory, shared by the Functions host and the handler.')
+@description('Flex Consumption instance memory, shared by the Functions host and the .NET worker.')
 @allowed([ 512, 2048, 4096 ])
 param flexInstanceMemoryMB int = 2048
 
@@ -27,17 +22,23 @@ param flexInstanceMemoryMB int = 2048
 @maxValue(1000)
 param flexMaximumInstanceCount int = 40
 
-@description('host = callers present a function key (x-functions-key); easyauth = Entra ID tokens checked by App Service Authentication.')
-@allowed([ 'host', 'easyauth' ])
-param apiAuthMode string = 'host'
+@description('tokens = bearer tokens checked against apiTokenSha256Hashes; easyauth = Entra ID sign-in by App Service Authentication, then only apiAllowedApplicationIds/apiAllowedPrincipalIds. The HTTP functions are anonymous to the host, so no mode relies on function keys.')
+@allowed([ 'tokens', 'easyauth' ])
+param apiAuthMode string = 'tokens'
 
 @description('Entra application (client) id for Easy Auth; required when apiAuthMode is easyauth.')
 param easyAuthClientId string = ''
 
-@description('Comma-separated SHA-256 hex hashes of full-access API bearer tokens (only hashes, never tokens). Empty in host mode.')
+@description('easyauth mode: comma-separated client (application) ids allowed to call the API.')
+param apiAllowedApplicationIds string = ''
+
+@description('easyauth mode: comma-separated object ids of users or service principals allowed to call the API.')
+param apiAllowedPrincipalIds string = ''
+
+@description('Comma-separated SHA-256 hex hashes of full-access API bearer tokens (only hashes, never tokens). With none, tokens mode refuses every API call.')
 param apiTokenSha256Hashes string = ''
 
-@description('Comma-separated SHA-256 hex hashes of read-only API bearer tokens. Empty in host mode.')
+@description('Comma-separated SHA-256 hex hashes of read-only API bearer tokens.')
 param apiReadOnlyTokenSha256Hashes string = ''
 
 @description('Extra workspace hosts allowed besides *.azuredatabricks.net-style hosts; keep empty in Azure.')
@@ -45,14 +46,6 @@ param allowedWorkspaceHosts string = ''
 
 @description('6-field NCRONTAB (UTC) for the SyncTimer function that starts due syncs.')
 param syncTimerSchedule string = '0 */1 * * * *'
-
-@description('How often, in seconds, the scheduler re-evaluates due syncs.')
-@minValue(5)
-param schedulerTickSeconds int = 60
-
-@description('Syncs one instance runs at the same time.')
-@minValue(1)
-param schedulerMaxParallelRuns int = 4
 
 @description('Once on, purge protection can never be turned off and the vault name stays reserved for the retention period; off by default so dev environments can be deleted and re-created. Turn on for production.')
 param keyVaultEnablePurgeProtection bool = false
@@ -82,7 +75,6 @@ var functionAppName = !empty(functionAppNameOverride) ? functionAppNameOverride 
 var storageAccountName = take('${abbrs.storageAccount}${resourceToken}', 24)
 var keyVaultName = take('${abbrs.keyVault}${resourceToken}', 24)
 var deploymentContainerName = 'app-package-${resourceToken}'
-var blobEventsQueueName = 'blob-events'
 
 module storage 'modules/storage.bicep' = {
   name: 'storage'
@@ -93,8 +85,9 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     dataContainerNames: [ 'exports', 'labeled', 'processed', 'failed', 'volumes', 'locks' ]
     tableNames: [ 'ServicePrincipals', 'SyncConfigs', 'SyncState', 'SyncRuns' ]
-    // The host would create the poison queue on first failure; declaring it lets alerts target it from day one.
-    queueNames: [ blobEventsQueueName, '${blobEventsQueueName}-poison' ]
+    // SyncTimer enqueues one message per due config on sync-runs; RunSync consumes it. The host would create
+    // the poison queue on the first message that keeps failing; declaring it lets alerts target it from day one.
+    queueNames: [ 'sync-runs', 'sync-runs-poison' ]
   }
 }
 
@@ -127,24 +120,20 @@ module functionApp 'modules/functionapp.bicep' = {
     hostingPlanName: '${abbrs.hostingPlan}${resourceToken}'
     location: location
     tags: tags
-    hostingPlan: hostingPlan
-    flexInstanceMemoryMB: flexInstanceMemoryMB
-    flexMaximumInstanceCount: flexMaximumInstanceCount
+    instanceMemoryMB: flexInstanceMemoryMB
+    maximumInstanceCount: flexMaximumInstanceCount
     storageAccountName: storage.outputs.storageAccountName
-    blobServiceUri: storage.outputs.blobServiceUri
-    queueServiceUri: storage.outputs.queueServiceUri
-    tableServiceUri: storage.outputs.tableServiceUri
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     keyVaultUri: keyVault.outputs.keyVaultUri
     apiAuthMode: apiAuthMode
     easyAuthClientId: easyAuthClientId
+    apiAllowedApplicationIds: apiAllowedApplicationIds
+    apiAllowedPrincipalIds: apiAllowedPrincipalIds
     apiTokenSha256Hashes: apiTokenSha256Hashes
     apiReadOnlyTokenSha256Hashes: apiReadOnlyTokenSha256Hashes
     allowedWorkspaceHosts: allowedWorkspaceHosts
     syncTimerSchedule: syncTimerSchedule
-    schedulerTickSeconds: schedulerTickSeconds
-    schedulerMaxParallelRuns: schedulerMaxParallelRuns
   }
 }
 
@@ -161,19 +150,9 @@ module rbac 'modules/rbac.bicep' = {
   }
 }
 
-module eventGrid 'modules/eventgrid.bicep' = {
-  name: 'eventgrid'
-  params: {
-    systemTopicName: '${abbrs.eventGridSystemTopic}${resourceToken}'
-    location: location
-    tags: tags
-    storageAccountName: storage.outputs.storageAccountName
-    queueName: blobEventsQueueName
-    watchedContainerNames: [ 'labeled', 'volumes' ]
-  }
-}
-
 output functionAppName string = functionApp.outputs.functionAppName
 output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
 output storageAccountName string = storage.outputs.storageAccountName
 output keyVaultUri string = keyVault.outputs.keyVaultUri
+@description('Named here with the other resources; eventgrid.bicep creates the topic after the code deployment.')
+output eventGridSystemTopicName string = '${abbrs.eventGridSystemTopic}${resourceToken}'

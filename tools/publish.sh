@@ -1,42 +1,50 @@
 #!/usr/bin/env bash
-# Builds the self-contained linux-x64 custom handler and packages it with host.json and the
-# function definitions into artifacts/dbxsync-functions.zip, ready for
+# Builds the standard Functions deployment package: the `dotnet publish` output of the isolated worker
+# (DbxSync.Functions.dll, functions.metadata, worker.config.json, extensions.json, host.json, .azurefunctions/)
+# zipped at its root into artifacts/dbxsync-functions.zip, ready for
 #   az functionapp deployment source config-zip -g <rg> -n <app> --src artifacts/dbxsync-functions.zip
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: publish.sh [--no-build]
-  --no-build   package the existing artifacts/publish/app output instead of running dotnet publish
+Usage: publish.sh [--no-build] [--publish-dir DIR] [--output ZIP]
+  --no-build         zip an existing publish output instead of running dotnet publish
+  --publish-dir DIR  where dotnet publish writes, or what --no-build zips (default artifacts/publish/app)
+  --output ZIP       the package to write (default artifacts/dbxsync-functions.zip)
 USAGE
 }
 
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build=true
-for argument in "$@"; do
-  case "$argument" in
-    --no-build) build=false ;;
+publish_dir="$repo_root/artifacts/publish/app"
+zip_path="$repo_root/artifacts/dbxsync-functions.zip"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --no-build) build=false; shift ;;
+    --publish-dir) publish_dir="$(realpath -m "${2:?--publish-dir needs a directory}")"; shift 2 ;;
+    --output) zip_path="$(realpath -m "${2:?--output needs a file}")"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "publish.sh: unknown argument '$argument'" >&2; usage >&2; exit 2 ;;
+    *) echo "publish.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
-
-publish_dir=artifacts/publish/app
-package_dir=artifacts/publish/package
-zip_path=artifacts/dbxsync-functions.zip
 
 if [[ "$build" == true ]]; then
   # Stale files from an earlier publish would otherwise be shipped.
   rm -rf "$publish_dir"
-  # Self-contained single file: the Flex 'custom' runtime image carries no .NET runtime.
-  dotnet publish src/DbxSync.Functions -c Release -r linux-x64 --self-contained true \
-    -p:PublishSingleFile=true -p:InvariantGlobalization=true -o "$publish_dir"
+  # Framework-dependent: the Flex dotnet-isolated 10.0 image carries the .NET runtime.
+  dotnet publish src/DbxSync.Functions -c Release -o "$publish_dir"
 fi
 
-python3 tools/package_functions.py \
-  --repo-root "$repo_root" \
-  --publish-dir "$publish_dir" \
-  --package-dir "$package_dir" \
-  --zip "$zip_path"
+for required in DbxSync.Functions.dll functions.metadata worker.config.json extensions.json host.json .azurefunctions; do
+  if [[ ! -e "$publish_dir/$required" ]]; then
+    echo "publish.sh: $publish_dir has no $required; run without --no-build" >&2
+    exit 1
+  fi
+done
+
+# MSBuild's ZipDirectory task, so packaging needs nothing beyond the .NET SDK.
+rm -f "$zip_path"
+mkdir -p "$(dirname "$zip_path")"
+dotnet msbuild tools/ZipDirectory.proj -nologo -v:quiet -p:SourceDirectory="$publish_dir" -p:DestinationFile="$zip_path"
+echo "$zip_path"

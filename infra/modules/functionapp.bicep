@@ -7,111 +7,88 @@ param hostingPlanName string
 param location string
 param tags object
 
-@description('flex = Flex Consumption FC1 (recommended); premium = Elastic Premium EP1; dedicated = App Service plan P1v3.')
-@allowed([ 'flex', 'premium', 'dedicated' ])
-param hostingPlan string
-
+@description('Instance memory, shared by the Functions host and the .NET worker.')
 @allowed([ 512, 2048, 4096 ])
-param flexInstanceMemoryMB int
+param instanceMemoryMB int
 
 @minValue(40)
 @maxValue(1000)
-param flexMaximumInstanceCount int
+param maximumInstanceCount int
 
 param storageAccountName string
-param blobServiceUri string
-param queueServiceUri string
-param tableServiceUri string
 
-@description('https URL of the blob container Flex Consumption deploys the package into.')
+@description('https URL of the blob container Flex Consumption deploys the code package into.')
 param deploymentContainerUrl string
 
 @description('Application Insights component; its connection string is read here so it never passes through deployment outputs.')
 param applicationInsightsName string
 param keyVaultUri string
 
-@description('host = the Functions host checks function keys; easyauth = App Service Authentication (Entra ID) in front of the host.')
-@allowed([ 'host', 'easyauth' ])
+@description('tokens = bearer token hashes checked by the app; easyauth = App Service Authentication (Entra ID) in front of the host.')
+@allowed([ 'tokens', 'easyauth' ])
 param apiAuthMode string
 
 @description('Entra application (client) id whose tokens Easy Auth accepts; only used when apiAuthMode is easyauth.')
 param easyAuthClientId string
 
+param apiAllowedApplicationIds string
+param apiAllowedPrincipalIds string
+
 param apiTokenSha256Hashes string
 param apiReadOnlyTokenSha256Hashes string
 param allowedWorkspaceHosts string
 param syncTimerSchedule string
-param schedulerTickSeconds int
-param schedulerMaxParallelRuns int
 
-var isFlex = hostingPlan == 'flex'
-
-var planSkus = {
-  flex: { tier: 'FlexConsumption', name: 'FC1' }
-  premium: { tier: 'ElasticPremium', name: 'EP1' }
-  dedicated: { tier: 'PremiumV3', name: 'P1v3' }
-}
-
-var planKinds = {
-  flex: 'functionapp'
-  premium: 'elastic'
-  dedicated: 'linux'
-}
-
-// Host storage uses the app's system-assigned identity; no connection string or account key exists.
-var hostSettings = [
-  { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
-  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
-  // App Insights has local auth disabled, so the host must send telemetry with an Entra token.
-  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }
-]
-
-// Every key DbxSync.Functions reads (Hosting.SettingNames). Deployment.Tests keeps this list in step
-// with the code; the local-only keys (connection string, dev token, dev certificate) are left out on purpose.
-var dbxSyncSettings = [
-  { name: 'DbxSync__Storage__AccountName', value: storageAccountName }
-  { name: 'DbxSync__Storage__BlobServiceUri', value: blobServiceUri }
-  { name: 'DbxSync__Storage__QueueServiceUri', value: queueServiceUri }
-  { name: 'DbxSync__Storage__TableServiceUri', value: tableServiceUri }
-  { name: 'DbxSync__KeyVault__Uri', value: keyVaultUri }
-  { name: 'DBXSYNC_ALLOWED_WORKSPACE_HOSTS', value: allowedWorkspaceHosts }
-  { name: 'DbxSync__Api__AuthMode', value: apiAuthMode }
-  { name: 'DbxSync__Api__TokenSha256Hashes', value: apiTokenSha256Hashes }
-  { name: 'DbxSync__Api__ReadOnlyTokenSha256Hashes', value: apiReadOnlyTokenSha256Hashes }
-  { name: 'DbxSync__Scheduler__TickSeconds', value: string(schedulerTickSeconds) }
-  { name: 'DbxSync__Scheduler__MaxParallelRuns', value: string(schedulerMaxParallelRuns) }
-  { name: 'SyncTimerSchedule', value: syncTimerSchedule }
-]
-
-// Flex Consumption rejects these (the runtime lives in functionAppConfig and the package in the
-// deployment container); Premium and Dedicated still need them to pick the custom handler and zip deploy.
-var classicPlanOnlySettings = [
-  { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
-  { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
-  { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
-]
-
-// An explicit empty linuxFxVersion is how classic Linux plans express "custom handler"; Flex forbids the property.
-var classicPlanOnlySiteConfig = {
-  linuxFxVersion: ''
-  alwaysOn: hostingPlan == 'dedicated'
+resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
 
-resource hostingPlanResource 'Microsoft.Web/serverfarms@2024-04-01' = {
+// Trigger connection (timer locks, queue trigger, blob trigger receipts and its internal queue) by the app's
+// system-assigned identity: no connection string or account key exists. The service URIs form, rather than
+// __accountName, also works outside the public cloud.
+var hostStorageSettings = [
+  { name: 'AzureWebJobsStorage__blobServiceUri', value: storageAccount.properties.primaryEndpoints.blob }
+  { name: 'AzureWebJobsStorage__queueServiceUri', value: storageAccount.properties.primaryEndpoints.queue }
+  { name: 'AzureWebJobsStorage__tableServiceUri', value: storageAccount.properties.primaryEndpoints.table }
+  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+]
+
+var monitoringSettings = [
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
+  // App Insights has local auth disabled, so telemetry must be sent with an Entra token.
+  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }
+]
+
+// Every key DbxSync.Functions reads (Hosting.SettingNames). Deployment.Tests keeps this list in step with the
+// code; the local-only keys (connection string, dev token, dev certificate) are left out on purpose.
+var dbxSyncSettings = [
+  { name: 'DbxSync__Storage__AccountName', value: storageAccount.name }
+  { name: 'DbxSync__Storage__BlobServiceUri', value: storageAccount.properties.primaryEndpoints.blob }
+  { name: 'DbxSync__Storage__QueueServiceUri', value: storageAccount.properties.primaryEndpoints.queue }
+  { name: 'DbxSync__Storage__TableServiceUri', value: storageAccount.properties.primaryEndpoints.table }
+  { name: 'DbxSync__KeyVault__Uri', value: keyVaultUri }
+  { name: 'DBXSYNC_ALLOWED_WORKSPACE_HOSTS', value: allowedWorkspaceHosts }
+  { name: 'DbxSync__Api__AuthMode', value: apiAuthMode }
+  { name: 'DbxSync__Api__TokenSha256Hashes', value: apiTokenSha256Hashes }
+  { name: 'DbxSync__Api__ReadOnlyTokenSha256Hashes', value: apiReadOnlyTokenSha256Hashes }
+  { name: 'DbxSync__Api__AllowedApplicationIds', value: apiAllowedApplicationIds }
+  { name: 'DbxSync__Api__AllowedPrincipalIds', value: apiAllowedPrincipalIds }
+  { name: 'SyncTimerSchedule', value: syncTimerSchedule }
+]
+
+resource hostingPlan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: hostingPlanName
   location: location
   tags: tags
-  kind: planKinds[hostingPlan]
-  sku: planSkus[hostingPlan]
+  kind: 'functionapp'
+  sku: { tier: 'FlexConsumption', name: 'FC1' }
   properties: {
-    // Linux: the handler is a linux-x64 executable.
+    // Flex Consumption is Linux only.
     reserved: true
-    maximumElasticWorkerCount: hostingPlan == 'premium' ? 20 : null
   }
 }
 
@@ -122,10 +99,12 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   kind: 'functionapp,linux'
   identity: { type: 'SystemAssigned' }
   properties: {
-    serverFarmId: hostingPlanResource.id
+    serverFarmId: hostingPlan.id
     httpsOnly: true
     clientAffinityEnabled: false
-    functionAppConfig: isFlex ? {
+    // On Flex the runtime and the package location live here; FUNCTIONS_WORKER_RUNTIME,
+    // FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE and linuxFxVersion are rejected.
+    functionAppConfig: {
       deployment: {
         storage: {
           type: 'blobContainer'
@@ -134,18 +113,18 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: {
-        maximumInstanceCount: flexMaximumInstanceCount
-        instanceMemoryMB: flexInstanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
       }
-      runtime: { name: 'custom', version: '1.0' }
-    } : null
-    siteConfig: union({
+      runtime: { name: 'dotnet-isolated', version: '10.0' }
+    }
+    siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
       // siteConfig.appSettings replaces the whole set on each deployment, so every setting lives here.
-      appSettings: concat(hostSettings, dbxSyncSettings, isFlex ? [] : classicPlanOnlySettings)
-    }, isFlex ? {} : classicPlanOnlySiteConfig)
+      appSettings: concat(hostStorageSettings, monitoringSettings, dbxSyncSettings)
+    }
   }
 }
 
@@ -157,8 +136,9 @@ resource easyAuthSettings 'Microsoft.Web/sites/config@2024-04-01' = if (apiAuthM
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
-      // Probes must reach the anonymous health function without a token.
-      excludedPaths: [ '/api/health' ]
+      // Probes reach the anonymous health function without a token, and Event Grid delivers blob events to
+      // the blobs extension webhook, which the blobs_extension system key protects instead.
+      excludedPaths: [ '/api/health', '/runtime/webhooks/blobs' ]
     }
     identityProviders: {
       azureActiveDirectory: {

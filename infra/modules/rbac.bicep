@@ -37,7 +37,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 }
 
 // Owner rather than Contributor: with identity-based AzureWebJobsStorage the host takes blob leases
-// (timer singleton, host id lock) and the Flex platform reads the package container; Microsoft's
+// (timer singleton, host id lock), writes blob trigger receipts, and the Flex platform reads the package container; Microsoft's
 // identity-based host storage guidance names Blob Data Owner for that. Owner adds POSIX ACL rights
 // only on hierarchical-namespace accounts, which this one is not.
 resource appBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -51,7 +51,8 @@ resource appBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-// The host's queue trigger reads and deletes blob-events messages and creates blob-events-poison.
+// RunSync's queue trigger reads and deletes sync-runs messages and moves failing ones to sync-runs-poison;
+// SyncTimer and manual runs enqueue; the Event Grid blob trigger queues each event on the host's internal queue.
 resource appQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storageAccount.id, functionAppId, roleIds.storageQueueDataContributor)
   scope: storageAccount

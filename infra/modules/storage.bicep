@@ -15,7 +15,7 @@ param dataContainerNames array
 @description('Tables holding service principals, sync configs, sync checkpoints and run history.')
 param tableNames array
 
-@description('Queues created up front; Event Grid delivers blob-created events into the first one.')
+@description('Queues created up front: the sync-runs work queue and its poison queue.')
 param queueNames array
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' = {
@@ -29,12 +29,12 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     allowBlobPublicAccess: false
-    // Every caller (host, app, Event Grid, deployer) authenticates with Entra ID, so account keys stay unusable.
+    // Every caller (host, worker, Flex deployment, deployer) authenticates with Entra ID, so account keys stay unusable.
     allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true
     accessTier: 'Hot'
     networkAcls: {
-      // Lets Event Grid deliver to the queue if a firewall default of Deny is added later.
+      // Only matters once a firewall default of Deny is added: trusted Azure services keep access.
       bypass: 'AzureServices'
       defaultAction: 'Allow'
     }
@@ -79,8 +79,4 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-
 }]
 
 output storageAccountName string = storageAccount.name
-output storageAccountId string = storageAccount.id
-output blobServiceUri string = storageAccount.properties.primaryEndpoints.blob
-output queueServiceUri string = storageAccount.properties.primaryEndpoints.queue
-output tableServiceUri string = storageAccount.properties.primaryEndpoints.table
 output deploymentContainerUrl string = '${storageAccount.properties.primaryEndpoints.blob}${deploymentContainer.name}'

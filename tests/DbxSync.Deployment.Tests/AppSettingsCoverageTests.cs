@@ -4,8 +4,8 @@ using DbxSync.Deployment.Tests.Support;
 namespace DbxSync.Deployment.Tests;
 
 /// <summary>
-/// Every configuration key the app reads is defined for local runs (local.settings.sample.json) and in Azure
-/// (functionapp.bicep), so a new setting cannot ship without a value.
+/// Every configuration key the app reads is defined for local runs (local.settings.sample.json) and in the app
+/// settings a deployment of infra/main.bicep creates, so a new setting cannot ship without a value.
 /// </summary>
 public class AppSettingsCoverageTests
 {
@@ -24,8 +24,7 @@ public class AppSettingsCoverageTests
     /// <summary>Set by the Functions host or App Service at run time, never by configuration.</summary>
     private static readonly HashSet<string> PlatformProvidedKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        "FUNCTIONS_CUSTOMHANDLER_PORT", "FUNCTIONS_CUSTOMHANDLER_WORKER_ID", "FUNCTIONS_HTTPWORKER_PORT",
-        "FUNCTIONS_HTTPWORKER_ID", "FUNCTIONS_APP_ROOT_PATH", "WEBSITE_HOSTNAME", "WEBSITE_SITE_NAME",
+        "FUNCTIONS_APPLICATION_DIRECTORY", "FUNCTIONS_WORKER_DIRECTORY", "WEBSITE_HOSTNAME", "WEBSITE_SITE_NAME",
         "WEBSITE_INSTANCE_ID", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT",
         "DOTNET_ENVIRONMENT", "AZURE_FUNCTIONS_ENVIRONMENT",
     };
@@ -66,57 +65,30 @@ public class AppSettingsCoverageTests
     }
 
     [Fact]
-    public void Every_key_the_app_reads_in_azure_is_an_app_setting_in_bicep()
+    public void Every_key_the_app_reads_in_azure_is_an_app_setting_of_the_deployment()
     {
-        var bicep = FunctionAppSettings.Load().FlexSettingNames;
+        var deployed = DeployedSettings.Of(DeploymentSnapshot.Main).Keys;
         var missing = KeysTheAppReads()
-            .Where(k => !PlatformProvidedKeys.Contains(k) && !LocalOnlyKeys.Contains(k) && !IsDefined(k, bicep))
+            .Where(k => !PlatformProvidedKeys.Contains(k) && !LocalOnlyKeys.Contains(k) && !IsDefined(k, deployed))
             .ToList();
-        Assert.True(missing.Count == 0, "functionapp.bicep appSettings lacks: " + string.Join(", ", missing));
+        Assert.True(missing.Count == 0, "The deployed app settings (infra/modules/functionapp.bicep) lack: " + string.Join(", ", missing));
     }
 
     [Fact]
-    public void Local_only_keys_are_not_configured_in_azure()
+    public void Local_only_keys_are_read_by_the_app_and_not_configured_in_azure()
     {
-        var bicep = FunctionAppSettings.Load();
-        var leaked = bicep.FlexSettingNames.Concat(bicep.ClassicOnlySettingNames)
-            .Where(name => LocalOnlyKeys.Contains(name.Replace(":", "__", StringComparison.Ordinal)))
-            .ToList();
+        // A stale entry here would hide a real gap in the deployment.
+        Assert.All(LocalOnlyKeys, key => Assert.Contains(key, KeysTheAppReads(), StringComparer.OrdinalIgnoreCase));
+        var leaked = DeployedSettings.Of(DeploymentSnapshot.Main).Keys.Where(LocalOnlyKeys.Contains).ToList();
         Assert.True(leaked.Count == 0, "Local-only settings configured in Azure: " + string.Join(", ", leaked));
     }
 
     [Fact]
-    public void Host_storage_is_identity_based()
+    public void Local_sample_runs_the_isolated_worker_on_azurite()
     {
-        var settings = FunctionAppSettings.Load().FlexSettingNames;
-        Assert.Contains("AzureWebJobsStorage__accountName", settings);
-        Assert.Contains("AzureWebJobsStorage__credential", settings);
-        // A plain connection string would need account keys, which the storage account disables.
-        Assert.DoesNotContain("AzureWebJobsStorage", settings);
-        Assert.Contains("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", settings);
-    }
-
-    [Fact]
-    public void Api_auth_mode_in_azure_is_host_or_easyauth()
-    {
-        var main = AppLayout.Bicep("main.bicep");
-        var functionApp = AppLayout.Bicep("modules/functionapp.bicep");
-        foreach (var file in new[] { main, functionApp })
-        {
-            var allowed = AllowedValues(file, "apiAuthMode");
-            Assert.Equal(new[] { "easyauth", "host" }, allowed.Order(StringComparer.Ordinal));
-        }
-    }
-
-    private static List<string> AllowedValues(BicepFile file, string param)
-    {
-        var tokens = file.Tokens;
-        var declaration = Enumerable.Range(0, tokens.Count - 1).Single(i => tokens[i].Is("param") && tokens[i + 1].Is(param));
-        var allowed = Enumerable.Range(0, declaration).Reverse()
-            .TakeWhile(i => !(tokens[i].Kind == BicepTokenKind.NewLine && i > 0 && tokens[i - 1].Kind == BicepTokenKind.NewLine))
-            .FirstOrDefault(i => tokens[i].Is("allowed") && tokens[i - 1].Is("@"), -1);
-        Assert.True(allowed > 0, $"{file.Path}: param {param} has no @allowed decorator.");
-        return tokens.Skip(allowed).TakeWhile(t => !t.Is(")")).Where(t => t.Kind == BicepTokenKind.String).Select(t => t.Text).ToList();
+        var sample = AppLayout.SampleLocalSettings();
+        Assert.Equal("dotnet-isolated", sample["FUNCTIONS_WORKER_RUNTIME"]);
+        Assert.Equal("UseDevelopmentStorage=true", sample["AzureWebJobsStorage"]);
     }
 
     [Fact]
@@ -125,7 +97,7 @@ public class AppSettingsCoverageTests
         var keys = KeysReadBy(typeof(AppSettingsCoverageTests).Assembly);
 
         Assert.Equal(new[] { "DbxSync__Storage__AccountName", "SyncTimerSchedule" }, keys);
-        Assert.True(IsDefined("AzureWebJobsStorage", ["AzureWebJobsStorage__accountName"]));
+        Assert.True(IsDefined("AzureWebJobsStorage", ["AzureWebJobsStorage__blobServiceUri"]));
         Assert.False(IsDefined("DbxSync__Storage", ["DbxSync__StorageAccount"]));
     }
 }
