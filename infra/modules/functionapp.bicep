@@ -38,6 +38,12 @@ param apiTokenSha256Hashes string
 param apiReadOnlyTokenSha256Hashes string
 param allowedWorkspaceHosts string
 param syncTimerSchedule string
+@description('Longest run (hh:mm:ss); empty derives it from host.json functionTimeout (less a tenth, at most 55 min).')
+param runTimeLimit string = ''
+@description('Rows per export part.')
+param exportPartRows int = 1000000
+@description('About this many CSV bytes per export part.')
+param exportPartBytes int = 268435456
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -78,6 +84,9 @@ var dbxSyncSettings = [
   { name: 'DbxSync__Api__AllowedApplicationIds', value: apiAllowedApplicationIds }
   { name: 'DbxSync__Api__AllowedPrincipalIds', value: apiAllowedPrincipalIds }
   { name: 'SyncTimerSchedule', value: syncTimerSchedule }
+  { name: 'DbxSync__Runs__TimeLimit', value: runTimeLimit }
+  { name: 'DbxSync__Export__PartRows', value: string(exportPartRows) }
+  { name: 'DbxSync__Export__PartBytes', value: string(exportPartBytes) }
 ]
 
 resource hostingPlan 'Microsoft.Web/serverfarms@2024-04-01' = {

@@ -33,10 +33,28 @@ public class ExportQueriesTests
             [new SqlColumn("id", "BIGINT", "LONG", 0), new SqlColumn("label", "STRING", "STRING", 1), new SqlColumn("_dbxsync_row_marker", "STRING", "STRING", 2)], "id", "label")).ErrorType);
 
     [Fact]
-    public void Export_file_names_carry_the_version_range_and_a_generation_after_a_reset()
+    public void Export_part_names_sort_in_part_order_and_carry_the_generation_and_version_range()
     {
-        Assert.Equal("cfg/items_v4-v9.csv", TableExportSync.ExportFileName("cfg", Items, 0, 4, 9));
-        Assert.Equal("cfg/items_g2_v0-v9.csv", TableExportSync.ExportFileName("cfg", Items, 2, 0, 9));
+        var baseName = ExportPartWriter.BaseName("cfg", Items, 0, 4, 9);
+        Assert.Equal("cfg/items_g0_v4-v9_part000001.csv", ExportPartWriter.PartName(baseName, 1));
+        Assert.Equal("cfg/items_g0_v4-v9_part000001.manifest.json", ExportPartWriter.PartManifestName(ExportPartWriter.PartName(baseName, 1)));
+        Assert.Equal("cfg/items_g0_v4-v9.manifest.json", ExportPartWriter.FinalManifestName(baseName));
+        Assert.Equal("cfg/items_g2_v0-v9_part000012.csv", ExportPartWriter.PartName(ExportPartWriter.BaseName("cfg", Items, 2, 0, 9), 12));
+        var names = new[] { 10, 2, 1, 100, 9 }.Select(n => ExportPartWriter.PartName(baseName, n)).ToList();
+        Assert.Equal(names.OrderBy(n => int.Parse(n[^10..^4])), names.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_keyset_page_reads_after_the_last_key_as_a_parameter_in_key_order_with_a_row_limit()
+    {
+        Assert.EndsWith("WHERE `label` IS NULL ORDER BY `id` LIMIT 500", ExportQueries.Snapshot(Items, Columns, 7, new KeysetPage(500, AfterKey: false)));
+        var next = ExportQueries.Snapshot(Items, Columns, 7, new KeysetPage(500, AfterKey: true));
+        Assert.Contains("VERSION AS OF 7 WHERE `label` IS NULL AND `id` > :after_key ORDER BY `id` LIMIT 500", next);
+        var changes = ExportQueries.ChangeFeed(Items, Columns, 4, 9, new KeysetPage(10, AfterKey: true));
+        Assert.Contains("<> 'update_preimage' AND `id` > :after_key QUALIFY", changes);
+        Assert.EndsWith("ORDER BY `id` LIMIT 10", changes);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(ExportQueries.VersionDifference(Items, Columns, 3, 9, new KeysetPage(10, AfterKey: true)), ":after_key"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ExportQueries.Snapshot(Items, Columns, 7, new KeysetPage(0, AfterKey: false)));
     }
 
     [Fact]

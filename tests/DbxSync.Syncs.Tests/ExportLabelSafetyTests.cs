@@ -141,7 +141,7 @@ public sealed class ExportLabelSafetyTests
 
         var file = await ExportOnceAsync(stack, export.Id);
         Assert.Equal("snapshot", file.Manifest.GetProperty("method").GetString());
-        Assert.EndsWith("_g1_v0-v1.csv", file.Name);
+        Assert.EndsWith("_g1_v0-v1_part000001.csv", file.Name);
         Assert.Equal(Enumerable.Range(1001, 7).Select(i => (long)i), file.Ids);
         Assert.True(stack.Logs.Contains("dropped and recreated", LogLevel.Warning));
         var checkpoint = await state.GetCheckpointAsync(export.Id);

@@ -78,7 +78,7 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_crash_between_export_and_checkpoint_rewrites_the_same_file_without_duplicates_or_loss()
+    public async Task A_crash_between_the_last_part_and_the_checkpoint_finishes_the_same_export_without_duplicates_or_loss()
     {
         var stack = await StackAsync();
         var table = await stack.CreateItemsTableAsync(100, changeDataFeed: true);
@@ -91,14 +91,24 @@ public sealed class FaultTests : IAsyncLifetime
         Assert.NotNull(saved);
         var second = await ExportOnceAsync(stack, export.Id);
 
-        // "Crashed before the checkpoint moved": put the old checkpoint back.
+        // "Crashed after the last part, before the checkpoint moved": the old checkpoint and the finished progress are what is left.
         await stack.State.UpsertAsync(StateTables.SyncState, new StateEntity { PartitionKey = saved.PartitionKey, RowKey = saved.RowKey, Properties = saved.Properties });
+        var from = second.Manifest.GetProperty("from_version").GetInt64();
+        var to = second.Manifest.GetProperty("to_version").GetInt64();
+        await stack.Services.GetRequiredService<ExportProgressRepository>().SaveAsync(new ExportProgress
+        {
+            ConfigId = export.Id, Generation = 0, Method = second.Manifest.GetProperty("method").GetString()!, FromVersion = from, ToVersion = to,
+            AfterCheckpoint = from - 1, PartsDone = 1, LastKey = second.Ids.Max().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Rows = second.Rows.Count, Bytes = second.Bytes.Length, Complete = true, StartedAt = DateTimeOffset.UtcNow,
+        });
         await stack.InsertItemsAsync(table, 141, 15);
         var rerun = await stack.RunAsync(export.Id);
         Assert.True(rerun.Outcome == RunOutcome.Succeeded, rerun.Error);
-        Assert.Equal($"{BlobContainers.Exports}/{second.Name}", rerun.Output);
+        Assert.Equal($"{BlobContainers.Exports}/{second.Name[..second.Name.LastIndexOf("_part", StringComparison.Ordinal)]}.manifest.json", rerun.Output);
+        Assert.Equal(0, rerun.Rows);
         var rewritten = await ExportFiles.ReadAsync(stack, second.Name);
         Assert.Equal(second.Ids.Order(), rewritten.Ids.Order());
+        Assert.Equal(to, (await stack.Services.GetRequiredService<SyncStateRepository>().GetCheckpointAsync(export.Id)).Version);
 
         var third = await ExportOnceAsync(stack, export.Id);
         var names = await ExportFiles.CsvNamesAsync(stack, export.Id);

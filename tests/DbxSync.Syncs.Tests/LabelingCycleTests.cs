@@ -34,8 +34,8 @@ public sealed class LabelingCycleTests
         var run1 = await stack.RunAsync(export.Id);
         Assert.Equal(RunOutcome.Succeeded, run1.Outcome);
         Assert.Equal(Rows, run1.Rows);
-        var expectedName = $"{export.Id}/{tableShort}_v0-v{v1}.csv";
-        Assert.Equal($"{BlobContainers.Exports}/{expectedName}", run1.Output);
+        var expectedName = $"{export.Id}/{tableShort}_g0_v0-v{v1}_part000001.csv";
+        Assert.Equal($"{BlobContainers.Exports}/{export.Id}/{tableShort}_g0_v0-v{v1}.manifest.json", run1.Output);
         Assert.Equal([expectedName], await ExportFiles.CsvNamesAsync(stack, export.Id));
         var file1 = await ExportFiles.ReadAsync(stack, expectedName);
         AssertManifest(file1, Rows, 0, v1);
@@ -67,7 +67,7 @@ public sealed class LabelingCycleTests
         var run2 = await stack.RunAsync(export.Id);
         Assert.Equal(RunOutcome.Succeeded, run2.Outcome);
         Assert.Equal(NewRows, run2.Rows);
-        var secondName = $"{export.Id}/{tableShort}_v{versionAfterImport + 1}-v{v2}.csv";
+        var secondName = $"{export.Id}/{tableShort}_g0_v{versionAfterImport + 1}-v{v2}_part000001.csv";
         Assert.Equal([expectedName, secondName], await ExportFiles.CsvNamesAsync(stack, export.Id));
         var file2 = await ExportFiles.ReadAsync(stack, secondName);
         AssertManifest(file2, NewRows, versionAfterImport + 1, v2);

@@ -31,7 +31,7 @@ public sealed class TableExportTests
 
         var run = await stack.RunAsync(export.Id);
         Assert.True(run.Outcome == RunOutcome.Succeeded, run.Error);
-        var name = (await ExportFiles.CsvNamesAsync(stack, export.Id)).Single(n => n.EndsWith($"_v{checkpoint + 1}-v{current}.csv", StringComparison.Ordinal));
+        var name = (await ExportFiles.CsvNamesAsync(stack, export.Id)).Single(n => n.EndsWith($"_v{checkpoint + 1}-v{current}_part000001.csv", StringComparison.Ordinal));
         var file = await ExportFiles.ReadAsync(stack, name);
         Assert.Equal("version_difference", file.Manifest.GetProperty("method").GetString());
         var expected = Enumerable.Range(1, 10).Concat(Enumerable.Range(201, 30)).Select(i => (long)i).ToList();
@@ -46,7 +46,7 @@ public sealed class TableExportTests
         ((DbxSync.Emulator.Sql.SqliteDeltaEngine)stack.Handle.Engine).VacuumHistoryBefore(table, current2);
         var afterVacuum = await stack.RunAsync(export.Id);
         Assert.True(afterVacuum.Outcome == RunOutcome.Succeeded, afterVacuum.Error);
-        var snapshotName = (await ExportFiles.CsvNamesAsync(stack, export.Id)).Single(n => n.EndsWith($"_v{checkpoint2 + 1}-v{current2}.csv", StringComparison.Ordinal));
+        var snapshotName = (await ExportFiles.CsvNamesAsync(stack, export.Id)).Single(n => n.EndsWith($"_v{checkpoint2 + 1}-v{current2}_part000001.csv", StringComparison.Ordinal));
         var snapshot = await ExportFiles.ReadAsync(stack, snapshotName);
         Assert.Equal("snapshot", snapshot.Manifest.GetProperty("method").GetString());
         var unlabeledNow = (await stack.LabelsAsync(table)).Where(kv => kv.Value is null).Select(kv => kv.Key).ToList();

@@ -1,7 +1,11 @@
 namespace DbxSync.Core.Runs;
 
 public enum RunTrigger { Timer, BlobEvent, Scan, Manual }
-public enum RunOutcome { Running, Succeeded, NoChange, Failed, Skipped, Queued }
+/// <summary>
+/// Partial: the run reached its time limit after finishing part of the work (parts of an export); what it finished is
+/// kept and counted, and the config is due again at once to continue. It is not a failure: nothing is retried.
+/// </summary>
+public enum RunOutcome { Running, Succeeded, NoChange, Failed, Skipped, Queued, Partial }
 
 /// <summary>One execution of a sync config, as recorded in SyncRuns.</summary>
 public sealed record SyncRun

@@ -19,10 +19,11 @@ public sealed record SyncRunnerOptions
     /// <summary>How often a recorded run's progress is written to its run record.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>
-    /// Overall limit of one run, retries included. Below the Functions timeout (10 min on Flex Consumption by default),
-    /// so a run stalled anywhere stops, is recorded and lets go of its lease instead of being killed while holding it.
+    /// Overall limit of one run, retries included. Below the Functions timeout, so a run stalled anywhere stops, is
+    /// recorded and lets go of its lease instead of being killed while holding it. The app derives it from host.json's
+    /// functionTimeout or the DbxSync:Runs:TimeLimit setting (<see cref="RunTimeLimit"/>).
     /// </summary>
-    public TimeSpan MaxRunDuration { get; init; } = TimeSpan.FromMinutes(9);
+    public TimeSpan MaxRunDuration { get; init; } = RunTimeLimit.Default;
 }
 
 public sealed class SyncRunner(
@@ -35,6 +36,7 @@ public sealed class SyncRunner(
     TimeProvider time,
     SyncRunnerOptions options,
     WarehouseResolver warehouses,
+    IRunQueue queue,
     ILogger<SyncRunner> logger) : ISyncRunner
 {
     private readonly Dictionary<SyncConfigType, ISync> _syncs = syncs.ToDictionary(s => s.Type);
@@ -58,6 +60,7 @@ public sealed class SyncRunner(
         if (lease is null)
             return await SkippedAsync(run with { Message = "another run of this config is in progress" }, request, cancellationToken);
 
+        var stopBy = time.GetUtcNow() + options.MaxRunDuration;
         using var deadline = new CancellationTokenSource(options.MaxRunDuration, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.LeaseLost, deadline.Token);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["ConfigId"] = config.Id, ["RunId"] = run.RunId });
@@ -73,7 +76,7 @@ public sealed class SyncRunner(
             if (await state.ResetIfSourceChangedAsync(config, time.GetUtcNow(), linked.Token))
                 logger.LogWarning("The source of config {ConfigId} changed (now {DatabricksPath}, pk {PkColumn}, label {LabelColumn}); its checkpoint and manifests were reset",
                     config.Id, config.DatabricksPath, config.PkColumn, config.LabelColumn);
-            var result = await RunWithRetriesAsync(config, run, request with { Progress = progress ?? request.Progress }, linked.Token);
+            var result = await RunWithRetriesAsync(config, run, request with { Progress = progress ?? request.Progress }, stopBy, linked.Token);
             finished = run with
             {
                 FinishedAt = time.GetUtcNow(),
@@ -119,9 +122,33 @@ public sealed class SyncRunner(
 
         if (finished.Outcome != RunOutcome.NoChange || request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
             await runs.SaveAsync(finished, CancellationToken.None);
+        if (finished.Outcome == RunOutcome.Partial)
+            await ContinueAsync(config, request, finished);
         logger.LogInformation("Run {RunId} of {ConfigType} config {ConfigId}: {Outcome}; versions {From}-{To}, {Rows} rows, {Files} files, {Bytes} bytes in {DurationMs} ms",
             finished.RunId, config.ConfigType.ToWire(), config.Id, finished.Outcome, finished.FromVersion, finished.ToVersion, finished.Rows, finished.Files, finished.Bytes, finished.DurationMs);
         return finished;
+    }
+
+    /// <summary>
+    /// A run stopped by its limit after finishing parts is due again at once: the next run is queued now (after this
+    /// one let go of its lease when the caller disposes it, the lease is free before the message is delivered, or
+    /// the new run skips and the next tick picks the config up). A manual run's continuation stays manual, so it is
+    /// recorded too.
+    /// </summary>
+    private async Task ContinueAsync(SyncConfig config, RunRequest request, SyncRun finished)
+    {
+        var trigger = request.Trigger == RunTrigger.Manual ? RunTrigger.Manual : RunTrigger.Timer;
+        var next = new QueuedRun(config.Id, trigger, runs.NewRunId());
+        try
+        {
+            await queue.EnqueueAsync(next, CancellationToken.None);
+            logger.LogInformation("Run {RunId} of config {ConfigId} stopped at its time limit with work left; run {NextRunId} continues it", finished.RunId, config.Id, next.RunId);
+        }
+        catch (Exception ex) when (IsTransient(ex) || ex is StorageException)
+        {
+            // Nothing is lost: the checkpoint holds the finished parts and the timer's next tick continues.
+            logger.LogWarning("Run {RunId} of config {ConfigId} could not queue its continuation ({Error}); the next tick continues it", finished.RunId, config.Id, Describe(ex));
+        }
     }
 
     /// <summary>The cross-instance lock one config's runs take.</summary>
@@ -135,7 +162,7 @@ public sealed class SyncRunner(
         return skipped;
     }
 
-    private async Task<SyncResult> RunWithRetriesAsync(SyncConfig config, SyncRun run, RunRequest request, CancellationToken cancellationToken)
+    private async Task<SyncResult> RunWithRetriesAsync(SyncConfig config, SyncRun run, RunRequest request, DateTimeOffset stopBy, CancellationToken cancellationToken)
     {
         var sync = _syncs.TryGetValue(config.ConfigType, out var s) ? s
             : throw new InvalidOperationException($"No sync is registered for {config.ConfigType.ToWire()}.");
@@ -146,7 +173,7 @@ public sealed class SyncRunner(
                 var principal = await principals.GetAsync(config.ServicePrincipalId, cancellationToken);
                 var workspace = await principals.ConnectAsync(principal, cancellationToken);
                 var warehouse = config.IsTableType ? await warehouses.ResolveAsync(config, principal, workspace, cancellationToken) : null;
-                var context = new SyncContext(config, workspace, warehouse, request.Trigger, run.RunId, request.SubjectBlob, request.Progress, logger);
+                var context = new SyncContext(config, workspace, warehouse, request.Trigger, run.RunId, request.SubjectBlob, request.Progress, logger, stopBy);
                 return await sync.RunAsync(context, cancellationToken);
             }
             catch (Exception ex) when (attempt < options.MaxAttempts && IsTransient(ex) && !cancellationToken.IsCancellationRequested)

@@ -18,7 +18,12 @@ public sealed record SyncContext(
     /// <summary>The blob a blob-drop trigger is about (name within its container), null for scans and timers.</summary>
     string? SubjectBlob,
     IProgress<SyncProgress>? Progress,
-    ILogger Logger);
+    ILogger Logger,
+    /// <summary>
+    /// When the run's time limit ends it. A sync that works in parts starts no part it cannot expect to finish by then
+    /// and returns <see cref="RunOutcome.Partial"/>; null means no limit.
+    /// </summary>
+    DateTimeOffset? Deadline = null);
 
 /// <summary>One sync type. Every step is idempotent: a retried or duplicated trigger never duplicates or loses data.</summary>
 public interface ISync

@@ -28,11 +28,14 @@ public static class CoreServiceRegistration
         services.AddSingleton<ManualRuns>();
         services.AddSingleton<BlobDropDispatcher>();
 
-        services.AddSingleton(new SyncRunnerOptions());
+        services.AddSingleton(new SyncRunnerOptions { MaxRunDuration = RunSettings.RunTimeLimit(configuration) });
         services.AddSingleton<ISyncRunner, SyncRunner>();
 
         services.AddSingleton(new LabeledImportOptions());
         services.AddSingleton(new VolumeSyncOptions());
+        services.AddSingleton(RunSettings.ExportParts(configuration));
+        services.AddSingleton<ExportProgressRepository>();
+        services.AddSingleton<ExportPartWriter>();
         services.AddSingleton<ISync, TableExportSync>();
         services.AddSingleton<ISync, LabeledImportSync>();
         services.AddSingleton<ImportErrorReports>();

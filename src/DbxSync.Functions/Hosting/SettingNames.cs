@@ -23,6 +23,9 @@ public static class SettingNames
     /// <summary>The storage account of the triggers (timer locks, sync-runs queue, blob triggers); the same account as DbxSync:Storage.</summary>
     public const string WebJobsStorage = "AzureWebJobsStorage";
     public const string SyncTimerSchedule = "SyncTimerSchedule";
+    public const string RunTimeLimit = "DbxSync:Runs:TimeLimit";
+    public const string ExportPartRows = "DbxSync:Export:PartRows";
+    public const string ExportPartBytes = "DbxSync:Export:PartBytes";
 
     public static readonly IReadOnlyDictionary<string, string> Documented = new Dictionary<string, string>
     {
@@ -42,6 +45,9 @@ public static class SettingNames
         [ApiAllowedPrincipalIds] = "easyauth mode: comma-separated object ids of users or service principals allowed to call the API.",
         [WebJobsStorage] = "The triggers' storage (locally UseDevelopmentStorage=true; in Azure AzureWebJobsStorage__accountName with the managed identity).",
         [SyncTimerSchedule] = "SyncTimer's NCRONTAB schedule (six fields, seconds first), e.g. 0 */1 * * * *.",
+        [RunTimeLimit] = "Longest run (hh:mm:ss). Empty: host.json's functionTimeout less a tenth (at least 1 min), at most 55 min. A run that reaches it after finishing parts ends partial and is continued at once.",
+        [ExportPartRows] = "Rows per export part (default 1000000).",
+        [ExportPartBytes] = "About this many CSV bytes per export part (default 268435456).",
     };
 
     public static IEnumerable<string> All => Documented.Keys;

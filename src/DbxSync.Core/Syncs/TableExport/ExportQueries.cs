@@ -3,6 +3,12 @@ using DbxSync.Core.Sql;
 
 namespace DbxSync.Core.Syncs.TableExport;
 
+/// <summary>
+/// One page of an export read by key: at most <paramref name="Rows"/> rows, ordered by the key, after the key bound to
+/// :after_key when <paramref name="AfterKey"/> (every page but the first).
+/// </summary>
+public sealed record KeysetPage(long Rows, bool AfterKey);
+
 /// <summary>The SQL a table export sends. Names are validated and quoted; versions are integers we computed.</summary>
 public static class ExportQueries
 {
@@ -21,18 +27,19 @@ public static class ExportQueries
     public static string Columns(TableName table, long version) => $"SELECT * FROM {table.Quoted} VERSION AS OF {V(version)} LIMIT 0";
 
     /// <summary>Unlabeled rows as of a version: the first run's snapshot, and the fallback when history is gone.</summary>
-    public static string Snapshot(TableName table, ExportColumns columns, long version)
-        => $"SELECT {columns.SelectList} FROM {table.Quoted} VERSION AS OF {V(version)} WHERE {columns.Label} IS NULL ORDER BY {columns.Pk}";
+    public static string Snapshot(TableName table, ExportColumns columns, long version, KeysetPage? page = null)
+        => $"SELECT {columns.SelectList} FROM {table.Quoted} VERSION AS OF {V(version)} WHERE {columns.Label} IS NULL{After(columns, page)} ORDER BY {columns.Pk}{Limit(page)}";
 
     /// <summary>
     /// Change feed rows of [from..to], reduced in SQL to each key's newest image; the label filter applies to that
     /// image only, because a row labeled later in the range must not go out.
     /// </summary>
-    public static string ChangeFeed(TableName table, ExportColumns columns, long fromVersion, long toVersion)
+    public static string ChangeFeed(TableName table, ExportColumns columns, long fromVersion, long toVersion, KeysetPage? page = null)
         // table_changes takes the name as a string literal; the backticked parts hold only validated characters.
-        => $"SELECT {columns.SelectList} FROM (SELECT * FROM table_changes('{table.Quoted}', {V(fromVersion)}, {V(toVersion)}) WHERE {ChangeType} <> 'update_preimage' " +
+        // A page's key filter goes inside: all change rows of one key are kept or dropped together, so each key's newest image is the same.
+        => $"SELECT {columns.SelectList} FROM (SELECT * FROM table_changes('{table.Quoted}', {V(fromVersion)}, {V(toVersion)}) WHERE {ChangeType} <> 'update_preimage'{After(columns, page)} " +
            $"QUALIFY ROW_NUMBER() OVER (PARTITION BY {columns.Pk} ORDER BY {CommitVersion} DESC, {DeleteLast}) = 1) AS newest " +
-           $"WHERE {ChangeType} <> 'delete' AND {columns.Label} IS NULL ORDER BY {columns.Pk}";
+           $"WHERE {ChangeType} <> 'delete' AND {columns.Label} IS NULL ORDER BY {columns.Pk}{Limit(page)}";
 
     /// <summary>
     /// Within one version a key can have a delete and an insert (INSERT OVERWRITE, replaceWhere and RESTORE rewrite
@@ -41,9 +48,21 @@ public static class ExportQueries
     private const string DeleteLast = $"CASE WHEN {ChangeType} = 'delete' THEN 1 ELSE 0 END";
 
     /// <summary>Without a change feed: unlabeled rows now that were not unlabeled-and-identical before (same schema at both versions).</summary>
-    public static string VersionDifference(TableName table, ExportColumns columns, long previousVersion, long toVersion)
-        => $"SELECT {columns.SelectList} FROM (SELECT {columns.DataList} FROM {table.Quoted} VERSION AS OF {V(toVersion)} WHERE {columns.Label} IS NULL " +
-           $"EXCEPT SELECT {columns.DataList} FROM {table.Quoted} VERSION AS OF {V(previousVersion)} WHERE {columns.Label} IS NULL) AS changed ORDER BY {columns.Pk}";
+    public static string VersionDifference(TableName table, ExportColumns columns, long previousVersion, long toVersion, KeysetPage? page = null)
+        // EXCEPT compares whole rows, key included, so filtering both sides by key keeps exactly the page's keys.
+        => $"SELECT {columns.SelectList} FROM (SELECT {columns.DataList} FROM {table.Quoted} VERSION AS OF {V(toVersion)} WHERE {columns.Label} IS NULL{After(columns, page)} " +
+           $"EXCEPT SELECT {columns.DataList} FROM {table.Quoted} VERSION AS OF {V(previousVersion)} WHERE {columns.Label} IS NULL{After(columns, page)}) AS changed ORDER BY {columns.Pk}{Limit(page)}";
+
+    /// <summary>The statement parameter holding the last key of the previous page.</summary>
+    public const string AfterKeyParameter = "after_key";
+
+    // Keyset paging: the next page starts after the last key written, never at a chunk position, because another
+    // statement may cut its chunks differently. The key is a statement parameter, never spliced.
+    private static string After(ExportColumns columns, KeysetPage? page)
+        => page is { AfterKey: true } ? $" AND {columns.Pk} > :{AfterKeyParameter}" : "";
+
+    private static string Limit(KeysetPage? page)
+        => page is { } p ? " LIMIT " + (p.Rows > 0 ? p.Rows.ToString(CultureInfo.InvariantCulture) : throw new ArgumentOutOfRangeException(nameof(page))) : "";
 
     private static string V(long version) => version >= 0
         ? version.ToString(CultureInfo.InvariantCulture)

@@ -12,11 +12,14 @@ using Microsoft.Extensions.Logging;
 namespace DbxSync.Core.Syncs.TableExport;
 
 /// <summary>
-/// table: when the Delta version moved past the checkpoint, exports the unlabeled rows that changed to one CSV
-/// (exports/{config}/{table}_v{from}-v{to}.csv + manifest), then advances the checkpoint. A crash before the
-/// checkpoint moves makes the next run rewrite the same file name for the same range: no duplicates, no loss.
+/// table: when the Delta version moved past the checkpoint, exports the unlabeled rows that changed, then advances the
+/// checkpoint. The range is pinned at its last version and written in bounded parts by <see cref="ExportPartWriter"/>
+/// (exports/{config}/{table}_g{n}_v{from}-v{to}_part{000001}.csv, each with a manifest, and a final
+/// {table}_g{n}_v{from}-v{to}.manifest.json once all are written). The progress row records the last finished part,
+/// so a run stopped by its limit, a lost lease or a crash is continued by the next run with the next part; a rewritten
+/// part has the same name and the same rows, so nothing is duplicated or lost.
 /// </summary>
-public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state, TimeProvider time) : ISync
+public sealed class TableExportSync(SyncStateRepository state, ExportProgressRepository exports, ExportPartWriter parts, TimeProvider time) : ISync
 {
     public SyncConfigType Type => SyncConfigType.Table;
 
@@ -43,47 +46,150 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
             return SyncResult.NoChange($"table is at version {current}, already exported", current);
 
         var generation = await state.GetGenerationAsync(config.Id, cancellationToken);
-        var pending = await FindPendingExportAsync(config.Id, table, generation, checkpoint.Version, current, cancellationToken);
-        var toVersion = pending ?? current;
-        if (pending is not null)
-            log.LogInformation("Found an export of v{From}-v{To} written before its checkpoint; rewriting the same range", (checkpoint.Version ?? -1) + 1, pending);
+        var progress = await exports.GetAsync(config.Id, cancellationToken);
+        if (progress is not null && (progress.Generation != generation || progress.AfterCheckpoint != checkpoint.Version))
+        {
+            // Left by an export of another generation or checkpoint: a complete one only lost its cleanup; the parts of
+            // an unfinished one are deleted, so they are never mixed with the export that replaces it.
+            if (!progress.Complete)
+                log.LogWarning("Abandoned an unfinished export of v{From}-v{To} (generation {Generation}); deleted its {Parts} parts",
+                    progress.FromVersion, progress.ToVersion, progress.Generation, await parts.DeletePartsAsync(progress, table, cancellationToken));
+            await exports.DeleteAsync(config.Id, cancellationToken);
+            progress = null;
+        }
 
-        if (checkpoint.Version is { } last && pending is null && await OnlyNoDataVersionsAsync(context, table, last, toVersion, cancellationToken))
+        var toVersion = progress?.ToVersion ?? current;
+        if (progress is null && checkpoint.Version is { } last && await OnlyNoDataVersionsAsync(context, table, last, toVersion, cancellationToken))
         {
             await state.SaveCheckpointAsync(checkpoint with { Version = toVersion }, time.GetUtcNow(), cancellationToken);
             log.LogInformation("Versions {From}-{To} of {Table} change no data; checkpoint advanced", last + 1, toVersion, table);
             return SyncResult.NoChange($"versions {last + 1}-{toVersion} change no data", toVersion) with { FromVersion = last + 1 };
         }
 
-        var schema = await ReadColumnsAsync(context, table, toVersion, cancellationToken)
-            ?? throw new WorkspaceException(WorkspaceErrorKind.Other, $"Version {toVersion} of {table} cannot be read.");
-        var columns = ExportColumns.For(schema, config.PkColumn!, config.LabelColumn!);
-        var plan = checkpoint.Version is not { } previous
-            ? ExportPlan.Snapshot(toVersion, generation == 0 ? "first run" : $"first run of export generation {generation}")
-            : await PlanChangesAsync(context, table, schema, previous, toVersion, cancellationToken);
-
-        var fileName = ExportFileName(config.Id, table, generation, plan.FromVersion, plan.ToVersion);
-        var (result, used) = await ExportAsync(context, table, columns, plan, fileName, cancellationToken);
-        if (result is null)
+        var schema = await ReadColumnsAsync(context, table, toVersion, cancellationToken);
+        ExportPlan? plan = null;
+        if (progress is not null && schema is null)
         {
-            await state.SaveCheckpointAsync(checkpoint with { Version = toVersion }, time.GetUtcNow(), cancellationToken);
-            return new SyncResult { Outcome = RunOutcome.Succeeded, FromVersion = plan.FromVersion, ToVersion = toVersion, Message = $"no unlabeled rows changed ({used.Describe})" };
+            // The pinned version was vacuumed between two runs of this export: start it again at the current version.
+            (progress, generation, plan) = await RestartVacuumedAsync(context, table, ExportPlan.Of(progress), progress, current, cancellationToken);
+            schema = await ReadColumnsAsync(context, table, plan.ToVersion, cancellationToken);
+        }
+        if (schema is null)
+            throw new WorkspaceException(WorkspaceErrorKind.Other, $"Version {toVersion} of {table} cannot be read.");
+        var columns = ExportColumns.For(schema, config.PkColumn!, config.LabelColumn!);
+        if (progress is not null)
+        {
+            plan = ExportPlan.Of(progress);
+            log.LogInformation("Continuing the {Method} export of {Table} v{From}-v{To} after part {Part} ({Rows} rows so far)",
+                plan.Method, table, plan.FromVersion, plan.ToVersion, progress.PartsDone, progress.Rows);
+        }
+        else
+        {
+            plan ??= checkpoint.Version is not { } previous
+                ? ExportPlan.Snapshot(toVersion, generation == 0 ? "first run" : $"first run of export generation {generation}")
+                : await PlanChangesAsync(context, table, schema, previous, toVersion, cancellationToken);
         }
 
-        await WriteManifestAsync(config, table, used, fileName, result, cancellationToken);
-        await state.SaveCheckpointAsync(checkpoint with { Version = toVersion }, time.GetUtcNow(), cancellationToken);
-        log.LogInformation("Exported {Rows} rows ({Bytes} bytes) of {Table} v{From}-v{To} to {Container}/{Blob} ({How})",
-            result.Rows, result.Bytes, table, used.FromVersion, used.ToVersion, BlobContainers.Exports, fileName, used.Describe);
+        ExportPartsWritten written;
+        while (true)
+        {
+            progress ??= await exports.SaveAsync(new ExportProgress
+            {
+                ConfigId = config.Id, Generation = generation, Method = plan.Method, FromVersion = plan.FromVersion, ToVersion = plan.ToVersion,
+                AfterCheckpoint = checkpoint.Version, Describe = plan.Describe, StartedAt = time.GetUtcNow(),
+            }, cancellationToken);
+            try
+            {
+                written = await parts.WriteAsync(context, table, columns, plan, progress, cancellationToken);
+                break;
+            }
+            catch (WorkspaceException ex) when (plan.Kind == ExportKind.ChangeFeed && ex.ErrorClass is { } c && ExportQueries.ChangeFeedUnavailable.Contains(c))
+            {
+                log.LogInformation("Change feed cannot serve v{From}-v{To} of {Table} ({ErrorClass}); comparing versions instead", plan.FromVersion, plan.ToVersion, table, c);
+                (progress, generation) = await ReplanAsync(context, table, progress, cancellationToken);
+                plan = plan with { Kind = ExportKind.VersionDifference };
+            }
+            catch (WorkspaceException ex) when (plan.Kind == ExportKind.VersionDifference && ex.ErrorClass is { } c && ExportQueries.HistoryGone.Contains(c))
+            {
+                log.LogWarning("Version {Version} of {Table} is no longer retained ({ErrorClass}); falling back to a snapshot of unlabeled rows at v{To}",
+                    plan.FromVersion - 1, table, c, plan.ToVersion);
+                (progress, generation) = await ReplanAsync(context, table, progress, cancellationToken);
+                plan = plan with { Kind = ExportKind.Snapshot, Describe = $"snapshot at v{plan.ToVersion}: checkpoint v{plan.FromVersion - 1} is older than the retained history" };
+            }
+            catch (WorkspaceException ex) when (plan.Kind == ExportKind.Snapshot && ex.ErrorClass is { } c && ExportQueries.HistoryGone.Contains(c))
+            {
+                log.LogWarning("The pinned version v{Version} of {Table} is no longer retained ({ErrorClass})", plan.ToVersion, table, c);
+                current = await ReadLatestVersionAsync(context.Workspace, context.WarehouseId, table, cancellationToken);
+                (progress, generation, plan) = await RestartVacuumedAsync(context, table, plan, progress, current, cancellationToken);
+                columns = ExportColumns.For(await ReadColumnsAsync(context, table, plan.ToVersion, cancellationToken)
+                    ?? throw new WorkspaceException(WorkspaceErrorKind.Other, $"Version {plan.ToVersion} of {table} cannot be read."), config.PkColumn!, config.LabelColumn!);
+            }
+        }
+
+        progress = written.Progress;
+        if (written.StoppedForLimit)
+        {
+            log.LogInformation("Stopped the export of {Table} v{From}-v{To} at the run's time limit after part {Part} ({Rows} rows so far); the next run continues",
+                table, plan.FromVersion, plan.ToVersion, progress.PartsDone, progress.Rows);
+            return new SyncResult
+            {
+                Outcome = RunOutcome.Partial, FromVersion = plan.FromVersion, ToVersion = plan.ToVersion,
+                Rows = written.Rows, Files = written.Parts, Bytes = written.Bytes,
+                Output = $"{BlobContainers.Exports}/{ExportPartWriter.PartName(ExportPartWriter.BaseName(progress, table), progress.PartsDone)}",
+                Message = $"{plan.Describe}: {progress.PartsDone} parts ({progress.Rows} rows) written so far; stopped at the run's time limit, the next run continues with part {progress.PartsDone + 1}",
+            };
+        }
+
+        if (progress.Rows > 0)
+            await parts.WriteFinalManifestAsync(config, table, plan, progress, cancellationToken);
+        await state.SaveCheckpointAsync(checkpoint with { Version = plan.ToVersion }, time.GetUtcNow(), cancellationToken);
+        await exports.DeleteAsync(config.Id, cancellationToken);
+        if (progress.Rows == 0)
+            return new SyncResult { Outcome = RunOutcome.Succeeded, FromVersion = plan.FromVersion, ToVersion = plan.ToVersion, Message = $"no unlabeled rows changed ({plan.Describe})" };
+
+        var final = ExportPartWriter.FinalManifestName(ExportPartWriter.BaseName(progress, table));
+        log.LogInformation("Exported {Rows} rows ({Bytes} bytes) of {Table} v{From}-v{To} in {Parts} parts to {Container}/{Blob} ({How})",
+            progress.Rows, progress.Bytes, table, plan.FromVersion, plan.ToVersion, progress.PartsDone, BlobContainers.Exports, final, plan.Describe);
         return new SyncResult
         {
-            FromVersion = used.FromVersion,
-            ToVersion = used.ToVersion,
-            Rows = result.Rows,
-            Files = 1,
-            Bytes = result.Bytes,
-            Output = $"{BlobContainers.Exports}/{fileName}",
-            Message = used.Describe,
+            FromVersion = plan.FromVersion,
+            ToVersion = plan.ToVersion,
+            Rows = written.Rows,
+            Files = written.Parts,
+            Bytes = written.Bytes,
+            Output = $"{BlobContainers.Exports}/{final}",
+            Message = progress.PartsDone == 1 ? plan.Describe : $"{plan.Describe}, {progress.PartsDone} parts, {progress.Rows} rows",
         };
+    }
+
+    /// <summary>
+    /// The plan changes method for the same range: parts already written were cut by the old method, so they are deleted and the
+    /// range starts again in a new generation (names never mix the two); without parts, only the progress row goes.
+    /// </summary>
+    private async Task<(ExportProgress?, long)> ReplanAsync(SyncContext context, TableName table, ExportProgress progress, CancellationToken cancellationToken)
+    {
+        var generation = progress.Generation;
+        if (progress.PartsDone > 0)
+        {
+            await parts.DeletePartsAsync(progress, table, cancellationToken);
+            generation = await state.NextGenerationAsync(context.Config, time.GetUtcNow(), cancellationToken);
+        }
+        await exports.DeleteAsync(context.Config.Id, cancellationToken);
+        return (null, generation);
+    }
+
+    /// <summary>
+    /// The pinned version of an export in parts was vacuumed: its parts are deleted and the export starts again at
+    /// <paramref name="current"/> in a new generation, logged.
+    /// </summary>
+    private async Task<(ExportProgress?, long, ExportPlan)> RestartVacuumedAsync(SyncContext context, TableName table, ExportPlan plan, ExportProgress progress, long current, CancellationToken cancellationToken)
+    {
+        var deleted = await parts.DeletePartsAsync(progress, table, cancellationToken);
+        await exports.DeleteAsync(context.Config.Id, cancellationToken);
+        var generation = await state.NextGenerationAsync(context.Config, time.GetUtcNow(), cancellationToken);
+        context.Logger.LogWarning("The export of {Table} pinned at v{Pinned} cannot continue: that version was vacuumed after {Parts} parts. Deleted {Deleted} part files; exporting again at v{Current} in generation {Generation}",
+            table, plan.ToVersion, progress.PartsDone, deleted, current, generation);
+        return (null, generation, ExportPlan.Snapshot(current, $"v{plan.ToVersion} was vacuumed during the export") with { FromVersion = plan.FromVersion });
     }
 
     /// <summary>
@@ -105,89 +211,6 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
             return ExportPlan.Snapshot(toVersion, $"schema changed after v{previous}") with { FromVersion = previous + 1 };
         }
         return ExportPlan.Changes(previous, toVersion);
-    }
-
-    /// <summary>
-    /// exports/{config}/{table}_v{from}-v{to}.csv; after the config's source changed or its table was recreated
-    /// (generation n &gt; 0) {table}_g{n}_v{from}-v{to}.csv, so the new source's versions never overwrite old files.
-    /// </summary>
-    public static string ExportFileName(string configId, TableName table, long generation, long fromVersion, long toVersion)
-        => ExportFilePrefix(configId, table, generation) + string.Create(CultureInfo.InvariantCulture, $"{fromVersion}-v{toVersion}.csv");
-
-    private static string ExportFilePrefix(string configId, TableName table, long generation)
-        => string.Create(CultureInfo.InvariantCulture, $"{configId}/{table.Table}_{(generation == 0 ? "" : $"g{generation}_")}v");
-
-    /// <summary>
-    /// Runs the plan; on a change-feed gap falls back to the version difference, and when history is gone to a
-    /// snapshot. Returns null when no row qualified (then no file is written).
-    /// </summary>
-    private async Task<(CsvBlobResult?, ExportPlan)> ExportAsync(SyncContext context, TableName table, ExportColumns columns, ExportPlan plan, string fileName, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                var statement = plan.Kind switch
-                {
-                    ExportKind.Snapshot => ExportQueries.Snapshot(table, columns, plan.ToVersion),
-                    ExportKind.ChangeFeed => ExportQueries.ChangeFeed(table, columns, plan.FromVersion, plan.ToVersion),
-                    _ => ExportQueries.VersionDifference(table, columns, plan.FromVersion - 1, plan.ToVersion),
-                };
-                var result = await context.Workspace.ExecuteAsync(statement, null,
-                    new StatementOptions { WarehouseId = context.WarehouseId, LargeResult = true }, cancellationToken);
-                var output = await WriteCsvAsync(context, result, plan, fileName, cancellationToken);
-                return (output, plan);
-            }
-            catch (WorkspaceException ex) when (plan.Kind == ExportKind.ChangeFeed && ex.ErrorClass is { } c && ExportQueries.ChangeFeedUnavailable.Contains(c))
-            {
-                context.Logger.LogInformation("Change feed cannot serve v{From}-v{To} of {Table} ({ErrorClass}); comparing versions instead", plan.FromVersion, plan.ToVersion, table, c);
-                plan = plan with { Kind = ExportKind.VersionDifference };
-            }
-            catch (WorkspaceException ex) when (plan.Kind == ExportKind.VersionDifference && ex.ErrorClass is { } c && ExportQueries.HistoryGone.Contains(c))
-            {
-                context.Logger.LogWarning("Version {Version} of {Table} is no longer retained ({ErrorClass}); falling back to a snapshot of unlabeled rows at v{To}",
-                    plan.FromVersion - 1, table, c, plan.ToVersion);
-                plan = plan with { Kind = ExportKind.Snapshot, Describe = $"snapshot at v{plan.ToVersion}: checkpoint v{plan.FromVersion - 1} is older than the retained history" };
-            }
-        }
-    }
-
-    private async Task<CsvBlobResult?> WriteCsvAsync(SyncContext context, IStatementResult result, ExportPlan plan, string fileName, CancellationToken cancellationToken)
-    {
-        var config = context.Config;
-        var header = result.Columns.Select(c => c.Name).ToList();
-        // The guard never touches the key or the marker: the import matches rows by them.
-        var guard = config.SpreadsheetSafe
-            ? result.Columns.Select(c => c.TypeName is "STRING" or "CHAR" or "VARCHAR"
-                && !string.Equals(c.Name, config.PkColumn, StringComparison.OrdinalIgnoreCase)
-                && c.Name != RowMarker.Column).ToList()
-            : null;
-        var rows = result.ReadRowsAsync(cancellationToken);
-
-        // Look at the first row before creating the blob: no file for a range with nothing to export.
-        await using var enumerator = rows.GetAsyncEnumerator(cancellationToken);
-        if (!await enumerator.MoveNextAsync()) return null;
-        var first = enumerator.Current;
-
-        var options = new BlobWriteOptions
-        {
-            ContentType = "text/csv; charset=utf-8",
-            Metadata = new Dictionary<string, string>
-            {
-                ["dbxsync_config"] = config.Id,
-                ["dbxsync_from_version"] = plan.FromVersion.ToString(CultureInfo.InvariantCulture),
-                ["dbxsync_to_version"] = plan.ToVersion.ToString(CultureInfo.InvariantCulture),
-            },
-        };
-        return await CsvBlobWriter.WriteAsync(blobs, BlobContainers.Exports, fileName, header, Prepend(first, enumerator), guard, options,
-            n => { context.Progress?.Report(new SyncProgress("export", n, result.TotalRowCount, "rows")); if (n % 100_000 == 0) context.Logger.LogInformation("Exported {Rows} rows so far", n); },
-            cancellationToken);
-    }
-
-    private static async IAsyncEnumerable<string?[]> Prepend(string?[] first, IAsyncEnumerator<string?[]> rest)
-    {
-        yield return first;
-        while (await rest.MoveNextAsync()) yield return rest.Current;
     }
 
     private static int IndexOf(IReadOnlyList<SqlColumn> columns, string name)
@@ -248,53 +271,5 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
         var history = await ReadHistoryAsync(context, ExportQueries.History(table, span), cancellationToken);
         var range = history.Where(h => h.Version > previous && h.Version <= current).ToList();
         return range.Count == span && range.All(h => h.Operation is not null && ExportQueries.NoDataOperations.Contains(h.Operation));
-    }
-
-    /// <summary>A CSV for (checkpoint, x] that exists although the checkpoint never moved: a crash between the two.</summary>
-    private async Task<long?> FindPendingExportAsync(string configId, TableName table, long generation, long? checkpoint, long current, CancellationToken cancellationToken)
-    {
-        var from = (checkpoint ?? -1) + 1;
-        var prefix = ExportFilePrefix(configId, table, generation) + string.Create(CultureInfo.InvariantCulture, $"{from}-v");
-        long? found = null;
-        await foreach (var blob in blobs.ListAsync(BlobContainers.Exports, prefix, cancellationToken))
-        {
-            var rest = blob.Name[prefix.Length..];
-            if (!rest.EndsWith(".csv", StringComparison.Ordinal)) continue;
-            if (long.TryParse(rest[..^4], NumberStyles.None, CultureInfo.InvariantCulture, out var to) && to <= current)
-                found = found is null ? to : Math.Max(found.Value, to);
-        }
-        return found;
-    }
-
-    private async Task WriteManifestAsync(SyncConfig config, TableName table, ExportPlan plan, string fileName, CsvBlobResult csv, CancellationToken cancellationToken)
-    {
-        var manifest = new
-        {
-            config_id = config.Id,
-            table = table.FullName,
-            from_version = plan.FromVersion,
-            to_version = plan.ToVersion,
-            method = plan.Kind switch { ExportKind.Snapshot => "snapshot", ExportKind.ChangeFeed => "change_data_feed", _ => "version_difference" },
-            row_count = csv.Rows,
-            bytes = csv.Bytes,
-            sha256 = csv.Sha256,
-            columns = csv.Header,
-            pk_column = config.PkColumn,
-            label_column = config.LabelColumn,
-            blob = $"{BlobContainers.Exports}/{fileName}",
-            created_at = time.GetUtcNow(),
-        };
-        using var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions { WriteIndented = true }));
-        await blobs.UploadAsync(BlobContainers.Exports, fileName[..^4] + ".manifest.json", body,
-            new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
-    }
-
-    private enum ExportKind { Snapshot, ChangeFeed, VersionDifference }
-
-    /// <summary>FromVersion..ToVersion inclusive; a snapshot covers 0..ToVersion.</summary>
-    private sealed record ExportPlan(ExportKind Kind, long FromVersion, long ToVersion, string Describe)
-    {
-        public static ExportPlan Snapshot(long version, string why) => new(ExportKind.Snapshot, 0, version, $"snapshot at v{version} ({why})");
-        public static ExportPlan Changes(long checkpoint, long to) => new(ExportKind.ChangeFeed, checkpoint + 1, to, $"changes v{checkpoint + 1}-v{to}");
     }
 }

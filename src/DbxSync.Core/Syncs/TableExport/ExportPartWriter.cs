@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using DbxSync.Core.Configs;
+using DbxSync.Core.Errors;
+using DbxSync.Core.Ports;
+using DbxSync.Core.Sql;
+using DbxSync.Core.State;
+using Microsoft.Extensions.Logging;
+
+namespace DbxSync.Core.Syncs.TableExport;
+
+/// <summary>What one run wrote of an export in parts.</summary>
+public sealed record ExportPartsWritten(ExportProgress Progress, int Parts, long Rows, long Bytes, bool StoppedForLimit);
+
+/// <summary>
+/// Writes an export as bounded parts, each a complete CSV with its own manifest, read by keyset pages on the key
+/// (ORDER BY key, key &gt; :after_key, LIMIT rows) at the plan's pinned version. After each part the progress records
+/// the part and its last key, so whatever stops a run, the next one writes the next part: every row goes out exactly
+/// once. Names sort in part order and carry generation and version range:
+/// exports/{config}/{table}_g{n}_v{from}-v{to}_part{000001}.csv (+ .manifest.json); when all parts are written,
+/// {table}_g{n}_v{from}-v{to}.manifest.json lists them.
+/// </summary>
+public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository progressStore, ExportPartOptions options, TimeProvider time)
+{
+    /// <summary>A part is started only if it is expected to end before the run's deadline: this much slack on the slowest part so far.</summary>
+    private const double PartDurationSlack = 1.5;
+
+    public static string BaseName(string configId, TableName table, long generation, long fromVersion, long toVersion)
+        => string.Create(CultureInfo.InvariantCulture, $"{configId}/{table.Table}_g{generation}_v{fromVersion}-v{toVersion}");
+
+    public static string BaseName(ExportProgress progress, TableName table)
+        => BaseName(progress.ConfigId, table, progress.Generation, progress.FromVersion, progress.ToVersion);
+
+    public static string PartName(string baseName, int part) => string.Create(CultureInfo.InvariantCulture, $"{baseName}_part{part:D6}.csv");
+
+    public static string PartManifestName(string partName) => partName[..^4] + ".manifest.json";
+
+    /// <summary>Written last: its presence says the export is complete.</summary>
+    public static string FinalManifestName(string baseName) => baseName + ".manifest.json";
+
+    /// <summary>Writes parts from <paramref name="progress"/> on until the rows end or the deadline is near.</summary>
+    public async Task<ExportPartsWritten> WriteAsync(SyncContext context, TableName table, ExportColumns columns, ExportPlan plan, ExportProgress progress, CancellationToken cancellationToken)
+    {
+        var baseName = BaseName(progress, table);
+        int parts = 0;
+        long rows = 0, bytes = 0;
+        var slowest = TimeSpan.Zero;
+        while (!progress.Complete)
+        {
+            if (parts > 0 && context.Deadline is { } deadline && time.GetUtcNow() + slowest * PartDurationSlack > deadline)
+                return new ExportPartsWritten(progress, parts, rows, bytes, StoppedForLimit: true);
+
+            var started = time.GetTimestamp();
+            var page = new KeysetPage(options.PartRows, progress.LastKey is not null);
+            var statement = plan.Kind switch
+            {
+                ExportKind.Snapshot => ExportQueries.Snapshot(table, columns, plan.ToVersion, page),
+                ExportKind.ChangeFeed => ExportQueries.ChangeFeed(table, columns, plan.FromVersion, plan.ToVersion, page),
+                _ => ExportQueries.VersionDifference(table, columns, plan.FromVersion - 1, plan.ToVersion, page),
+            };
+            var key = columns.Columns.First(c => string.Equals(c.Name, context.Config.PkColumn, StringComparison.OrdinalIgnoreCase));
+            IReadOnlyList<SqlParameter>? parameters = progress.LastKey is { } last ? [new SqlParameter(ExportQueries.AfterKeyParameter, last, key.TypeText)] : null;
+            var result = await context.Workspace.ExecuteAsync(statement, parameters,
+                new StatementOptions { WarehouseId = context.WarehouseId, LargeResult = true }, cancellationToken);
+
+            var number = progress.PartsDone + 1;
+            var name = PartName(baseName, number);
+            var reader = new PageReader(result, key.Name, options.PartBytes, progress.Rows, context);
+            var csv = await WriteCsvAsync(context, result, reader.ReadAsync(cancellationToken), plan, progress, number, name, cancellationToken);
+            if (csv is null)
+            {
+                progress = await progressStore.SaveAsync(progress with { Complete = true }, cancellationToken);
+                break;
+            }
+            var more = reader.StoppedEarly || csv.Rows >= options.PartRows;
+            if (more && reader.LastKey is null)
+                throw new ValidationException($"The key column '{key.Name}' is NULL in a row of {table}; an export in parts pages by the key, so it must not be NULL.", "pk_column", "null-key");
+
+            await WritePartManifestAsync(context, table, plan, progress, number, name, csv, reader.LastKey, cancellationToken);
+            progress = await progressStore.SaveAsync(progress with
+            {
+                PartsDone = number, LastKey = reader.LastKey, Rows = progress.Rows + csv.Rows, Bytes = progress.Bytes + csv.Bytes, Complete = !more,
+            }, cancellationToken);
+            parts++;
+            rows += csv.Rows;
+            bytes += csv.Bytes;
+            var took = time.GetElapsedTime(started);
+            if (took > slowest) slowest = took;
+            context.Logger.LogInformation("Exported part {Part} of {Table} {Method} v{From}-v{To}: {Rows} rows, {Bytes} bytes in {DurationMs} ms ({Total} rows so far)",
+                number, table, plan.Method, plan.FromVersion, plan.ToVersion, csv.Rows, csv.Bytes, (long)took.TotalMilliseconds, progress.Rows);
+        }
+        return new ExportPartsWritten(progress, parts, rows, bytes, StoppedForLimit: false);
+    }
+
+    /// <summary>The final manifest: the export is complete, with its parts, rows and bytes. Rewriting it is harmless.</summary>
+    public async Task WriteFinalManifestAsync(SyncConfig config, TableName table, ExportPlan plan, ExportProgress progress, CancellationToken cancellationToken)
+    {
+        var baseName = BaseName(progress, table);
+        var manifest = new
+        {
+            config_id = config.Id,
+            table = table.FullName,
+            generation = progress.Generation,
+            from_version = plan.FromVersion,
+            to_version = plan.ToVersion,
+            method = plan.Method,
+            complete = true,
+            part_count = progress.PartsDone,
+            row_count = progress.Rows,
+            bytes = progress.Bytes,
+            parts = Enumerable.Range(1, progress.PartsDone).Select(n => $"{BlobContainers.Exports}/{PartName(baseName, n)}").ToList(),
+            pk_column = config.PkColumn,
+            label_column = config.LabelColumn,
+            started_at = progress.StartedAt,
+            completed_at = time.GetUtcNow(),
+        };
+        await UploadJsonAsync(FinalManifestName(baseName), manifest, cancellationToken);
+    }
+
+    /// <summary>Deletes every part (and manifest) of an export that will never be completed, so its rows are never mixed with a new one's.</summary>
+    public async Task<int> DeletePartsAsync(ExportProgress progress, TableName table, CancellationToken cancellationToken)
+    {
+        var prefix = BaseName(progress, table) + "_part";
+        var names = new List<string>();
+        await foreach (var blob in blobs.ListAsync(BlobContainers.Exports, prefix, cancellationToken)) names.Add(blob.Name);
+        foreach (var name in names) await blobs.DeleteAsync(BlobContainers.Exports, name, cancellationToken);
+        return names.Count(n => n.EndsWith(".csv", StringComparison.Ordinal));
+    }
+
+    private async Task<CsvBlobResult?> WriteCsvAsync(SyncContext context, IStatementResult result, IAsyncEnumerable<string?[]> rows, ExportPlan plan, ExportProgress progress, int part, string name, CancellationToken cancellationToken)
+    {
+        var config = context.Config;
+        var header = result.Columns.Select(c => c.Name).ToList();
+        // The guard never touches the key or the marker: the import matches rows by them.
+        var guard = config.SpreadsheetSafe
+            ? result.Columns.Select(c => c.TypeName is "STRING" or "CHAR" or "VARCHAR"
+                && !string.Equals(c.Name, config.PkColumn, StringComparison.OrdinalIgnoreCase)
+                && c.Name != RowMarker.Column).ToList()
+            : null;
+
+        // Look at the first row before creating the blob: no part for a page with nothing to export.
+        await using var enumerator = rows.GetAsyncEnumerator(cancellationToken);
+        if (!await enumerator.MoveNextAsync()) return null;
+        var first = enumerator.Current;
+
+        var options = new BlobWriteOptions
+        {
+            ContentType = "text/csv; charset=utf-8",
+            Metadata = new Dictionary<string, string>
+            {
+                ["dbxsync_config"] = config.Id,
+                ["dbxsync_generation"] = progress.Generation.ToString(CultureInfo.InvariantCulture),
+                ["dbxsync_from_version"] = plan.FromVersion.ToString(CultureInfo.InvariantCulture),
+                ["dbxsync_to_version"] = plan.ToVersion.ToString(CultureInfo.InvariantCulture),
+                ["dbxsync_part"] = part.ToString(CultureInfo.InvariantCulture),
+            },
+        };
+        return await CsvBlobWriter.WriteAsync(blobs, BlobContainers.Exports, name, header, Prepend(first, enumerator), guard, options,
+            n => { if (n % 100_000 == 0) context.Logger.LogInformation("Part {Part}: {Rows} rows so far", part, n); },
+            cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<string?[]> Prepend(string?[] first, IAsyncEnumerator<string?[]> rest)
+    {
+        yield return first;
+        while (await rest.MoveNextAsync()) yield return rest.Current;
+    }
+
+    private Task WritePartManifestAsync(SyncContext context, TableName table, ExportPlan plan, ExportProgress progress, int part, string name, CsvBlobResult csv, string? lastKey, CancellationToken cancellationToken)
+    {
+        var config = context.Config;
+        var manifest = new
+        {
+            config_id = config.Id,
+            table = table.FullName,
+            generation = progress.Generation,
+            from_version = plan.FromVersion,
+            to_version = plan.ToVersion,
+            method = plan.Method,
+            part,
+            row_count = csv.Rows,
+            bytes = csv.Bytes,
+            sha256 = csv.Sha256,
+            columns = csv.Header,
+            pk_column = config.PkColumn,
+            label_column = config.LabelColumn,
+            after_key = progress.LastKey,
+            last_key = lastKey,
+            blob = $"{BlobContainers.Exports}/{name}",
+            created_at = time.GetUtcNow(),
+        };
+        return UploadJsonAsync(PartManifestName(name), manifest, cancellationToken);
+    }
+
+    private async Task UploadJsonAsync(string name, object value, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(value, new JsonSerializerOptions { WriteIndented = true }));
+        await blobs.UploadAsync(BlobContainers.Exports, name, body, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Passes one page's rows through, remembering the last key and stopping after the row that reaches the byte
+    /// bound (the next part starts after that row's key). Bytes are counted as UTF-8 cell text plus separators.
+    /// </summary>
+    private sealed class PageReader(IStatementResult result, string keyColumn, long maxBytes, long rowsBefore, SyncContext context)
+    {
+        public string? LastKey { get; private set; }
+        public bool StoppedEarly { get; private set; }
+
+        public async IAsyncEnumerable<string?[]> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var key = result.Columns.Select(c => c.Name).ToList().FindIndex(n => string.Equals(n, keyColumn, StringComparison.OrdinalIgnoreCase));
+            if (key < 0) throw new ValidationException($"The result has no column '{keyColumn}'.", "pk_column", "column-not-found");
+            long bytes = 0, rows = 0;
+            await foreach (var row in result.ReadRowsAsync(cancellationToken))
+            {
+                LastKey = row[key];
+                yield return row;
+                rows++;
+                foreach (var cell in row) bytes += (cell is null ? 0 : Encoding.UTF8.GetByteCount(cell)) + 1;
+                bytes++;
+                if (rows % 10_000 == 0) context.Progress?.Report(new SyncProgress("export", rowsBefore + rows, null, "rows"));
+                if (bytes >= maxBytes)
+                {
+                    StoppedEarly = true;
+                    yield break;
+                }
+            }
+            context.Progress?.Report(new SyncProgress("export", rowsBefore + rows, null, "rows"));
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.Json;
+using DbxSync.Core.Runs;
+using DbxSync.Core.Syncs.TableExport;
+
+namespace DbxSync.Functions.Hosting;
+
+/// <summary>The run limit and the export part size, from app settings and host.json.</summary>
+public static class RunSettings
+{
+    /// <summary>
+    /// DbxSync:Runs:TimeLimit when set, else derived from host.json's functionTimeout (absent: the 30-minute
+    /// default of Flex Consumption, Premium and Dedicated; "-1": unbounded) by <see cref="RunTimeLimit"/>.
+    /// </summary>
+    public static TimeSpan RunTimeLimit(IConfiguration configuration, string? hostJsonPath = null)
+    {
+        var text = configuration[SettingNames.RunTimeLimit];
+        TimeSpan? setting = string.IsNullOrWhiteSpace(text) ? null
+            : TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var parsed) && parsed > TimeSpan.Zero ? parsed
+            : throw new InvalidOperationException($"{SettingNames.ToAppSetting(SettingNames.RunTimeLimit)} must be a positive time span such as 00:20:00, got '{text}'.");
+        return Core.Runs.RunTimeLimit.Resolve(setting, FunctionTimeout(hostJsonPath ?? Path.Combine(AppContext.BaseDirectory, "host.json")));
+    }
+
+    /// <summary>host.json's functionTimeout; null for "-1" (unbounded); 30 minutes when absent.</summary>
+    public static TimeSpan? FunctionTimeout(string hostJsonPath)
+    {
+        var fallback = TimeSpan.FromMinutes(30);
+        if (!File.Exists(hostJsonPath)) return fallback;
+        using var document = JsonDocument.Parse(File.ReadAllText(hostJsonPath), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        if (!document.RootElement.TryGetProperty("functionTimeout", out var value) || value.ValueKind != JsonValueKind.String) return fallback;
+        var text = value.GetString();
+        if (text is "-1") return null;
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var timeout) ? timeout : fallback;
+    }
+
+    public static ExportPartOptions ExportParts(IConfiguration configuration)
+    {
+        var defaults = new ExportPartOptions();
+        return new ExportPartOptions
+        {
+            PartRows = Positive(configuration, SettingNames.ExportPartRows) ?? defaults.PartRows,
+            PartBytes = Positive(configuration, SettingNames.ExportPartBytes) ?? defaults.PartBytes,
+        };
+    }
+
+    private static long? Positive(IConfiguration configuration, string key)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
+            : throw new InvalidOperationException($"{SettingNames.ToAppSetting(key)} must be a positive whole number, got '{text}'.");
+    }
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.Json;
+using DbxSync.Core.Runs;
+using DbxSync.Core.State;
+using DbxSync.Core.Syncs;
+using DbxSync.Core.Syncs.TableExport;
+using DbxSync.Syncs.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DbxSync.Syncs.Tests;
+
+/// <summary>Issue 23: exports in bounded parts, pinned at one version, continued by later runs, restarted when the pinned version is vacuumed.</summary>
+[Collection(SerialCollection.Name)]
+public sealed class ExportPartsTests : IAsyncLifetime
+{
+    // Each keyset page (only they carry "ORDER BY `id` LIMIT") takes this long, and a run may take twice as long: after
+    // its first part a run cannot expect a second one to end in time, so it stops there, whatever the machine's speed.
+    private static readonly TimeSpan PageDelay = TimeSpan.FromSeconds(3);
+    private const string PageStatement = "ORDER BY `id` LIMIT";
+
+    private SyncStack? _stack;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_stack is not null)
+        {
+            _stack.Handle.Faults.Reset();
+            await _stack.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_snapshot_is_written_in_parts_bounded_by_rows_and_bytes_and_the_final_manifest_counts_them()
+    {
+        var stack = _stack = await SyncStack.CreateAsync(s => s.AddSingleton(new ExportPartOptions { PartRows = 40, PartBytes = 2_000 }));
+        var table = await stack.CreateItemsTableAsync(130, changeDataFeed: true);
+        await stack.SqlAsync($"UPDATE {table} SET label = 'done' WHERE id % 7 = 0");
+        var export = await stack.CreateTableConfigAsync(table);
+
+        var run = await stack.RunAsync(export.Id);
+        Assert.True(run.Outcome == RunOutcome.Succeeded, run.Error);
+        var parts = await ReadPartsAsync(stack, export.Id);
+        Assert.True(parts.Count >= 4, $"{parts.Count} parts");
+        Assert.All(parts, p => Assert.True(p.Rows.Count <= 40));
+        // A part ends after the row that reaches the byte bound: at most one row over it.
+        Assert.All(parts, p => Assert.True(p.Bytes.Length < 2_000 + 200, $"{p.Name}: {p.Bytes.Length} bytes"));
+        var expected = Enumerable.Range(1, 130).Where(i => i % 7 != 0).Select(i => (long)i).ToList();
+        AssertExactlyOnce(expected, parts);
+        Assert.Equal(run.Rows, expected.Count);
+        Assert.Equal(parts.Count, run.Files);
+
+        var final = await FinalManifestAsync(stack, parts[0].Name);
+        Assert.True(final.GetProperty("complete").GetBoolean());
+        Assert.Equal(parts.Count, final.GetProperty("part_count").GetInt32());
+        Assert.Equal(expected.Count, final.GetProperty("row_count").GetInt64());
+        Assert.Equal(parts.Sum(p => (long)p.Bytes.Length), final.GetProperty("bytes").GetInt64());
+        Assert.Equal(parts.Select(p => "exports/" + p.Name), final.GetProperty("parts").EnumerateArray().Select(e => e.GetString()));
+        Assert.Null(await stack.Services.GetRequiredService<ExportProgressRepository>().GetAsync(export.Id));
+    }
+
+    [Fact]
+    public async Task A_snapshot_stopped_by_the_run_limit_ends_partial_and_later_runs_continue_at_the_pinned_version()
+    {
+        var queue = new CollectingRunQueue();
+        var stack = _stack = await SyncStack.CreateAsync(s =>
+        {
+            s.AddSingleton(new ExportPartOptions { PartRows = 25 });
+            s.AddSingleton(new SyncRunnerOptions { RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = PageDelay * 2 });
+            s.AddSingleton<DbxSync.Core.Ports.IRunQueue>(queue);
+        });
+        var table = await stack.CreateItemsTableAsync(70, changeDataFeed: true);
+        var pinned = await stack.VersionAsync(table);
+        var export = await stack.CreateTableConfigAsync(table);
+        stack.Handle.Faults.SlowStatementMatch = PageStatement;
+        stack.Handle.Faults.StatementDelay = PageDelay;
+
+        var first = await stack.RunAsync(export.Id);
+        Assert.True(first.Outcome == RunOutcome.Partial, first.Error ?? first.Message);
+        Assert.Equal(1, first.Files);
+        Assert.Equal(25, first.Rows);
+        Assert.Contains("continues with part 2", first.Message);
+        Assert.Null(first.Error);
+        Assert.Null((await stack.Services.GetRequiredService<SyncStateRepository>().GetCheckpointAsync(export.Id)).Version);
+        var continuation = Assert.Single(queue.Runs);
+        Assert.Equal(export.Id, continuation.ConfigId);
+
+        // Rows changed and labeled meanwhile do not change what the pinned snapshot sends.
+        await stack.SqlAsync($"UPDATE {table} SET label = 'late' WHERE id = 60");
+        await stack.InsertItemsAsync(table, 71, 5);
+
+        var runs = new List<SyncRun> { first };
+        while (runs[^1].Outcome == RunOutcome.Partial)
+        {
+            var next = await queue.DrainAsync(stack.Runner);
+            runs.Add(Assert.Single(next));
+            Assert.True(runs.Count < 10, "the export never finished");
+        }
+        Assert.True(runs[^1].Outcome == RunOutcome.Succeeded, runs[^1].Error);
+        Assert.True(runs.Count >= 3, $"{runs.Count} runs");
+        Assert.All(runs, r => Assert.Equal(pinned, r.ToVersion));
+
+        var parts = await ReadPartsAsync(stack, export.Id);
+        Assert.Equal(3, parts.Count);
+        AssertExactlyOnce(Enumerable.Range(1, 70).Select(i => (long)i).ToList(), parts);
+        Assert.Equal(70, runs.Sum(r => r.Rows));
+        var final = await FinalManifestAsync(stack, parts[0].Name);
+        Assert.Equal(70, final.GetProperty("row_count").GetInt64());
+        Assert.Equal(pinned, (await stack.Services.GetRequiredService<SyncStateRepository>().GetCheckpointAsync(export.Id)).Version);
+    }
+
+    [Fact]
+    public async Task A_pinned_version_vacuumed_between_runs_restarts_the_export_in_a_new_generation_and_deletes_the_abandoned_parts()
+    {
+        var queue = new CollectingRunQueue();
+        var stack = _stack = await SyncStack.CreateAsync(s =>
+        {
+            s.AddSingleton(new ExportPartOptions { PartRows = 20 });
+            s.AddSingleton(new SyncRunnerOptions { RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = PageDelay * 2 });
+            s.AddSingleton<DbxSync.Core.Ports.IRunQueue>(queue);
+        });
+        var table = await stack.CreateItemsTableAsync(50, changeDataFeed: true);
+        var export = await stack.CreateTableConfigAsync(table);
+        stack.Handle.Faults.SlowStatementMatch = PageStatement;
+        stack.Handle.Faults.StatementDelay = PageDelay;
+        var first = await stack.RunAsync(export.Id);
+        Assert.True(first.Outcome == RunOutcome.Partial, first.Error ?? first.Message);
+        var abandoned = Assert.Single(await ExportFiles.CsvNamesAsync(stack, export.Id));
+        Assert.Contains("_g0_", abandoned);
+        stack.Handle.Faults.Reset();
+
+        await stack.SqlAsync($"UPDATE {table} SET label = 'late' WHERE id <= 5");
+        await stack.InsertItemsAsync(table, 51, 10);
+        var current = await stack.VersionAsync(table);
+        ((DbxSync.Emulator.Sql.SqliteDeltaEngine)stack.Handle.Engine).VacuumHistoryBefore(table, current);
+
+        var restarted = await stack.RunAsync(export.Id);
+        Assert.True(restarted.Outcome == RunOutcome.Succeeded, restarted.Error);
+        Assert.Equal(current, restarted.ToVersion);
+        Assert.True(stack.Logs.Contains("was vacuumed", LogLevel.Warning), "the restart is logged");
+        var names = await ExportFiles.CsvNamesAsync(stack, export.Id);
+        Assert.DoesNotContain(abandoned, names);
+        Assert.Empty((await stack.ListAsync(BlobContainers.Exports, export.Id + "/")).Where(b => b.Name.Contains("_g0_", StringComparison.Ordinal)));
+        var parts = await ReadPartsAsync(stack, export.Id);
+        Assert.All(parts, p => Assert.Contains($"_g1_v0-v{current}_part", p.Name));
+        AssertExactlyOnce(Enumerable.Range(6, 55).Select(i => (long)i).ToList(), parts);
+        Assert.Equal(55, (await FinalManifestAsync(stack, parts[0].Name)).GetProperty("row_count").GetInt64());
+    }
+
+    private static void AssertExactlyOnce(List<long> expected, List<ExportedFile> parts)
+    {
+        var all = parts.SelectMany(p => p.Ids).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
+        Assert.Equal(expected.Order(), all.Order());
+        // Parts are in key order: each part's keys come after the previous part's.
+        for (var i = 1; i < parts.Count; i++) Assert.True(parts[i].Ids.Min() > parts[i - 1].Ids.Max());
+    }
+
+    private static async Task<List<ExportedFile>> ReadPartsAsync(SyncStack stack, string configId)
+    {
+        var files = new List<ExportedFile>();
+        foreach (var name in await ExportFiles.CsvNamesAsync(stack, configId)) files.Add(await ExportFiles.ReadAsync(stack, name));
+        for (var i = 0; i < files.Count; i++)
+            Assert.Equal(i + 1, files[i].Manifest.GetProperty("part").GetInt32());
+        return files;
+    }
+
+    private static async Task<JsonElement> FinalManifestAsync(SyncStack stack, string partName)
+    {
+        var name = partName[..partName.LastIndexOf("_part", StringComparison.Ordinal)] + ".manifest.json";
+        return JsonDocument.Parse(await stack.ReadBlobAsync(BlobContainers.Exports, name)).RootElement.Clone();
+    }
+}
