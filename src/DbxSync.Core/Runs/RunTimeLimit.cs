@@ -8,11 +8,12 @@ namespace DbxSync.Core.Runs;
 /// </summary>
 public static class RunTimeLimit
 {
-    /// <summary>The limit when nothing says otherwise: that of host.json's default 30-minute functionTimeout.</summary>
-    public static readonly TimeSpan Default = FromFunctionTimeout(TimeSpan.FromMinutes(30));
-
     /// <summary>Longest limit, whatever functionTimeout says.</summary>
     public static readonly TimeSpan Cap = TimeSpan.FromMinutes(55);
+
+    // After Cap: static fields initialize in order.
+    /// <summary>The limit when nothing says otherwise: that of host.json's default 30-minute functionTimeout.</summary>
+    public static readonly TimeSpan Default = FromFunctionTimeout(TimeSpan.FromMinutes(30));
 
     /// <summary>Margin left before functionTimeout: a tenth of it, at least 1 minute (recording the run, releasing the lease).</summary>
     public static TimeSpan MarginFor(TimeSpan functionTimeout)

@@ -20,6 +20,7 @@ public class SyncRunnerTests
     private readonly Mock<ISyncLease> _lease = new();
     private readonly CancellationTokenSource _leaseLost = new();
     private readonly Mock<ISync> _sync = new();
+    private readonly Mock<IRunQueue> _queue = new();
 
     public SyncRunnerTests()
     {
@@ -50,7 +51,7 @@ public class SyncRunnerTests
         connector.Setup(c => c.Connect(It.IsAny<WorkspaceCredentials>())).Returns(Mock.Of<IDatabricksWorkspace>());
         var principalService = new ServicePrincipalService(principals, configs, secrets.Object, connector.Object, TimeProvider.System, NullLogger<ServicePrincipalService>.Instance);
         return new SyncRunner(configs, principalService, new SyncRunRepository(_state.Object, TimeProvider.System), _locks.Object, new SyncStateRepository(_state.Object), [_sync.Object], TimeProvider.System,
-            new SyncRunnerOptions { MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(1) }, new WarehouseResolver(), Mock.Of<IRunQueue>(), NullLogger<SyncRunner>.Instance);
+            new SyncRunnerOptions { MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(1) }, new WarehouseResolver(), _queue.Object, NullLogger<SyncRunner>.Instance);
     }
 
     private List<string?> RecordedOutcomes() =>
@@ -121,5 +122,39 @@ public class SyncRunnerTests
 
         Assert.Equal(RunOutcome.Skipped, run.Outcome);
         _sync.Verify(s => s.RunAsync(It.IsAny<SyncContext>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task A_partial_run_is_not_a_failure_and_queues_its_continuation_at_once()
+    {
+        _sync.Setup(s => s.RunAsync(It.IsAny<SyncContext>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new SyncResult { Outcome = RunOutcome.Partial, Rows = 25, Files = 1, Bytes = 700, Message = "stopped at the limit" });
+        var runner = await CreateAsync();
+
+        var run = await runner.RunAsync(new RunRequest("cfg1", RunTrigger.Timer));
+
+        Assert.Equal(RunOutcome.Partial, run.Outcome);
+        Assert.False(run.Retryable);
+        Assert.Null(run.Error);
+        Assert.Equal((25, 1, 700), (run.Rows, run.Files, run.Bytes));
+        Assert.Equal([RunOutcome.Partial.ToString()], RecordedOutcomes(), StringComparer.OrdinalIgnoreCase);
+        _queue.Verify(q => q.EnqueueAsync(It.Is<QueuedRun>(r => r.ConfigId == "cfg1" && r.Trigger == RunTrigger.Timer && r.RunId != run.RunId), It.IsAny<CancellationToken>()), Times.Once);
+        _sync.Verify(s => s.RunAsync(It.IsAny<SyncContext>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task The_sync_is_told_when_the_run_limit_ends_the_run()
+    {
+        SyncContext? seen = null;
+        _sync.Setup(s => s.RunAsync(It.IsAny<SyncContext>(), It.IsAny<CancellationToken>()))
+            .Callback((SyncContext c, CancellationToken _) => seen = c).ReturnsAsync(new SyncResult());
+        var runner = await CreateAsync();
+        var before = DateTimeOffset.UtcNow;
+
+        await runner.RunAsync(new RunRequest("cfg1", RunTrigger.Manual));
+
+        Assert.NotNull(seen?.Deadline);
+        Assert.InRange(seen.Deadline!.Value - before, RunTimeLimit.Default - TimeSpan.FromSeconds(5), RunTimeLimit.Default + TimeSpan.FromSeconds(5));
+        _queue.Verify(q => q.EnqueueAsync(It.IsAny<QueuedRun>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 }
