@@ -37,6 +37,18 @@ public sealed class DatabricksClientOptions
     /// <summary>Tokens are renewed this long before expiry (at most half the lifetime for short-lived tokens).</summary>
     public TimeSpan TokenRefreshMargin { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// EXTERNAL_LINKS chunks downloaded ahead of the one being read, at most this many at a time. The ADBC C#
+    /// Databricks driver measured 57k -> 76k rows/s going from 3 to 16 parallel downloads.
+    /// </summary>
+    public int MaxParallelChunkDownloads { get; init; } = 8;
+    /// <summary>
+    /// Bytes of downloaded-but-unread chunks held at once (their manifest byte_count), and so the memory the read ahead
+    /// costs. A chunk larger than this is streamed on its own, never buffered. 1 or less parallel downloads, or 0 bytes,
+    /// reads chunk by chunk as it streams.
+    /// </summary>
+    public long MaxChunkBytesInFlight { get; init; } = 48L * 1024 * 1024;
+
     public int FilesPageSize { get; init; } = 1000;
     /// <summary>Files of this size or more (and streams of unknown size longer than one part) go as a multipart upload when offered; the SDK's 50 MiB.</summary>
     public long MultipartUploadThreshold { get; init; } = 50L * 1024 * 1024;

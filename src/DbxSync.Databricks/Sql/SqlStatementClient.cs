@@ -126,6 +126,8 @@ public sealed partial class SqlStatementClient
     internal HttpClient LinkClient => _linkClient;
     internal TimeProvider Time => _options.TimeProvider;
     internal TimeSpan StreamStallTimeout => _options.StreamStallTimeout;
+    internal int MaxParallelChunkDownloads => _options.MaxParallelChunkDownloads;
+    internal long MaxChunkBytesInFlight => _options.MaxChunkBytesInFlight;
 
     private async Task TryCancelAsync(string statementId)
     {

@@ -21,6 +21,7 @@ public sealed class SqlStatementResult : IStatementResult
     private readonly ResultData? _firstChunk;
     private readonly IProgress<long>? _rowProgress;
     private readonly int _columnCount;
+    private readonly IReadOnlyList<ChunkInfo>? _chunks;
 
     internal SqlStatementResult(SqlStatementClient client, string statementId, ResultManifest? manifest, ResultData? firstChunk, IProgress<long>? rowProgress)
     {
@@ -34,6 +35,10 @@ public sealed class SqlStatementResult : IStatementResult
             .ToList();
         _columnCount = Columns.Count;
         TotalRowCount = manifest?.TotalRowCount;
+        // Read ahead only with every chunk's size known: the bytes in flight are what bounds it.
+        if (manifest?.Chunks is { Count: > 1 } chunks && chunks.Count == manifest.TotalChunkCount
+            && chunks.All(c => c.ChunkIndex is not null && c.ByteCount is not null))
+            _chunks = chunks.OrderBy(c => c.ChunkIndex).ToList();
         Truncated = manifest?.Truncated ?? false;
     }
 
@@ -46,6 +51,25 @@ public sealed class SqlStatementResult : IStatementResult
 
     public async IAsyncEnumerable<string?[]> ReadRowsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (_firstChunk?.ExternalLinks is { Count: > 0 } firstLinks && _chunks is { } chunks
+            && _client.MaxParallelChunkDownloads > 1 && _client.MaxChunkBytesInFlight > 0)
+        {
+            var reader = new ChunkReadAhead(chunks, firstLinks, _client.MaxParallelChunkDownloads, _client.MaxChunkBytesInFlight,
+                DownloadChunkAsync, index => ReadExternalChunkAsync(index, firstLinks, cancellationToken));
+            long read = 0;
+            await foreach (var row in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (row is null)
+                {
+                    _rowProgress?.Report(read);
+                    continue;
+                }
+                read++;
+                yield return Fit(row);
+            }
+            yield break;
+        }
+
         long rows = 0;
         var chunk = _firstChunk;
         while (chunk is not null)
@@ -106,6 +130,35 @@ public sealed class SqlStatementResult : IStatementResult
             await foreach (var row in rows.ConfigureAwait(false))
                 if (row is not null) yield return row;
         }
+    }
+
+    /// <summary>The link of a chunk: from the first response when it came with it, else from /result/chunks/{i}.</summary>
+    private async Task<ExternalLink> LinkForAsync(int index, IReadOnlyList<ExternalLink> known, CancellationToken cancellationToken)
+    {
+        if (known.FirstOrDefault(l => l.ChunkIndex == index) is { } link) return link;
+        var chunk = await _client.GetChunkAsync(StatementId, index, cancellationToken).ConfigureAwait(false);
+        return chunk.ExternalLinks?.FirstOrDefault(l => l.ChunkIndex == index) ?? chunk.ExternalLinks?.FirstOrDefault()
+            ?? throw new DatabricksRequestFailedException(WorkspaceErrorKind.Other, $"Statement {StatementId}: chunk {index} came back without a download link.");
+    }
+
+    /// <summary>One whole chunk body in memory (it is counted in the read ahead's bytes in flight until it is read).</summary>
+    private async Task<MemoryStream> DownloadChunkAsync(ChunkInfo chunk, IReadOnlyList<ExternalLink> known, CancellationToken cancellationToken)
+    {
+        var link = await LinkForAsync(chunk.ChunkIndex!.Value, known, cancellationToken).ConfigureAwait(false);
+        using var response = await OpenLinkAsync(link, cancellationToken).ConfigureAwait(false);
+        await using var stream = new StallTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false),
+            _client.StreamStallTimeout, _client.Time, $"result chunk {link.ChunkIndex} download");
+        var body = new MemoryStream((int)Math.Clamp(chunk.ByteCount ?? 0, 0, Array.MaxLength));
+        await stream.CopyToAsync(body, 81920, cancellationToken).ConfigureAwait(false);
+        body.Position = 0;
+        return body;
+    }
+
+    private async IAsyncEnumerable<string?[]> ReadExternalChunkAsync(int index, IReadOnlyList<ExternalLink> known, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var link = await LinkForAsync(index, known, cancellationToken).ConfigureAwait(false);
+        await foreach (var row in ReadExternalChunkAsync(link, cancellationToken).ConfigureAwait(false))
+            yield return row;
     }
 
     /// <summary>Opens the download, swapping an expired or refused link for a fresh one from /result/chunks/{i} once.</summary>

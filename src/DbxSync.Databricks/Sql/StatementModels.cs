@@ -39,8 +39,18 @@ internal sealed class ResultManifest
     public string? Format { get; set; }
     public ResultSchema? Schema { get; set; }
     public int? TotalChunkCount { get; set; }
+    /// <summary>Every chunk's index, row range and (for EXTERNAL_LINKS) byte_count.</summary>
+    public List<ChunkInfo>? Chunks { get; set; }
     public long? TotalRowCount { get; set; }
     public bool? Truncated { get; set; }
+}
+
+internal sealed class ChunkInfo
+{
+    public int? ChunkIndex { get; set; }
+    public long? RowOffset { get; set; }
+    public long? RowCount { get; set; }
+    public long? ByteCount { get; set; }
 }
 
 internal sealed class ResultSchema

@@ -26,6 +26,29 @@ public sealed class WorkspaceClientEmulatorTests(EmulatorWorkspace fx) : IClassF
         Assert.Equal(1, fx.TokenRequests - before);
     }
 
+    [Fact]
+    public async Task Parallel_external_link_downloads_give_the_rows_of_a_sequential_read_in_the_same_order()
+    {
+        var ws = fx.Pat();
+        var table = $"{fx.Catalog}.{fx.Schema}.chunks_parallel";
+        await fx.RunAsync(ws, $"CREATE TABLE {table} (id BIGINT, txt STRING)");
+        await fx.RunAsync(ws, $"INSERT INTO {table} SELECT id, concat('row ', id) FROM range(45000)");
+        var sequential = await fx.RunAsync(ws, $"SELECT id, txt FROM {table} ORDER BY id DESC", large: true);
+
+        using var parallel = new DbxSync.Databricks.Adapters.DatabricksConnector(new DatabricksClientOptions
+        {
+            AllowedWorkspaceHosts = [fx.Emulator.Host], MaxParallelChunkDownloads = 4, MaxChunkBytesInFlight = 4L * 1024 * 1024,
+        });
+        var pws = parallel.Connect(new WorkspaceCredentials(fx.Emulator.Host, WorkspaceAuthType.PersonalAccessToken, null, fx.Emulator.Token, "pat-parallel"));
+        var result = await pws.ExecuteAsync($"SELECT id, txt FROM {table} ORDER BY id DESC", null, fx.Options(large: true));
+        var rows = new List<string?[]>();
+        await foreach (var row in result.ReadRowsAsync()) rows.Add(row);
+
+        Assert.Equal(45000, rows.Count);
+        Assert.Equal(sequential.Select(r => r[0]), rows.Select(r => r[0]));
+        Assert.Equal(["0", "row 0"], rows[^1]);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
