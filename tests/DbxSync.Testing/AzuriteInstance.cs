@@ -47,7 +47,15 @@ public sealed class AzuriteInstance
         var fromEnvironment = Environment.GetEnvironmentVariable(ConnectionStringVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
             return new AzuriteInstance(ForThisTestAssembly(fromEnvironment));
+        return StartPrivate();
+    }
 
+    /// <summary>
+    /// An Azurite of its own (in memory, free ports), stopped with this process: for a test whose app must not share
+    /// its queues with the test process's shared host.
+    /// </summary>
+    public static AzuriteInstance StartPrivate()
+    {
         var executable = RepoPaths.Combine("node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing). Run `npm ci` in {RepoPaths.Root} first.");
