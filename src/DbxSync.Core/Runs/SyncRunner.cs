@@ -35,6 +35,7 @@ public sealed class SyncRunner(
     TimeProvider time,
     SyncRunnerOptions options,
     WarehouseResolver warehouses,
+    RunAftermath aftermath,
     ILogger<SyncRunner> logger) : ISyncRunner
 {
     private readonly Dictionary<SyncConfigType, ISync> _syncs = syncs.ToDictionary(s => s.Type);
@@ -117,6 +118,7 @@ public sealed class SyncRunner(
             finished = finished with { Progress = progress.Latest };
         }
 
+        finished = await aftermath.ScheduleNextAsync(config, finished, CancellationToken.None);
         if (finished.Outcome != RunOutcome.NoChange || request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
             await runs.SaveAsync(finished, CancellationToken.None);
         logger.LogInformation("Run {RunId} of {ConfigType} config {ConfigId}: {Outcome}; versions {From}-{To}, {Rows} rows, {Files} files, {Bytes} bytes in {DurationMs} ms",

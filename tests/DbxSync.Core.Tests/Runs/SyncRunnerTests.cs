@@ -50,7 +50,8 @@ public class SyncRunnerTests
         connector.Setup(c => c.Connect(It.IsAny<WorkspaceCredentials>())).Returns(Mock.Of<IDatabricksWorkspace>());
         var principalService = new ServicePrincipalService(principals, configs, secrets.Object, connector.Object, TimeProvider.System, NullLogger<ServicePrincipalService>.Instance);
         return new SyncRunner(configs, principalService, new SyncRunRepository(_state.Object, TimeProvider.System), _locks.Object, new SyncStateRepository(_state.Object), [_sync.Object], TimeProvider.System,
-            new SyncRunnerOptions { MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(1) }, new WarehouseResolver(), NullLogger<SyncRunner>.Instance);
+            new SyncRunnerOptions { MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(1) }, new WarehouseResolver(),
+            new RunAftermath(new DueScheduleRepository(_state.Object, TimeProvider.System), NullLogger<RunAftermath>.Instance), NullLogger<SyncRunner>.Instance);
     }
 
     private List<string?> RecordedOutcomes() =>
