@@ -30,6 +30,7 @@ public static class CoreServiceRegistration
         services.AddSingleton<BlobDropDispatcher>();
 
         services.AddSingleton(new SyncRunnerOptions());
+        services.AddSingleton(new ErrorBackoffOptions());
         services.AddSingleton<RunAftermath>();
         services.AddSingleton<ISyncRunner, SyncRunner>();
 
