@@ -36,7 +36,7 @@ public sealed class SyncRunner(
     TimeProvider time,
     SyncRunnerOptions options,
     WarehouseResolver warehouses,
-    IRunQueue queue,
+    RunAftermath aftermath,
     ILogger<SyncRunner> logger) : ISyncRunner
 {
     private readonly Dictionary<SyncConfigType, ISync> _syncs = syncs.ToDictionary(s => s.Type);
@@ -81,6 +81,7 @@ public sealed class SyncRunner(
             {
                 FinishedAt = time.GetUtcNow(),
                 Outcome = result.Error is not null ? RunOutcome.Failed : result.Outcome,
+                FailureClass = result.Error is not null ? result.FailureClass ?? FailureClass.Permanent : null,
                 FromVersion = result.FromVersion,
                 ToVersion = result.ToVersion,
                 Rows = result.Rows,
@@ -97,7 +98,7 @@ public sealed class SyncRunner(
                                    && lease.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             logger.LogError("Run {RunId} of config {ConfigId} lost its lock (lease renewal failed) and stopped", run.RunId, config.Id);
-            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = true, Error = "The run lost its lock (lease renewal failed) and stopped; the next run redoes the work." };
+            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = true, FailureClass = FailureClass.Transient, Error = "The run lost its lock (lease renewal failed) and stopped; the next run redoes the work." };
         }
         catch (Exception ex) when (ex is OperationCanceledException or WorkspaceException or StorageException
                                    && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -111,8 +112,10 @@ public sealed class SyncRunner(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogError("Run {RunId} of {ConfigType} config {ConfigId} failed: {Error}", run.RunId, config.ConfigType.ToWire(), config.Id, Describe(ex));
-            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = true, Error = Describe(ex) };
+            // Only a transient failure goes back to the queue; a permanent one puts the config into its error state.
+            var failure = FailureClassifier.Classify(ex);
+            logger.LogError("Run {RunId} of {ConfigType} config {ConfigId} failed ({FailureClass}): {Error}", run.RunId, config.ConfigType.ToWire(), config.Id, failure, Describe(ex));
+            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = failure == FailureClass.Transient, FailureClass = failure, Error = Describe(ex) };
         }
         if (progress is not null)
         {
@@ -120,35 +123,12 @@ public sealed class SyncRunner(
             finished = finished with { Progress = progress.Latest };
         }
 
+        finished = await aftermath.ScheduleNextAsync(config, finished, CancellationToken.None);
         if (finished.Outcome != RunOutcome.NoChange || request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
             await runs.SaveAsync(finished, CancellationToken.None);
-        if (finished.Outcome == RunOutcome.Partial)
-            await ContinueAsync(config, request, finished);
         logger.LogInformation("Run {RunId} of {ConfigType} config {ConfigId}: {Outcome}; versions {From}-{To}, {Rows} rows, {Files} files, {Bytes} bytes in {DurationMs} ms",
             finished.RunId, config.ConfigType.ToWire(), config.Id, finished.Outcome, finished.FromVersion, finished.ToVersion, finished.Rows, finished.Files, finished.Bytes, finished.DurationMs);
         return finished;
-    }
-
-    /// <summary>
-    /// A run stopped by its limit after finishing parts is due again at once: the next run is queued now (after this
-    /// one let go of its lease when the caller disposes it, the lease is free before the message is delivered, or
-    /// the new run skips and the next tick picks the config up). A manual run's continuation stays manual, so it is
-    /// recorded too.
-    /// </summary>
-    private async Task ContinueAsync(SyncConfig config, RunRequest request, SyncRun finished)
-    {
-        var trigger = request.Trigger == RunTrigger.Manual ? RunTrigger.Manual : RunTrigger.Timer;
-        var next = new QueuedRun(config.Id, trigger, runs.NewRunId());
-        try
-        {
-            await queue.EnqueueAsync(next, CancellationToken.None);
-            logger.LogInformation("Run {RunId} of config {ConfigId} stopped at its time limit with work left; run {NextRunId} continues it", finished.RunId, config.Id, next.RunId);
-        }
-        catch (Exception ex) when (IsTransient(ex) || ex is StorageException)
-        {
-            // Nothing is lost: the checkpoint holds the finished parts and the timer's next tick continues.
-            logger.LogWarning("Run {RunId} of config {ConfigId} could not queue its continuation ({Error}); the next tick continues it", finished.RunId, config.Id, Describe(ex));
-        }
     }
 
     /// <summary>The cross-instance lock one config's runs take.</summary>
@@ -187,7 +167,10 @@ public sealed class SyncRunner(
 
     internal static bool IsTransient(Exception ex) => ex switch
     {
-        WorkspaceException w => w.IsTransient || w.Kind is WorkspaceErrorKind.Throttled or WorkspaceErrorKind.Unreachable,
+        // A statement that failed as a whole (INTERNAL_ERROR...) ran nothing: running the sync again is safe. A write
+        // whose outcome is unknown (Kind Other) is not retried here; a new delivery checks its effect first.
+        WorkspaceException w => w.IsTransient || w.Kind is WorkspaceErrorKind.Throttled or WorkspaceErrorKind.Unreachable
+                                || (w.Kind == WorkspaceErrorKind.SqlError && FailureClassifier.Classify(w) == FailureClass.Transient),
         StorageException s => s.IsTransient,
         HttpRequestException or TimeoutException or IOException => true,
         _ => false,
