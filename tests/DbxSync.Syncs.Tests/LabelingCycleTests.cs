@@ -35,7 +35,8 @@ public sealed class LabelingCycleTests
         Assert.Equal(RunOutcome.Succeeded, run1.Outcome);
         Assert.Equal(Rows, run1.Rows);
         var expectedName = $"{export.Id}/{tableShort}_g0_v0-v{v1}_part000001.csv";
-        Assert.Equal($"{BlobContainers.Exports}/{export.Id}/{tableShort}_g0_v0-v{v1}.manifest.json", run1.Output);
+        Assert.Equal($"{BlobContainers.Exports}/{expectedName}", run1.Output);
+        Assert.NotNull(await stack.Blobs.GetPropertiesAsync(BlobContainers.Exports, $"{export.Id}/{tableShort}_g0_v0-v{v1}.manifest.json"));
         Assert.Equal([expectedName], await ExportFiles.CsvNamesAsync(stack, export.Id));
         var file1 = await ExportFiles.ReadAsync(stack, expectedName);
         AssertManifest(file1, Rows, 0, v1);

@@ -157,8 +157,11 @@ public sealed class TableExportSync(SyncStateRepository state, ExportProgressRep
             Rows = written.Rows,
             Files = written.Parts,
             Bytes = written.Bytes,
-            Output = $"{BlobContainers.Exports}/{final}",
-            Message = progress.PartsDone == 1 ? plan.Describe : $"{plan.Describe}, {progress.PartsDone} parts, {progress.Rows} rows",
+            // The last part this run wrote (what to read first); the final manifest when it only finished the export.
+            Output = written.Parts > 0
+                ? $"{BlobContainers.Exports}/{ExportPartWriter.PartName(ExportPartWriter.BaseName(progress, table), progress.PartsDone)}"
+                : $"{BlobContainers.Exports}/{final}",
+            Message = progress.PartsDone == 1 ? plan.Describe : $"{plan.Describe}, complete in {progress.PartsDone} parts, {progress.Rows} rows ({BlobContainers.Exports}/{final})",
         };
     }
 
