@@ -127,9 +127,35 @@ public sealed class BenchContext : IDisposable
             run = JsonNode.Parse(await poll.Content.ReadAsStringAsync(ct))!.AsObject();
         }
         clock.Stop();
-        if ((string?)run["outcome"] is not ("succeeded" or "no_change"))
+        // partial: stopped at its time limit with work done, and due again (only with a low DbxSync__Runs__TimeLimit).
+        if ((string?)run["outcome"] is not ("succeeded" or "no_change" or "partial"))
             throw new InvalidOperationException($"run of {configId} ended {run["outcome"]}: {run["error"] ?? run["message"]}");
         return (run, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The run a blob event started for <paramref name="subject"/> (a blob name in its container), waited for until it
+    /// is recorded as finished. Wall time is measured from the call, which the caller makes right after the blob is committed.
+    /// </summary>
+    public async Task<(JsonObject Run, TimeSpan Wall)> WaitForTriggeredRunAsync(string configId, string subject, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await _api.GetAsync($"api/databricks/sync-configs/{Uri.EscapeDataString(configId)}/runs?page_size=20", ct);
+            response.EnsureSuccessStatusCode();
+            var items = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!["items"]!.AsArray();
+            var run = items.Select(i => i!.AsObject()).FirstOrDefault(r => (string?)r["subject"] == subject && (string?)r["outcome"] is not ("queued" or "running"));
+            if (run is not null)
+            {
+                clock.Stop();
+                if ((string?)run["outcome"] != "succeeded")
+                    throw new InvalidOperationException($"the triggered run of {configId} ended {run["outcome"]}: {run["error"] ?? run["message"]}");
+                return (run, clock.Elapsed);
+            }
+            if (clock.Elapsed > TimeSpan.FromMinutes(30)) throw new TimeoutException($"no finished run of {configId} for {subject} within 30 minutes");
+            await Task.Delay(200, ct);
+        }
     }
 
     /// <summary>
@@ -188,9 +214,11 @@ public sealed class BenchContext : IDisposable
     // ---- the app process ----
 
     /// <summary>A fresh app process (same settings as ./dbxsync up), so that its VmHWM belongs to one measurement.</summary>
-    public async Task RestartAppAsync(CancellationToken ct = default)
+    /// <param name="settings">App settings for this process only (environment variables the app reads, e.g. DbxSync__Runs__TimeLimit).</param>
+    public async Task RestartAppAsync(CancellationToken ct = default, IReadOnlyDictionary<string, string>? settings = null)
     {
         var psi = new ProcessStartInfo(Path.Combine(Root, "dbxsync"), "restart-app") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         using var process = Process.Start(psi)!;
         var stderr = process.StandardError.ReadToEndAsync(ct);
         await process.StandardOutput.ReadToEndAsync(ct);

@@ -2,7 +2,7 @@ using System.Globalization;
 using DbxSync.Bench;
 using Spectre.Console;
 
-// ./dbxsync bench [export|import|volume|probe|all] [--rows N] [--files N] [--large-mib N] [--configs N] [--out DIR]
+// ./dbxsync bench [export|import|volume|probe|parts|download|all] [--rows N] [--files N] [--large-mib N] [--configs N] [--out DIR]
 // Runs against the local stack (./dbxsync bench starts it when it is not up) and measures the app process started by it.
 var scenarios = new List<string>();
 long rows = 1_000_000, largeMiB = 1024;
@@ -19,9 +19,9 @@ for (var i = 0; i < args.Length; i++)
         case "--configs": configs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--out": outDir = Next(); break;
         case "all": scenarios.AddRange(["export", "import", "volume", "probe"]); break;
-        case "export" or "import" or "volume" or "probe": scenarios.Add(args[i]); break;
+        case "export" or "import" or "volume" or "probe" or "parts" or "download": scenarios.Add(args[i]); break;
         default:
-            AnsiConsole.MarkupLine($"[red]unknown argument {Markup.Escape(args[i])}[/]; usage: ./dbxsync bench [export|import|volume|probe|all] [--rows N] [--files N] [--large-mib N] [--configs N] [--out DIR]");
+            AnsiConsole.MarkupLine($"[red]unknown argument {Markup.Escape(args[i])}[/]; usage: ./dbxsync bench [export|import|volume|probe|parts|download|all] [--rows N] [--files N] [--large-mib N] [--configs N] [--out DIR]");
             return 2;
     }
 }
@@ -49,6 +49,8 @@ foreach (var scenario in scenarios.Distinct())
             "export" => await ExportScenario.RunAsync(ctx, rows, cts.Token),
             "import" => await ImportScenario.RunAsync(ctx, rows, cts.Token),
             "volume" => await VolumeScenario.RunAsync(ctx, files, largeMiB * 1024 * 1024, cts.Token),
+            "parts" => await ExportPartsScenario.RunAsync(ctx, rows, cts.Token),
+            "download" => await ChunkDownloadScenario.RunAsync(ctx, rows, cts.Token),
             _ => await ProbeScenario.RunAsync(ctx, configs, cts.Token),
         };
         var result = new ScenarioResult { Scenario = scenario, Command = command, StartedAt = started, Machine = machine, Cases = cases };

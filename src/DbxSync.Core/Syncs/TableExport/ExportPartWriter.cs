@@ -98,24 +98,14 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
     public async Task WriteFinalManifestAsync(SyncConfig config, TableName table, ExportPlan plan, ExportProgress progress, CancellationToken cancellationToken)
     {
         var baseName = BaseName(progress, table);
-        var manifest = new
-        {
-            config_id = config.Id,
-            table = table.FullName,
-            generation = progress.Generation,
-            from_version = plan.FromVersion,
-            to_version = plan.ToVersion,
-            method = plan.Method,
-            complete = true,
-            part_count = progress.PartsDone,
-            row_count = progress.Rows,
-            bytes = progress.Bytes,
-            parts = Enumerable.Range(1, progress.PartsDone).Select(n => $"{BlobContainers.Exports}/{PartName(baseName, n)}").ToList(),
-            pk_column = config.PkColumn,
-            label_column = config.LabelColumn,
-            started_at = progress.StartedAt,
-            completed_at = time.GetUtcNow(),
-        };
+        var manifest = Describe(config, table, plan, progress);
+        manifest["complete"] = true;
+        manifest["part_count"] = progress.PartsDone;
+        manifest["row_count"] = progress.Rows;
+        manifest["bytes"] = progress.Bytes;
+        manifest["parts"] = Enumerable.Range(1, progress.PartsDone).Select(n => $"{BlobContainers.Exports}/{PartName(baseName, n)}").ToList();
+        manifest["started_at"] = progress.StartedAt;
+        manifest["completed_at"] = time.GetUtcNow();
         await UploadJsonAsync(FinalManifestName(baseName), manifest, cancellationToken);
     }
 
@@ -170,29 +160,31 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
 
     private Task WritePartManifestAsync(SyncContext context, TableName table, ExportPlan plan, ExportProgress progress, int part, string name, CsvBlobResult csv, string? lastKey, CancellationToken cancellationToken)
     {
-        var config = context.Config;
-        var manifest = new
-        {
-            config_id = config.Id,
-            table = table.FullName,
-            generation = progress.Generation,
-            from_version = plan.FromVersion,
-            to_version = plan.ToVersion,
-            method = plan.Method,
-            part,
-            row_count = csv.Rows,
-            bytes = csv.Bytes,
-            sha256 = csv.Sha256,
-            columns = csv.Header,
-            pk_column = config.PkColumn,
-            label_column = config.LabelColumn,
-            after_key = progress.LastKey,
-            last_key = lastKey,
-            blob = $"{BlobContainers.Exports}/{name}",
-            created_at = time.GetUtcNow(),
-        };
+        var manifest = Describe(context.Config, table, plan, progress);
+        manifest["part"] = part;
+        manifest["row_count"] = csv.Rows;
+        manifest["bytes"] = csv.Bytes;
+        manifest["sha256"] = csv.Sha256;
+        manifest["columns"] = csv.Header;
+        manifest["after_key"] = progress.LastKey;
+        manifest["last_key"] = lastKey;
+        manifest["blob"] = $"{BlobContainers.Exports}/{name}";
+        manifest["created_at"] = time.GetUtcNow();
         return UploadJsonAsync(PartManifestName(name), manifest, cancellationToken);
     }
+
+    /// <summary>What every manifest of an export says first: whose rows, which range, how read, which columns pair them.</summary>
+    private static Dictionary<string, object?> Describe(SyncConfig config, TableName table, ExportPlan plan, ExportProgress progress) => new()
+    {
+        ["config_id"] = config.Id,
+        ["table"] = table.FullName,
+        ["generation"] = progress.Generation,
+        ["from_version"] = plan.FromVersion,
+        ["to_version"] = plan.ToVersion,
+        ["method"] = plan.Method,
+        ["pk_column"] = config.PkColumn,
+        ["label_column"] = config.LabelColumn,
+    };
 
     private async Task UploadJsonAsync(string name, object value, CancellationToken cancellationToken)
     {
