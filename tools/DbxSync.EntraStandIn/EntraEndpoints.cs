@@ -104,6 +104,7 @@ public static class EntraEndpoints
             return Results.Json(new { statusCode = 400, message = clientId.Length > 0 ? $"No managed identity with client id '{clientId}' is assigned to this app." : "No managed identity is assigned to this app." }, statusCode: 400);
 
         var (token, expiresOn) = state.Issuer.Issue(identity.TenantId, resource, identity.ClientId, identity.PrincipalId, state.TokenLifetime);
+        state.CountManagedIdentityToken();
         return Results.Json(new Dictionary<string, object>
         {
             ["access_token"] = token,

@@ -45,7 +45,7 @@ public sealed class EntraStandInServer : IAsyncDisposable
     /// <summary>The TLS certificate; clients trust exactly this one.</summary>
     public X509Certificate2 Certificate { get; }
 
-    internal EntraStandInState State { get; }
+    public EntraStandInState State { get; }
 
     public ManagedIdentity? SystemAssignedIdentity => State.SystemAssigned;
 
@@ -99,7 +99,7 @@ public sealed class EntraStandInServer : IAsyncDisposable
 }
 
 /// <summary>What the endpoints share: registrations, identities and the signing key.</summary>
-internal sealed class EntraStandInState(EntraStandInOptions options)
+public sealed class EntraStandInState(EntraStandInOptions options)
 {
     public ConcurrentDictionary<string, AppRegistration> Applications { get; } =
         new(options.Applications.ToDictionary(a => a.ClientId, StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
@@ -108,6 +108,11 @@ internal sealed class EntraStandInState(EntraStandInOptions options)
     public IReadOnlyList<ManagedIdentity> UserAssigned { get; } = options.UserAssignedIdentities;
     public string IdentityHeader { get; } = options.IdentityHeader is { Length: > 0 } h ? h : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     public AccessTokenIssuer Issuer { get; } = new(options.TimeProvider);
+
+    /// <summary>Tokens the managed-identity endpoint handed out: shows a caller went through IDENTITY_ENDPOINT.</summary>
+    public int ManagedIdentityTokenCount => _managedIdentityTokens;
+    private int _managedIdentityTokens;
+    internal void CountManagedIdentityToken() => Interlocked.Increment(ref _managedIdentityTokens);
     public TimeSpan TokenLifetime { get; } = options.TokenLifetime;
     public TimeProvider Time { get; } = options.TimeProvider;
 }

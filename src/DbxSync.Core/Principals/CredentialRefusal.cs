@@ -48,7 +48,7 @@ public static class CredentialRefusal
                 {
                     WorkspaceAuthType.OAuthM2M => $"The workspace refused the credentials of client '{credentials.ClientId}': check client_id and client_secret.",
                     WorkspaceAuthType.PersonalAccessToken => "The workspace refused the personal access token.",
-                    _ => $"Microsoft Entra ID or the workspace refused {who}: {message}",
+                    _ => message,
                 },
                 credentials.AuthType switch
                 {

@@ -107,7 +107,10 @@ public sealed class EntraTokenProvider : TokenProvider
     private DatabricksRequestFailedException Refused(Exception e)
     {
         var unreachable = e.InnerException is HttpRequestException or RequestFailedException { Status: 0 or >= 500 } or TaskCanceledException;
+        // Azure.Identity's message may carry Entra's reason itself or leave it to MSAL's inner exception.
         var text = e.Message;
+        for (var inner = e.InnerException; inner is not null && !text.Contains("AADSTS", StringComparison.Ordinal); inner = inner.InnerException)
+            text = inner.Message.Contains("AADSTS", StringComparison.Ordinal) ? inner.Message : text;
         var aadsts = text.IndexOf("AADSTS", StringComparison.Ordinal);
         if (aadsts >= 0)
         {
