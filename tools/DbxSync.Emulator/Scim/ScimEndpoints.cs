@@ -38,7 +38,7 @@ public static class ScimEndpoints
         app.MapGet(Prefix + "/Me", Me);
         app.MapGet(Prefix + "/ServicePrincipals", List);
         app.MapGet(Prefix + "/ServicePrincipals/{id}", (string id, ScimDirectory directory) =>
-            directory.Get(id) is { IsServicePrincipal: true } sp ? Results.Json(ServicePrincipalResource(sp), Json) : NotFound(id));
+            directory.Get(id) is { IsServicePrincipal: true } sp ? Results.Json(Compact(ServicePrincipalResource(sp)), Json) : NotFound(id));
         app.MapPost(Prefix + "/ServicePrincipals", CreateAsync);
         app.MapDelete(Prefix + "/ServicePrincipals/{id}", (string id, HttpContext context, ScimDirectory directory) =>
         {
@@ -84,7 +84,7 @@ public static class ScimEndpoints
         // startIndex is 1-based (RFC 7644 3.4.2.4); values below 1 are read as 1.
         var start = int.TryParse(query["startIndex"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) && s > 1 ? s : 1;
         var count = int.TryParse(query["count"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var c) && c >= 0 ? c : int.MaxValue;
-        var page = matching.Skip(start - 1).Take(count).Select(ServicePrincipalResource).ToList();
+        var page = matching.Skip(start - 1).Take(count).Select(sp => Compact(ServicePrincipalResource(sp))).ToList();
         var body = new Dictionary<string, object?>
         {
             ["totalResults"] = matching.Count,
@@ -94,8 +94,12 @@ public static class ScimEndpoints
             // Assumed from the SDKs, which read a missing Resources as an empty page: absent when there is nothing.
             ["Resources"] = page.Count == 0 ? null : page,
         };
-        return Results.Json(body, Json);
+        return Results.Json(Compact(body), Json);
     }
+
+    /// <summary>Absent rather than null, as the service omits what a resource does not have (dictionaries ignore JsonIgnoreCondition).</summary>
+    private static Dictionary<string, object?> Compact(Dictionary<string, object?> body) =>
+        body.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value);
 
     private static async Task<IResult> CreateAsync(HttpContext context, ScimDirectory directory)
     {
@@ -123,7 +127,7 @@ public static class ScimEndpoints
         var created = directory.TryAddServicePrincipal(applicationId, body.DisplayName ?? applicationId, body.Active ?? true, entitlements.Distinct().ToList());
         if (created is null)
             return Error(409, $"Service principal with applicationId {applicationId} already exists.", "uniqueness");
-        return Results.Json(ServicePrincipalResource(created), Json, statusCode: 201);
+        return Results.Json(Compact(ServicePrincipalResource(created)), Json, statusCode: 201);
     }
 
     private static Dictionary<string, object?> ServicePrincipalResource(ScimIdentity sp) => new()
@@ -147,11 +151,11 @@ public static class ScimEndpoints
 
     private static IResult NotFound(string id) => Error(404, $"Service principal {id} not found.");
 
-    private static IResult Error(int status, string detail, string? scimType = null) => Results.Json(new Dictionary<string, object?>
+    private static IResult Error(int status, string detail, string? scimType = null) => Results.Json(Compact(new Dictionary<string, object?>
     {
         ["schemas"] = new[] { ErrorSchema },
         ["detail"] = detail,
         ["status"] = status.ToString(CultureInfo.InvariantCulture),
         ["scimType"] = scimType,
-    }, Json, statusCode: status);
+    }), Json, statusCode: status);
 }
