@@ -47,6 +47,11 @@ public sealed class AuthTypeEndToEndTests(ApiFixture fixture) : ApiTestBase(fixt
         Assert.Equal(JsonValueKind.Null, principal.GetProperty("tenant_id").ValueKind);
         Assert.DoesNotContain(app.ClientSecret, principal.ToString(), StringComparison.Ordinal);
         await CycleAsync(principal, app.ClientId);
+
+        // Rotation proves the new secret against Entra and the workspace before it replaces the stored one.
+        var secretRoute = $"{Principals}/{Id(principal)}/secret";
+        await AssertProblemAsync(await Admin.PutAsync(secretRoute, Json(new { client_secret = "a-wrong-secret" })), HttpStatusCode.BadRequest, "invalid-credentials", "client_secret");
+        Assert.Equal(HttpStatusCode.OK, (await Admin.PutAsync(secretRoute, Json(new { client_secret = app.ClientSecret }))).StatusCode);
     }
 
     [Fact]
@@ -62,6 +67,8 @@ public sealed class AuthTypeEndToEndTests(ApiFixture fixture) : ApiTestBase(fixt
         // ManagedIdentityCredential in the worker asked IDENTITY_ENDPOINT with IDENTITY_HEADER: nothing else hands out these tokens.
         Assert.True(Fixture.Entra.Server.State.ManagedIdentityTokenCount > before, "the worker never called the managed-identity endpoint");
         await CycleAsync(principal, identity.ClientId);
+        // A managed identity has no secret to rotate.
+        await AssertProblemAsync(await Admin.PutAsync($"{Principals}/{Id(principal)}/secret", Json(new { client_secret = "x" })), HttpStatusCode.BadRequest, "validation-error", "client_secret");
     }
 
     [Fact]
