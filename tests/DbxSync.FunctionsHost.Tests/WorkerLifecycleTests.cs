@@ -65,6 +65,7 @@ public sealed class WorkerLifecycleTests(HostFixture fixture)
             ["AzureFunctionsWebHost__hostid"] = AzuriteInstance.UniqueName("fxstop"),
             ["FIXTURE_QUEUE"] = AzuriteInstance.UniqueName("fxstopq"),
             ["FIXTURE_NOOP_QUEUE"] = AzuriteInstance.UniqueName("fxstopn"),
+            ["FIXTURE_HOLD_QUEUE"] = AzuriteInstance.UniqueName("fxstoph"),
             ["FIXTURE_JOURNAL_QUEUE"] = AzuriteInstance.UniqueName("fxstopj"),
             ["FIXTURE_TIMER_SCHEDULE"] = "0 0 0 1 1 *",
             // Only HTTP here: this host must not take the shared host's blobs (the Linux-friendly form of the setting).
