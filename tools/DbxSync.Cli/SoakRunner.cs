@@ -113,9 +113,8 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
 
     private async Task<List<string>> CycleAsync(int cycle, SortedSet<SoakFault> faults, CancellationToken cancellationToken)
     {
-        var random = new Random(HashCode.Combine(options.Seed, cycle));
-        foreach (var fault in options.Faults)
-            if (random.NextDouble() < options.FaultChance) faults.Add(fault);
+        var random = CycleRandom(options.Seed, cycle);
+        foreach (var fault in Draw(random, options.Faults, options.FaultChance)) faults.Add(fault);
         foreach (var fault in faults) _injected[fault]++;
 
         // 1. New rows.
@@ -206,6 +205,13 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
         problems.AddRange(_ledger.Check(await ReadTableAsync(cancellationToken)));
         return problems;
     }
+
+    /// <summary>The generator of one cycle: the same for a seed and cycle in every process (unlike HashCode.Combine).</summary>
+    public static Random CycleRandom(int seed, int cycle) => new(unchecked(seed * 1_000_003 + cycle));
+
+    /// <summary>The faults a cycle meets: each allowed kind with its chance, drawn first from the cycle's generator.</summary>
+    public static IReadOnlyList<SoakFault> Draw(Random random, IReadOnlyList<SoakFault> allowed, double chance) =>
+        allowed.Where(_ => random.NextDouble() < chance).ToList();
 
     private async Task<List<string>> FinalExportAsync(CancellationToken cancellationToken)
     {
