@@ -60,7 +60,7 @@ public sealed partial class LocalHostFidelityTests
 
         app.Host.Kill();
         var killed = Stopwatch.StartNew();
-        await WaitForAsync(() => !ProcessAlive(worker), TimeSpan.FromSeconds(20), $"worker {worker} to exit");
+        await WaitForAsync(() => !Processes.IsAlive(worker), TimeSpan.FromSeconds(20), $"worker {worker} to exit");
         Assert.True(killed.Elapsed < TimeSpan.FromSeconds(10), $"the worker outlived its host by {killed.Elapsed}");
     }
 
@@ -79,19 +79,6 @@ public sealed partial class LocalHostFidelityTests
         {
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
             await Task.Delay(200);
-        }
-    }
-
-    private static bool ProcessAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 }

@@ -17,7 +17,7 @@ public sealed class SoakLedger
 
     private readonly Dictionary<long, Row> _rows = new();
     private readonly HashSet<long> _deleted = new();
-    private readonly List<(string File, Dictionary<long, string> First, Dictionary<long, string> Second)> _overwritten = new();
+    private readonly List<(string File, Dictionary<long, string> First, Dictionary<long, string> Second, IReadOnlyDictionary<long, string> Texts)> _overwritten = new();
 
     public int Count => _rows.Count;
     public int Labeled => _rows.Values.Count(r => r.Labels is not null);
@@ -65,7 +65,8 @@ public sealed class SoakLedger
     }
 
     /// <summary>A labeled file overwritten mid-import: its rows must all carry the first version's labels or all the second's.</summary>
-    public void Overwritten(string file, Dictionary<long, string> first, Dictionary<long, string> second) => _overwritten.Add((file, first, second));
+    public void Overwritten(string file, Dictionary<long, string> first, Dictionary<long, string> second, IReadOnlyDictionary<long, string> exportedTexts) =>
+        _overwritten.Add((file, first, second, exportedTexts));
 
     /// <summary>Compares the table (id, text, label) with the ledger; returns every discrepancy.</summary>
     public List<string> Check(IReadOnlyList<(long Id, string? Text, string? Label)> table)
@@ -88,10 +89,12 @@ public sealed class SoakLedger
             else if (row.Labels is not null && (actual.Label is null || !row.Labels.Contains(actual.Label)))
                 problems.Add($"row {id} is labeled '{actual.Label ?? "NULL"}', expected {string.Join(" or ", row.Labels.Select(l => $"'{l}'"))}");
         }
-        foreach (var (file, first, second) in _overwritten)
+        foreach (var (file, first, second, texts) in _overwritten)
         {
-            var fromFirst = first.Count(kv => present.TryGetValue(kv.Key, out var p) && p.Label == kv.Value);
-            var fromSecond = second.Count(kv => present.TryGetValue(kv.Key, out var p) && p.Label == kv.Value);
+            // Only rows still as the file saw them: a row changed since may have been labeled by a later file.
+            bool Unchanged(long id) => _rows.TryGetValue(id, out var row) && row.Text == texts[id];
+            var fromFirst = first.Count(kv => Unchanged(kv.Key) && present.TryGetValue(kv.Key, out var p) && p.Label == kv.Value);
+            var fromSecond = second.Count(kv => Unchanged(kv.Key) && present.TryGetValue(kv.Key, out var p) && p.Label == kv.Value);
             if (fromFirst > 0 && fromSecond > 0)
                 problems.Add($"{file} was overwritten mid-import and its rows carry labels of both versions ({fromFirst} and {fromSecond})");
         }

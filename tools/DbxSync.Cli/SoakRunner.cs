@@ -185,7 +185,7 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
                 var draft = Labeled(csv, "-draft", dropMarker);
                 await UploadAsync(labeledName, draft.Csv, cancellationToken);
                 await Task.Delay(random.Next(0, 1500), cancellationToken);
-                _ledger.Overwritten(labeledName, draft.Labels, final.Labels);
+                _ledger.Overwritten(labeledName, draft.Labels, final.Labels, TextsOf(csv));
                 offered = final.Labels.ToDictionary(kv => kv.Key, kv => (IReadOnlySet<string>)new HashSet<string> { kv.Value, draft.Labels[kv.Key] });
             }
             await UploadAsync(labeledName, final.Csv, cancellationToken);
@@ -196,7 +196,7 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
                 else problems.Add($"the valid labeled file {labeledName} is in failed/: {await ErrorsAsync(labeledName, cancellationToken)}");
                 continue;
             }
-            var texts = csv.Records.ToDictionary(r => long.Parse(r[csv.Column("id")], CultureInfo.InvariantCulture), r => r[csv.Column("text")]);
+            var texts = TextsOf(csv);
             _ledger.Imported(offered.ToDictionary(kv => kv.Key, kv => (texts[kv.Key], kv.Value)));
         }
 
@@ -262,6 +262,9 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
         }
         return files;
     }
+
+    private static Dictionary<long, string> TextsOf(CsvTable export) =>
+        export.Records.ToDictionary(r => long.Parse(r[export.Column("id")], CultureInfo.InvariantCulture), r => r[export.Column("text")]);
 
     private static (byte[] Csv, Dictionary<long, string> Labels) Labeled(CsvTable export, string suffix, bool dropMarker)
     {
