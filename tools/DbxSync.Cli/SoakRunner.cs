@@ -78,7 +78,8 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
             output.WriteLine("  checks: every cycle exact (labels, deleted rows, export rows, failed/, stale rows re-exported)");
         else
         {
-            output.WriteLine($"  checks: FAILED at cycle {failedCycle} (seed {options.Seed}; replay: ./dbxsync soak {options.Cycles} --seed {options.Seed}):");
+            var faults = options.Faults.Count == SoakFaults.All.Count ? "" : $" --faults {(options.Faults.Count == 0 ? "none" : string.Join(",", options.Faults.Select(f => f.Name())))}";
+            output.WriteLine($"  checks: FAILED at cycle {failedCycle} (seed {options.Seed}; replay: ./dbxsync soak {options.Cycles} --seed {options.Seed}{faults}):");
             foreach (var problem in problems.Take(20)) output.WriteLine($"    {problem}");
         }
         return new SoakResult(failedCycle is null, options.Cycles, failedCycle, problems);
