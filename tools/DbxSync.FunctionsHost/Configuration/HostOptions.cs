@@ -23,6 +23,21 @@ public sealed class LocalHostOptions
     /// <summary>How long a worker gets to finish after WorkerTerminate before it is killed.</summary>
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Lease period of the singleton listener locks around timers: SingletonOptions.ListenerLockPeriod, 60 s in Azure.
+    /// Storage grants 15 to 60 s; a test may shorten it so a lock passes sooner after its holder dies.
+    /// </summary>
+    public TimeSpan ListenerLockPeriod { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often an instance without a listener lock tries for it: ListenerLockRecoveryPollingInterval, 1 minute in Azure.</summary>
+    public TimeSpan ListenerLockRecoveryInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a received queue message stays invisible while its function runs, renewed at half-way: the queue
+    /// listener's fixed 10 minutes in Azure (QueueListener). Local only: a test may shorten it.
+    /// </summary>
+    public TimeSpan QueueProcessingWindow { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Shut down when standard input closes: a parent that starts the host (a test run) cannot leave it behind.</summary>
     public bool StopOnStdinClose { get; init; }
 
@@ -30,7 +45,7 @@ public sealed class LocalHostOptions
     {
         string? app = null, settings = null, key = null, master = null, address = null;
         int port = 7071;
-        double? scan = null, grace = null;
+        double? scan = null, grace = null, lockPeriod = null, lockRecovery = null, queueWindow = null;
         var stopOnStdinClose = false;
         for (var i = 0; i < args.Length; i++)
         {
@@ -45,11 +60,18 @@ public sealed class LocalHostOptions
                 case "--master-key": master = Next(); break;
                 case "--blob-scan-seconds": scan = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--grace-seconds": grace = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--listener-lock-seconds": lockPeriod = Seconds(Next()); break;
+                case "--listener-lock-recovery-seconds": lockRecovery = Seconds(Next()); break;
+                case "--queue-window-seconds": queueWindow = Seconds(Next()); break;
                 case "--stop-on-stdin-close": stopOnStdinClose = true; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }
 
+        if (lockPeriod is < 15 or > 60)
+            throw new ArgumentException("--listener-lock-seconds must be from 15 to 60 (the lease periods Storage grants).");
+        if (lockRecovery is <= 0 || queueWindow is <= 0)
+            throw new ArgumentException("--listener-lock-recovery-seconds and --queue-window-seconds must be positive.");
         if (app is null)
             throw new ArgumentException("--app <folder of a built isolated worker> is required.");
         return new LocalHostOptions
@@ -63,11 +85,17 @@ public sealed class LocalHostOptions
             BlobScanInterval = scan is { } s ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(1),
             StopOnStdinClose = stopOnStdinClose,
             GracePeriod = grace is { } g ? TimeSpan.FromSeconds(g) : TimeSpan.FromSeconds(10),
+            ListenerLockPeriod = TimeSpan.FromSeconds(lockPeriod ?? 60),
+            ListenerLockRecoveryInterval = TimeSpan.FromSeconds(lockRecovery ?? 60),
+            QueueProcessingWindow = TimeSpan.FromSeconds(queueWindow ?? 600),
         };
     }
+
+    private static double Seconds(string text) => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
     public const string Usage =
         "usage: DbxSync.FunctionsHost --app <built worker folder> [--port 7071] [--address 127.0.0.1] [--settings local.settings.json]\n" +
         "                             [--function-key K] [--master-key K] [--blob-scan-seconds 1] [--grace-seconds 10]\n" +
+        "                             [--listener-lock-seconds 60] [--listener-lock-recovery-seconds 60] [--queue-window-seconds 600]\n" +
         "                             [--stop-on-stdin-close]";
 }
