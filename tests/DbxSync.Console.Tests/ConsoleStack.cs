@@ -47,7 +47,7 @@ public sealed class ConsoleStack : IAsyncLifetime
     public IDatabricksWorkspace Workspace { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public Uri BaseAddress => _host.BaseUrl;
-    public string ConsoleUrl => new Uri(BaseAddress, "api/console/").ToString();
+    public string ConsoleUrl => BaseAddress.ToString();
     public HttpClient Admin { get; private set; } = null!;
 
     public async Task InitializeAsync()

@@ -35,7 +35,7 @@ public static class SettingNames
         [KeyVaultDevToken] = "Local Key Vault only: a static bearer token instead of a managed identity.",
         [KeyVaultTrustedCertificatePath] = "Local Key Vault only: a self-signed certificate to trust.",
         [AllowedWorkspaceHosts] = "Comma-separated non-Databricks workspace origins allowed for local use (e.g. the emulator).",
-        [ApiAuthMode] = "tokens (default), host or easyauth.",
+        [ApiAuthMode] = "tokens (default) or easyauth. (host was removed: the functions are anonymous to the host, which checks no key.)",
         [ApiTokenSha256Hashes] = "tokens mode: comma-separated SHA-256 hex hashes of the accepted bearer tokens.",
         [ApiReadOnlyTokenSha256Hashes] = "tokens mode: hashes of tokens allowed to read (GET) only.",
         [ApiAllowedApplicationIds] = "easyauth mode: comma-separated client (application) ids allowed to call the API.",

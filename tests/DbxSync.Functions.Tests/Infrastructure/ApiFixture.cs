@@ -114,13 +114,13 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>A host of its own with extra or changed app settings (auth modes).</summary>
-    public static async Task<ApiFixture> StartWithSettingsAsync(IReadOnlyDictionary<string, string> overrides, bool waitForStorage = true)
+    public static async Task<ApiFixture> StartWithSettingsAsync(IReadOnlyDictionary<string, string> overrides, bool waitForStorage = true, IReadOnlyList<string>? hostArguments = null)
     {
         var fixture = new ApiFixture { _ownsHost = true };
         await fixture.UseBackendsAsync();
         var settings = await AppSettingsAsync();
         foreach (var (k, v) in overrides) settings[k] = v;
-        fixture.Host = await FunctionsHostInstance.StartAsync(AppDirectory, settings);
+        fixture.Host = await FunctionsHostInstance.StartAsync(AppDirectory, settings, hostArguments);
         if (waitForStorage) await fixture.WaitForStorageAsync();
         else fixture.CreateClients();
         return fixture;

@@ -23,6 +23,12 @@ public sealed class LocalHostOptions
     /// <summary>How long a worker gets to finish after WorkerTerminate before it is killed.</summary>
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// --easyauth-stand-in [object id]: play App Service Authentication in front of the app (Http/EasyAuthStandIn),
+    /// signing in as this principal. Off by default: then no request carries an identity header at all.
+    /// </summary>
+    public string? EasyAuthPrincipal { get; init; }
+
     /// <summary>Shut down when standard input closes: a parent that starts the host (a test run) cannot leave it behind.</summary>
     public bool StopOnStdinClose { get; init; }
 
@@ -32,6 +38,7 @@ public sealed class LocalHostOptions
         int port = 7071;
         double? scan = null, grace = null;
         var stopOnStdinClose = false;
+        string? easyAuthPrincipal = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -46,6 +53,9 @@ public sealed class LocalHostOptions
                 case "--blob-scan-seconds": scan = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--grace-seconds": grace = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--stop-on-stdin-close": stopOnStdinClose = true; break;
+                case "--easyauth-stand-in":
+                    easyAuthPrincipal = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "00000000-0000-0000-0000-00000000ea51";
+                    break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }
@@ -62,6 +72,7 @@ public sealed class LocalHostOptions
             MasterKey = master,
             BlobScanInterval = scan is { } s ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(1),
             StopOnStdinClose = stopOnStdinClose,
+            EasyAuthPrincipal = easyAuthPrincipal,
             GracePeriod = grace is { } g ? TimeSpan.FromSeconds(g) : TimeSpan.FromSeconds(10),
         };
     }
@@ -69,5 +80,5 @@ public sealed class LocalHostOptions
     public const string Usage =
         "usage: DbxSync.FunctionsHost --app <built worker folder> [--port 7071] [--address 127.0.0.1] [--settings local.settings.json]\n" +
         "                             [--function-key K] [--master-key K] [--blob-scan-seconds 1] [--grace-seconds 10]\n" +
-        "                             [--stop-on-stdin-close]";
+        "                             [--stop-on-stdin-close] [--easyauth-stand-in [object id]]";
 }

@@ -10,20 +10,19 @@ namespace DbxSync.Functions.Api.Configs;
 /// <summary>/api/databricks/sync-configs: create, read, change, pause/resume and delete sync configs.</summary>
 public sealed class SyncConfigFunctions(SyncConfigService service)
 {
-    public const string Route = "/api/databricks/sync-configs";
     private const string Tag = "Sync configs";
 
     [Function("CreateSyncConfig")]
     [ApiOperation(Tag, "Create a sync config (checked against the workspace)", RequestBody = typeof(SyncConfigInput), Response = typeof(SyncConfigResponse), Status = 201)]
-    public async Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Function, "post", Route = "databricks/sync-configs")] HttpRequest req, CancellationToken ct)
+    public async Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AppRoutes.SyncConfigs)] HttpRequest req, CancellationToken ct)
     {
         var config = await service.CreateAsync(await JsonBody.ReadAsync<SyncConfigInput>(req, ct), ct);
-        return ApiResult.Created($"{Route}/{config.Id}", SyncConfigResponse.From(config), config.ETag);
+        return ApiResult.Created(AppRoutes.Url(AppRoutes.SyncConfig, ("id", config.Id)), SyncConfigResponse.From(config), config.ETag);
     }
 
     [Function("ListSyncConfigs")]
     [ApiOperation(Tag, "List sync configs (?config_type=, ?service_principal_id=)", Response = typeof(ItemsResponse<SyncConfigResponse>))]
-    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs")] HttpRequest req, CancellationToken ct)
+    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncConfigs)] HttpRequest req, CancellationToken ct)
     {
         var configs = await service.ListAsync(req.Query["config_type"].FirstOrDefault(), req.Query["service_principal_id"].FirstOrDefault(), ct);
         return ApiResult.Ok(new ItemsResponse<SyncConfigResponse>(configs.Select(SyncConfigResponse.From).ToList()));
@@ -31,12 +30,12 @@ public sealed class SyncConfigFunctions(SyncConfigService service)
 
     [Function("GetSyncConfig")]
     [ApiOperation(Tag, "Get a sync config", Response = typeof(SyncConfigResponse))]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncConfig)] HttpRequest req, string id, CancellationToken ct)
         => Saved(await service.GetAsync(id, ct));
 
     [Function("ReplaceSyncConfig")]
     [ApiOperation(Tag, "Replace a sync config (unsent optional fields reset)", RequestBody = typeof(SyncConfigInput), Response = typeof(SyncConfigResponse))]
-    public async Task<IActionResult> Replace([HttpTrigger(AuthorizationLevel.Function, "put", Route = "databricks/sync-configs/{id}")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> Replace([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = AppRoutes.SyncConfig)] HttpRequest req, string id, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<SyncConfigInput>(req, ct);
         return Saved(await service.ReplaceAsync(id, body, await IfMatchAsync(req, id, ct), ct));
@@ -44,7 +43,7 @@ public sealed class SyncConfigFunctions(SyncConfigService service)
 
     [Function("PatchSyncConfig")]
     [ApiOperation(Tag, "Change the sent fields of a sync config", RequestBody = typeof(SyncConfigInput), Response = typeof(SyncConfigResponse))]
-    public async Task<IActionResult> Patch([HttpTrigger(AuthorizationLevel.Function, "patch", Route = "databricks/sync-configs/{id}")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> Patch([HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = AppRoutes.SyncConfig)] HttpRequest req, string id, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<SyncConfigInput>(req, ct);
         return Saved(await service.PatchAsync(id, body, await IfMatchAsync(req, id, ct), ct));
@@ -52,7 +51,7 @@ public sealed class SyncConfigFunctions(SyncConfigService service)
 
     [Function("DeleteSyncConfig")]
     [ApiOperation(Tag, "Delete a sync config, its state and its runs", Status = 204)]
-    public async Task<IActionResult> Delete([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "databricks/sync-configs/{id}")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = AppRoutes.SyncConfig)] HttpRequest req, string id, CancellationToken ct)
     {
         await service.DeleteAsync(id, await IfMatchAsync(req, id, ct), ct);
         return ApiResult.NoContent();
@@ -60,12 +59,12 @@ public sealed class SyncConfigFunctions(SyncConfigService service)
 
     [Function("PauseSyncConfig")]
     [ApiOperation(Tag, "Pause: timers and blob events skip it", Response = typeof(SyncConfigResponse))]
-    public async Task<IActionResult> Pause([HttpTrigger(AuthorizationLevel.Function, "post", Route = "databricks/sync-configs/{id}/pause")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> Pause([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AppRoutes.PauseSyncConfig)] HttpRequest req, string id, CancellationToken ct)
         => Saved(await service.SetStatusAsync(id, SyncConfigStatus.Paused, await IfMatchAsync(req, id, ct), ct));
 
     [Function("ResumeSyncConfig")]
     [ApiOperation(Tag, "Resume a paused config", Response = typeof(SyncConfigResponse))]
-    public async Task<IActionResult> Resume([HttpTrigger(AuthorizationLevel.Function, "post", Route = "databricks/sync-configs/{id}/resume")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> Resume([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AppRoutes.ResumeSyncConfig)] HttpRequest req, string id, CancellationToken ct)
         => Saved(await service.SetStatusAsync(id, SyncConfigStatus.Active, await IfMatchAsync(req, id, ct), ct));
 
     private Task<string?> IfMatchAsync(HttpRequest req, string id, CancellationToken ct)

@@ -20,7 +20,7 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     [Function("RunSyncConfig")]
     [ApiOperation(Tag, "Queue a run now; 202 with Location of the run to poll (GET .../runs/{run_id})", Response = typeof(RunResponse), Status = 202)]
-    public async Task<IActionResult> RunNow([HttpTrigger(AuthorizationLevel.Function, "post", Route = "databricks/sync-configs/{id}/run")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> RunNow([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AppRoutes.RunSyncConfig)] HttpRequest req, string id, CancellationToken ct)
     {
         var run = await manualRuns.StartAsync(id, ct);
         return run.Outcome == RunOutcome.Skipped
@@ -30,7 +30,7 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     [Function("ListSyncRuns")]
     [ApiOperation(Tag, "Runs, newest first (?page_size= 1..100, ?continuation=)", Response = typeof(RunPageResponse))]
-    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/runs")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncRuns)] HttpRequest req, string id, CancellationToken ct)
     {
         var config = await configs.GetAsync(id, ct);
         var pageSize = DefaultPageSize;
@@ -43,13 +43,13 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     [Function("GetSyncRun")]
     [ApiOperation(Tag, "One run: queued, running with its progress (stage, done, total, unit), or its outcome", Response = typeof(RunResponse))]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/runs/{run_id}")] HttpRequest req,
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncRun)] HttpRequest req,
         string id, string run_id, CancellationToken ct)
         => ApiResult.Ok(RunResponse.From(await FindAsync(id, run_id, ct)));
 
     [Function("GetSyncRunErrors")]
     [ApiOperation(Tag, "A failed import's line-level errors, from the error report beside the rejected file", Response = typeof(ImportErrorReport))]
-    public async Task<IActionResult> Errors([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/runs/{run_id}/errors")] HttpRequest req,
+    public async Task<IActionResult> Errors([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncRunErrors)] HttpRequest req,
         string id, string run_id, CancellationToken ct)
         => ApiResult.Ok(await errorReports.ReadAsync(await FindAsync(id, run_id, ct), ct));
 
@@ -60,7 +60,7 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
         return run ?? throw new NotFoundException($"Run '{runId}' of sync config '{id}' does not exist.", "run-not-found");
     }
 
-    public static string Location(SyncRun run) => $"{SyncConfigFunctions.Route}/{run.ConfigId}/runs/{run.RunId}";
+    public static string Location(SyncRun run) => AppRoutes.Url(AppRoutes.SyncRun, ("id", run.ConfigId), ("run_id", run.RunId));
 
     // Run ids are digits, '-' and hex; anything else cannot exist and must not reach the store as a key.
     private static bool IsRunId(string value) => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiHexDigit(c) || c == '-');
