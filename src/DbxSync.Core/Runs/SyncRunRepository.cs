@@ -59,6 +59,7 @@ public sealed class SyncRunRepository(IStateStore store, TimeProvider time)
             ["Output"] = r.Output,
             ["Message"] = Truncate(r.Message),
             ["Error"] = Truncate(r.Error),
+            ["FailureClass"] = r.FailureClass?.ToString(),
             ["ProgressStage"] = r.Progress?.Stage,
             ["ProgressDone"] = r.Progress?.Done,
             ["ProgressTotal"] = r.Progress?.Total,
@@ -88,6 +89,7 @@ public sealed class SyncRunRepository(IStateStore store, TimeProvider time)
         Output = e.GetString("Output"),
         Message = e.GetString("Message"),
         Error = e.GetString("Error"),
+        FailureClass = Enum.TryParse<FailureClass>(e.GetString("FailureClass"), out var fc) ? fc : null,
         Progress = e.GetString("ProgressStage") is { } stage
             ? new Syncs.SyncProgress(stage, EntityValues.Long(e, "ProgressDone") ?? 0, EntityValues.Long(e, "ProgressTotal"), e.GetString("ProgressUnit") ?? "")
             : null,

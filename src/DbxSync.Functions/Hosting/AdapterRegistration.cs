@@ -18,6 +18,7 @@ public static class AdapterRegistration
         services.AddDbxSyncAzure(configuration);
         services.AddSingleton(sp => new StorageRunQueue(RunQueueClient.Create(sp.GetRequiredService<IOptions<StorageSettings>>().Value)));
         services.AddSingleton<IRunQueue>(sp => sp.GetRequiredService<StorageRunQueue>());
+        services.AddSingleton<IFailureAlerts>(sp => new PoisonQueueAlerts(RunQueueClient.Create(sp.GetRequiredService<IOptions<StorageSettings>>().Value, StorageRunQueue.PoisonName)));
         services.AddSingleton<IDatabricksConnector>(sp => new DatabricksConnector(new DatabricksClientOptions
         {
             AllowedWorkspaceHosts = sp.GetRequiredService<WorkspaceSettings>().AllowedWorkspaceHosts.ToList(),

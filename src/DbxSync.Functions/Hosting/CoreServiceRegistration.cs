@@ -20,6 +20,7 @@ public static class CoreServiceRegistration
         services.AddSingleton<SyncConfigRepository>();
         services.AddSingleton<SyncStateRepository>();
         services.AddSingleton<SyncRunRepository>();
+        services.AddSingleton<DueScheduleRepository>();
 
         services.AddSingleton<ServicePrincipalService>();
         services.AddSingleton<SyncConfigService>();
@@ -29,6 +30,8 @@ public static class CoreServiceRegistration
         services.AddSingleton<BlobDropDispatcher>();
 
         services.AddSingleton(new SyncRunnerOptions());
+        services.AddSingleton(new ErrorBackoffOptions());
+        services.AddSingleton<RunAftermath>();
         services.AddSingleton<ISyncRunner, SyncRunner>();
 
         services.AddSingleton(new LabeledImportOptions());

@@ -1,4 +1,5 @@
 using DbxSync.Core.Configs;
+using DbxSync.Core.State;
 
 namespace DbxSync.Functions.Api.Configs;
 
@@ -8,8 +9,17 @@ public sealed record SyncConfigResponse(
     string Id, string Name, string? Description, string ConfigType, string DatabricksPath, string ServicePrincipalId,
     string? PkColumn, string? LabelColumn, bool UseStaging, string? StagingVolumePath, string? WarehouseId,
     int PollIntervalSeconds, bool Enabled, string Status, bool SpreadsheetSafe, bool PropagateDeletes, string UnknownColumns,
-    bool OverwriteLabels, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    bool OverwriteLabels, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? NextDueAt = null, DueReason DueReason = DueReason.Due, ConfigErrorState? ErrorState = null)
 {
+    /// <summary>The config with its schedule from SyncState: when it is due next, why, and its error episode if any.</summary>
+    public static SyncConfigResponse From(SyncConfig c, DueSchedule? schedule) => From(c) with
+    {
+        NextDueAt = schedule?.NextDueAt,
+        DueReason = schedule?.Reason ?? DueReason.Due,
+        ErrorState = schedule is { Error: { } error } ? new ConfigErrorState(error, schedule.ErrorSince, schedule.ConsecutiveFailures, schedule.AlertedAt) : null,
+    };
+
     public static SyncConfigResponse From(SyncConfig c) => new(
         c.Id, c.Name, c.Description, c.ConfigType.ToWire(), c.DatabricksPath, c.ServicePrincipalId,
         c.PkColumn, c.LabelColumn, c.UseStaging, c.StagingVolumePath, c.WarehouseId,
@@ -17,3 +27,9 @@ public sealed record SyncConfigResponse(
         c.UnknownColumns == UnknownColumnPolicy.Ignore ? "ignore" : "reject",
         c.OverwriteLabels, c.CreatedAt, c.UpdatedAt);
 }
+
+/// <summary>
+/// A config in an error episode (a permanent failure): the reason, since when, how many probes failed in a row and
+/// when the episode's one alert went out. Cleared by the next run that does not fail.
+/// </summary>
+public sealed record ConfigErrorState(string Reason, DateTimeOffset? Since, int ConsecutiveFailures, DateTimeOffset? AlertedAt);

@@ -1,4 +1,5 @@
 using DbxSync.Core.Configs;
+using DbxSync.Core.State;
 using DbxSync.Functions.Api.Json;
 using DbxSync.Functions.Api.OpenApi;
 using DbxSync.Functions.Api.Principals;
@@ -8,7 +9,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace DbxSync.Functions.Api.Configs;
 
 /// <summary>/api/databricks/sync-configs: create, read, change, pause/resume and delete sync configs.</summary>
-public sealed class SyncConfigFunctions(SyncConfigService service)
+public sealed class SyncConfigFunctions(SyncConfigService service, DueScheduleRepository schedules)
 {
     private const string Tag = "Sync configs";
 
@@ -25,20 +26,23 @@ public sealed class SyncConfigFunctions(SyncConfigService service)
     public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncConfigs)] HttpRequest req, CancellationToken ct)
     {
         var configs = await service.ListAsync(req.Query["config_type"].FirstOrDefault(), req.Query["service_principal_id"].FirstOrDefault(), ct);
-        return ApiResult.Ok(new ItemsResponse<SyncConfigResponse>(configs.Select(SyncConfigResponse.From).ToList()));
+        var items = new SyncConfigResponse[configs.Count];
+        await Parallel.ForAsync(0, configs.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            async (i, token) => items[i] = SyncConfigResponse.From(configs[i], await schedules.GetAsync(configs[i].Id, token)));
+        return ApiResult.Ok(new ItemsResponse<SyncConfigResponse>(items));
     }
 
     [Function("GetSyncConfig")]
     [ApiOperation(Tag, "Get a sync config", Response = typeof(SyncConfigResponse))]
     public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncConfig)] HttpRequest req, string id, CancellationToken ct)
-        => Saved(await service.GetAsync(id, ct));
+        => await SavedAsync(await service.GetAsync(id, ct), ct);
 
     [Function("ReplaceSyncConfig")]
     [ApiOperation(Tag, "Replace a sync config (unsent optional fields reset)", RequestBody = typeof(SyncConfigInput), Response = typeof(SyncConfigResponse))]
     public async Task<IActionResult> Replace([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = AppRoutes.SyncConfig)] HttpRequest req, string id, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<SyncConfigInput>(req, ct);
-        return Saved(await service.ReplaceAsync(id, body, await IfMatchAsync(req, id, ct), ct));
+        return await SavedAsync(await service.ReplaceAsync(id, body, await IfMatchAsync(req, id, ct), ct), ct);
     }
 
     [Function("PatchSyncConfig")]
@@ -46,7 +50,7 @@ public sealed class SyncConfigFunctions(SyncConfigService service)
     public async Task<IActionResult> Patch([HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = AppRoutes.SyncConfig)] HttpRequest req, string id, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<SyncConfigInput>(req, ct);
-        return Saved(await service.PatchAsync(id, body, await IfMatchAsync(req, id, ct), ct));
+        return await SavedAsync(await service.PatchAsync(id, body, await IfMatchAsync(req, id, ct), ct), ct);
     }
 
     [Function("DeleteSyncConfig")]
@@ -60,15 +64,16 @@ public sealed class SyncConfigFunctions(SyncConfigService service)
     [Function("PauseSyncConfig")]
     [ApiOperation(Tag, "Pause: timers and blob events skip it", Response = typeof(SyncConfigResponse))]
     public async Task<IActionResult> Pause([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AppRoutes.PauseSyncConfig)] HttpRequest req, string id, CancellationToken ct)
-        => Saved(await service.SetStatusAsync(id, SyncConfigStatus.Paused, await IfMatchAsync(req, id, ct), ct));
+        => await SavedAsync(await service.SetStatusAsync(id, SyncConfigStatus.Paused, await IfMatchAsync(req, id, ct), ct), ct);
 
     [Function("ResumeSyncConfig")]
     [ApiOperation(Tag, "Resume a paused config", Response = typeof(SyncConfigResponse))]
     public async Task<IActionResult> Resume([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AppRoutes.ResumeSyncConfig)] HttpRequest req, string id, CancellationToken ct)
-        => Saved(await service.SetStatusAsync(id, SyncConfigStatus.Active, await IfMatchAsync(req, id, ct), ct));
+        => await SavedAsync(await service.SetStatusAsync(id, SyncConfigStatus.Active, await IfMatchAsync(req, id, ct), ct), ct);
 
     private Task<string?> IfMatchAsync(HttpRequest req, string id, CancellationToken ct)
         => ETags.ResolveIfMatchAsync(req, async () => (await service.GetAsync(id, ct)).ETag);
 
-    private static ApiResult Saved(SyncConfig config) => ApiResult.Ok(SyncConfigResponse.From(config), config.ETag);
+    private async Task<ApiResult> SavedAsync(SyncConfig config, CancellationToken ct)
+        => ApiResult.Ok(SyncConfigResponse.From(config, await schedules.GetAsync(config.Id, ct)), config.ETag);
 }

@@ -1,7 +1,7 @@
 import { api, runNow, ApiError } from './api.js';
 import { h, grid, field, formError, showProblem, clearProblems, announce, when, badge, bytes, duration } from './dom.js';
 import { access, refresh } from './app.js';
-import { TYPE_NAMES, summarize, nextCell } from './overview.js';
+import { TYPE_NAMES, summarize, nextCell, errorState } from './overview.js';
 import { exportPosition } from './syncs.js';
 
 const KNOWN_RUN_FIELDS = new Set(['run_id', 'config_id', 'trigger', 'outcome', 'started_at', 'finished_at', 'duration_ms', 'from_version', 'to_version',
@@ -19,6 +19,7 @@ export async function configDetail(id) {
     h('p', { class: 'muted' }, TYPE_NAMES[config.config_type], ' · ', h('span', { class: 'path' }, config.databricks_path)),
     h('dl', { class: 'facts' },
       fact('Status', badge(config.status)),
+      config.error_state ? fact('Error state', errorState(config)) : null,
       fact('Next due', nextCell(summary)),
       fact('Poll interval', `${config.poll_interval_seconds} s`),
       lag ? fact('Export', exportPosition(lag)) : null,
