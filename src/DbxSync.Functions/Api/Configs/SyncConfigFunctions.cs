@@ -9,7 +9,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace DbxSync.Functions.Api.Configs;
 
 /// <summary>/api/databricks/sync-configs: create, read, change, pause/resume and delete sync configs.</summary>
-public sealed class SyncConfigFunctions(SyncConfigService service, DueScheduleRepository schedules)
+public sealed class SyncConfigFunctions(SyncConfigService service, DueScheduleRepository schedules, SyncConfigListing listing)
 {
     private const string Tag = "Sync configs";
 
@@ -22,14 +22,28 @@ public sealed class SyncConfigFunctions(SyncConfigService service, DueScheduleRe
     }
 
     [Function("ListSyncConfigs")]
-    [ApiOperation(Tag, "List sync configs (?config_type=, ?service_principal_id=)", Response = typeof(ItemsResponse<SyncConfigResponse>))]
+    [ApiOperation(Tag, "List sync configs with status, error state, next due, last run and export lag from state, in natural name order " +
+        "(?name=, ?config_type=, ?status=active|paused|failing, ?service_principal_id=, ?order=failures_first, ?page_size= 1..1000, ?page_token=)",
+        Response = typeof(SyncConfigPageResponse))]
     public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncConfigs)] HttpRequest req, CancellationToken ct)
     {
-        var configs = await service.ListAsync(req.Query["config_type"].FirstOrDefault(), req.Query["service_principal_id"].FirstOrDefault(), ct);
-        var items = new SyncConfigResponse[configs.Count];
-        await Parallel.ForAsync(0, configs.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
-            async (i, token) => items[i] = SyncConfigResponse.From(configs[i], await schedules.GetAsync(configs[i].Id, token)));
-        return ApiResult.Ok(new ItemsResponse<SyncConfigResponse>(items));
+        var pageSize = SyncConfigListing.MaxPageSize;
+        if (req.Query["page_size"].FirstOrDefault() is { } rawSize && !int.TryParse(rawSize, out pageSize))
+            throw new Core.Errors.ValidationException($"page_size must be an integer from 1 to {SyncConfigListing.MaxPageSize}.", "page_size");
+        var order = req.Query["order"].FirstOrDefault();
+        if (order is not (null or "name" or "failures_first"))
+            throw new Core.Errors.ValidationException("order must be name or failures_first.", "order");
+        var (items, next, total) = await listing.ListAsync(new ConfigListQuery
+        {
+            Name = req.Query["name"].FirstOrDefault(),
+            ConfigType = req.Query["config_type"].FirstOrDefault(),
+            Status = req.Query["status"].FirstOrDefault(),
+            ServicePrincipalId = req.Query["service_principal_id"].FirstOrDefault(),
+            FailuresFirst = order == "failures_first",
+            PageSize = pageSize,
+            PageToken = req.Query["page_token"].FirstOrDefault(),
+        }, ct);
+        return ApiResult.Ok(new SyncConfigPageResponse(items.Select(SyncConfigResponse.From).ToList(), next, total));
     }
 
     [Function("GetSyncConfig")]

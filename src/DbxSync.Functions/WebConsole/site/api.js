@@ -66,6 +66,8 @@ export const api = {
   table: (id, c, s, t) => get(`${SP}/${enc(id)}/catalogs/${enc(c)}/schemas/${enc(s)}/tables/${enc(t)}`),
   volumes: (id, c, s) => items(`${SP}/${enc(id)}/catalogs/${enc(c)}/schemas/${enc(s)}/volumes`),
   configs: () => items(SC),
+  /** One list page: configs with status, error state, next due, last run and stored export lag, ordered by the server. */
+  configPage: (query = {}) => get(`${SC}?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ''))}`),
   config: (id) => json('GET', `${SC}/${enc(id)}`),
   createConfig: (body) => json('POST', SC, { body }),
   patchConfig: (id, body, etag) => json('PATCH', `${SC}/${enc(id)}`, { body, etag }),
