@@ -33,7 +33,7 @@ public sealed record ConfigListItem(SyncConfig Config, DueSchedule? Schedule, La
 /// </summary>
 public sealed class SyncConfigListing(SyncConfigService configs, DueScheduleRepository schedules, LastRunSummaryStore lastRuns)
 {
-    public const int MaxPageSize = 1000;
+    public const int MaxPageSize = 5000;
     private static readonly string[] Statuses = ["active", "paused", "failing"];
 
     public async Task<(IReadOnlyList<ConfigListItem> Items, string? NextPageToken, int Total)> ListAsync(ConfigListQuery query, CancellationToken cancellationToken = default)

@@ -23,7 +23,7 @@ public sealed class SyncConfigFunctions(SyncConfigService service, DueScheduleRe
 
     [Function("ListSyncConfigs")]
     [ApiOperation(Tag, "List sync configs with status, error state, next due, last run and export lag from state, in natural name order " +
-        "(?name=, ?config_type=, ?status=active|paused|failing, ?service_principal_id=, ?order=failures_first, ?page_size= 1..1000, ?page_token=)",
+        "(?name=, ?config_type=, ?status=active|paused|failing, ?service_principal_id=, ?order=failures_first, ?page_size= 1..5000, ?page_token=)",
         Response = typeof(SyncConfigPageResponse))]
     public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncConfigs)] HttpRequest req, CancellationToken ct)
     {

@@ -18,12 +18,12 @@ export function summarize(config) {
   return { config, last, next };
 }
 
-/** Every page of a list query, one request per page (1,000 configs: one request). */
+/** Every page of a list query, one request per page of 2,000 (a list of 1,000 configs is one request). */
 export async function allPages(query) {
   const items = [];
   let token;
   do {
-    const page = await api.configPage({ ...query, page_size: 1000, page_token: token });
+    const page = await api.configPage({ ...query, page_size: 2000, page_token: token });
     items.push(...page.items);
     token = page.next_page_token;
   } while (token);
