@@ -1,4 +1,3 @@
-using System.Text;
 using DbxSync.Core.Errors;
 using DbxSync.Core.State;
 
@@ -69,22 +68,11 @@ public sealed class SyncConfigListing(SyncConfigService configs, DueScheduleRepo
         return (page, next, items.Count);
     }
 
-    // Opaque to clients: a position in the server's order, not a store token (the order is the server's own).
-    private static string EncodeToken(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes("o:" + offset)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    // A position in the server's own order, not a store token (Table Storage cannot give this order).
+    private static string EncodeToken(int offset) => OpaqueToken.Encode("o:" + offset.ToString(System.Globalization.CultureInfo.InvariantCulture))!;
 
     private static int DecodeToken(string? token)
-    {
-        if (string.IsNullOrEmpty(token)) return 0;
-        try
-        {
-            var b64 = token.Replace('-', '+').Replace('_', '/');
-            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(b64));
-            if (text.StartsWith("o:", StringComparison.Ordinal) && int.TryParse(text.AsSpan(2), out var offset) && offset >= 0) return offset;
-        }
-        catch (FormatException)
-        {
-        }
-        throw new ValidationException("page_token is not a token this API handed out.", "page_token");
-    }
+        => OpaqueToken.Decode(token, "page_token") is not { } position ? 0
+            : position.StartsWith("o:", StringComparison.Ordinal) && int.TryParse(position.AsSpan(2), out var offset) && offset >= 0 ? offset
+            : throw new ValidationException("page_token is not a token this API handed out.", "page_token");
 }

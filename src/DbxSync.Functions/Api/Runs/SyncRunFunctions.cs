@@ -1,7 +1,7 @@
-using System.Text;
 using DbxSync.Core.Configs;
 using DbxSync.Core.Errors;
 using DbxSync.Core.Runs;
+using DbxSync.Core.State;
 using DbxSync.Core.Syncs.LabeledImport;
 using DbxSync.Functions.Api.Configs;
 using DbxSync.Functions.Api.OpenApi;
@@ -36,9 +36,9 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
         var pageSize = DefaultPageSize;
         if (req.Query["page_size"].FirstOrDefault() is { } rawSize && (!int.TryParse(rawSize, out pageSize) || pageSize is < 1 or > MaxPageSize))
             throw new ValidationException($"page_size must be an integer from 1 to {MaxPageSize}.", "page_size");
-        var continuation = DecodeContinuation(req.Query["continuation"].FirstOrDefault());
+        var continuation = OpaqueToken.Decode(req.Query["continuation"].FirstOrDefault(), "continuation");
         var (items, next) = await runs.ListAsync(config.Id, pageSize, continuation, ct);
-        return ApiResult.Ok(new RunPageResponse(items.Select(RunResponse.From).ToList(), EncodeContinuation(next)));
+        return ApiResult.Ok(new RunPageResponse(items.Select(RunResponse.From).ToList(), OpaqueToken.Encode(next)));
     }
 
     [Function("GetSyncRun")]
@@ -64,23 +64,4 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     // Run ids are digits, '-' and hex; anything else cannot exist and must not reach the store as a key.
     private static bool IsRunId(string value) => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiHexDigit(c) || c == '-');
-
-    // The store's token is wrapped so clients treat it as opaque and it survives a query string.
-    private static string? EncodeContinuation(string? token)
-        => token is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(token)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string? DecodeContinuation(string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return null;
-        try
-        {
-            var b64 = value.Replace('-', '+').Replace('_', '/');
-            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
-            return Encoding.UTF8.GetString(Convert.FromBase64String(b64));
-        }
-        catch (FormatException)
-        {
-            throw new ValidationException("continuation is not a token this API handed out.", "continuation");
-        }
-    }
 }
