@@ -21,6 +21,8 @@ public static class CoreServiceRegistration
         services.AddSingleton<SyncStateRepository>();
         services.AddSingleton<SyncRunRepository>();
         services.AddSingleton<DueScheduleRepository>();
+        services.AddSingleton<LastRunSummaryStore>();
+        services.AddSingleton<SyncConfigListing>();
 
         services.AddSingleton<ServicePrincipalService>();
         services.AddSingleton<SyncConfigService>();

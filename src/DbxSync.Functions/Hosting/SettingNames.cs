@@ -39,7 +39,7 @@ public static class SettingNames
         [AllowedWorkspaceHosts] = "Comma-separated non-Databricks workspace origins allowed for local use (e.g. the emulator).",
         [EntraAuthorityHost] = "Microsoft Entra authority for entra_client_secret principals (the deployment sets its cloud's login endpoint; locally the Entra stand-in).",
         [EntraTrustedCertificatePath] = "Local Entra stand-in only: its self-signed certificate to trust.",
-        [ApiAuthMode] = "tokens (default), host or easyauth.",
+        [ApiAuthMode] = "tokens (default) or easyauth. (host was removed: the functions are anonymous to the host, which checks no key.)",
         [ApiTokenSha256Hashes] = "tokens mode: comma-separated SHA-256 hex hashes of the accepted bearer tokens.",
         [ApiReadOnlyTokenSha256Hashes] = "tokens mode: hashes of tokens allowed to read (GET) only.",
         [ApiAllowedApplicationIds] = "easyauth mode: comma-separated client (application) ids allowed to call the API.",

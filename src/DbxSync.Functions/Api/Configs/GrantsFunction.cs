@@ -14,7 +14,7 @@ public sealed class GrantsFunction(GrantService grants)
 {
     [Function("GetSyncConfigGrants")]
     [ApiOperation("Sync configs", "The GRANT statements and the warehouse permission the config's principal needs, for an admin to run", Response = typeof(GrantsResponse))]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/grants")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncConfigGrants)] HttpRequest req, string id, CancellationToken ct)
     {
         var plan = await grants.PlanAsync(id, ct);
         var warehouse = plan.Warehouse is { } w ? new WarehousePermissionResponse(w.WarehouseId, w.PermissionLevel, w.Method, w.Path, w.Body) : null;
