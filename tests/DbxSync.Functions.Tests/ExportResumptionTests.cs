@@ -36,7 +36,8 @@ public sealed class ExportResumptionTests(ApiFixture fixture) : ApiTestBase(fixt
 
         // Its own storage: the test process's shared host listens on the shared storage's sync-runs queue and would
         // take the continuations with its default settings (and this host's timer would tick the shared configs).
-        var storage = AzuriteInstance.StartPrivate().ConnectionString;
+        using var azurite = AzuriteInstance.StartPrivate();
+        var storage = azurite.ConnectionString;
         await using var app = await ApiFixture.StartWithSettingsAsync(new Dictionary<string, string>
         {
             [SettingNames.WebJobsStorage] = storage,

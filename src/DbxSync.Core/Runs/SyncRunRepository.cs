@@ -23,7 +23,11 @@ public sealed class SyncRunRepository(IStateStore store, TimeProvider time)
     }
 
     public async Task SaveAsync(SyncRun run, CancellationToken cancellationToken = default)
-        => await store.UpsertAsync(StateTables.SyncRuns, ToEntity(run), cancellationToken);
+    {
+        await store.UpsertAsync(StateTables.SyncRuns, ToEntity(run), cancellationToken);
+        // The list pages read each config's last run from its state, not from here (one query for all configs).
+        await new LastRunSummaryStore(store).RecordAsync(run, cancellationToken);
+    }
 
     public async Task<(IReadOnlyList<SyncRun> Runs, string? Next)> ListAsync(string configId, int pageSize, string? continuation, CancellationToken cancellationToken = default)
     {

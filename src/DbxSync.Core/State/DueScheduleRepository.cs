@@ -15,6 +15,15 @@ public sealed class DueScheduleRepository(IStateStore store, TimeProvider time)
     public async Task<DueSchedule> GetAsync(string configId, CancellationToken cancellationToken = default)
         => await store.GetAsync(StateTables.SyncState, configId, Row, cancellationToken) is { } e ? FromEntity(e) : new DueSchedule { ConfigId = configId };
 
+    /// <summary>Every config's schedule in one query (the list pages), by config id.</summary>
+    public async Task<Dictionary<string, DueSchedule>> GetAllAsync(CancellationToken cancellationToken = default)
+    {
+        var all = new Dictionary<string, DueSchedule>(StringComparer.Ordinal);
+        await foreach (var e in store.QueryRowKeyAsync(StateTables.SyncState, Row, cancellationToken))
+            all[e.PartitionKey] = FromEntity(e);
+        return all;
+    }
+
     /// <summary>Schedules the config's next run at <paramref name="at"/> for <paramref name="reason"/>; keeps its error episode.</summary>
     public Task<DueSchedule> SetNextDueAsync(string configId, DateTimeOffset at, DueReason reason, CancellationToken cancellationToken = default)
         => UpdateAsync(configId, s => s with { NextDueAt = at, Reason = reason }, cancellationToken);

@@ -21,6 +21,8 @@ public static class CoreServiceRegistration
         services.AddSingleton<SyncStateRepository>();
         services.AddSingleton<SyncRunRepository>();
         services.AddSingleton<DueScheduleRepository>();
+        services.AddSingleton<LastRunSummaryStore>();
+        services.AddSingleton<SyncConfigListing>();
 
         services.AddSingleton<ServicePrincipalService>();
         services.AddSingleton<SyncConfigService>();
@@ -44,6 +46,7 @@ public static class CoreServiceRegistration
         services.AddSingleton<ImportErrorReports>();
         services.AddSingleton<WarehouseResolver>();
         services.AddSingleton<ExportLagService>();
+        services.AddSingleton<GrantService>();
         services.AddSingleton<ISync, VolumeForwardSync>();
         services.AddSingleton<ISync, VolumeReverseSync>();
         return services;

@@ -6,16 +6,28 @@ export const TYPE_NAMES = {
   table: 'Table export', table_reverse: 'Labeled import', volume_forward: 'Volume → blob', volume_reverse: 'Blob → volume',
 };
 
-/** Last run and next due of a config, from its newest runs. Event-driven types run when a file lands. */
-export async function summarize(config) {
-  const page = await api.runs(config.id, 10).catch(() => ({ items: [] }));
-  const runs = page.items;
-  const last = runs[0] ?? null;
-  // The next due time and its reason come from the config's schedule in SyncState (what the timer follows).
+/**
+ * Last run and next due of a config, as the list endpoint returns it from SyncState (no per-config request): the
+ * last run kept in the config's state, the next due time and its reason from its schedule (what the timer follows).
+ */
+export function summarize(config) {
+  const last = config.last_run ?? null;
   let next;
   if (config.status === 'paused') next = 'paused';
   else next = config.next_due_at ? new Date(config.next_due_at) : 'next tick';
-  return { config, last, next, runs };
+  return { config, last, next };
+}
+
+/** Every page of a list query, one request per page of 2,000 (a list of 1,000 configs is one request). */
+export async function allPages(query) {
+  const items = [];
+  let token;
+  do {
+    const page = await api.configPage({ ...query, page_size: 2000, page_token: token });
+    items.push(...page.items);
+    token = page.next_page_token;
+  } while (token);
+  return items;
 }
 
 export function nextCell(s) {
@@ -45,12 +57,10 @@ export const summaryCells = (s) => [
   h('td', {}, nextCell(s)),
 ];
 
-const rank = (s) => (s.config.error_state || s.last?.outcome === 'failed' ? 0 : s.last?.outcome === 'running' ? 1 : s.config.status === 'paused' ? 3 : 2);
-
 export async function overview() {
-  const [configs, principals] = await Promise.all([api.configs(), api.principals()]);
-  const summaries = await Promise.all(configs.map(summarize));
-  summaries.sort((a, b) => rank(a) - rank(b) || a.config.name.localeCompare(b.config.name));
+  // Failures first, then natural name order: sorted by the server across pages.
+  const [configs, principals] = await Promise.all([allPages({ order: 'failures_first' }), api.principals()]);
+  const summaries = configs.map(summarize);
   const failed = summaries.filter((s) => s.config.error_state || s.last?.outcome === 'failed').length;
   const paused = summaries.filter((s) => s.config.status === 'paused').length;
 
