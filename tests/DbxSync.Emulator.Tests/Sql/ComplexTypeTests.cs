@@ -93,6 +93,8 @@ public sealed class ComplexTypeTests : IDisposable
         Assert.Equal("{\"a\":1,\"b\":null}", _db.Scalar("SELECT from_json('{\"a\": 1}', 'a INT, b STRING')"));
         Assert.Equal("{\"a\":null}", _db.Scalar("SELECT from_json('{not json', 'a INT')"));
         Assert.Equal("NULL", _db.Lines("SELECT from_json('{not json', 'ARRAY<INT>')").Single());
+        // Parameters are scalar: a complex value travels as JSON text.
+        Assert.Equal("INVALID_PARAMETER_VALUE.COMPLEX_TYPE", _db.Fails("SELECT :p", new EngineParameter("p", "[1]", "ARRAY<INT>")).ErrorClass);
     }
 
     [Fact]

@@ -55,6 +55,7 @@ public sealed partial class ExpressionTranslator(TranslationSession session)
             {
                 var bound = session.GetParameter(parameter.Name);
                 var type = string.IsNullOrWhiteSpace(bound.Type) ? SqlType.String : SqlParser.ParseColumnList("x " + bound.Type)[0].Type;
+                RequireScalarParameter(parameter.Name, type);
                 return new TranslatedExpr(session.BindValue(SqlValueConverter.ParameterValue(bound, type)), type, Constant: true);
             }
             case ColumnExpr column:

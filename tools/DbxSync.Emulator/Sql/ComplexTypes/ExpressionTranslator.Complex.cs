@@ -100,6 +100,17 @@ public sealed partial class ExpressionTranslator
         }
     }
 
+    /// <summary>
+    /// Statement parameters carry scalar types only; ARRAY/MAP/STRUCT values are built in the statement
+    /// (https://docs.databricks.com/api/workspace/statementexecution/executestatement, parameters.type). Error class assumed.
+    /// </summary>
+    private static void RequireScalarParameter(string name, SqlType type)
+    {
+        if (type.IsComplex)
+            throw new EngineException("INVALID_PARAMETER_VALUE.COMPLEX_TYPE", "22023",
+                $"The parameter {name} has type {type.TypeText}; parameters must be scalar. Pass the value as a STRING and use from_json, parse_json, array(), map() or struct() in the statement.");
+    }
+
     private static void RequireCastable(SqlType from, SqlType target)
     {
         if (!ComplexValues.CanCast(from, target)) throw ComplexValues.CastMismatch(from, target);
