@@ -38,6 +38,15 @@ public sealed class ComplexTypeTests : IDisposable
     }
 
     [Fact]
+    public void Describe_table_reports_catalog_type_strings()
+    {
+        CreateItems();
+        Assert.Equal(["id|bigint|NULL", "tags|array<string>|NULL", "attrs|map<string,int>|NULL", "dims|struct<w:double,h:double,unit:string>|NULL",
+            "raw|string|NULL", "doc|variant|NULL"], _db.Lines("DESCRIBE TABLE main.s.items"));
+        Assert.Equal(6, _db.Rows("DESCRIBE main.s.items").Count);
+    }
+
+    [Fact]
     public void Cast_to_string_renders_like_databricks()
     {
         CreateItems();

@@ -102,6 +102,7 @@ public sealed partial class SqlParser
         {
             // DESCRIBE DETAIL: https://docs.databricks.com/en/sql/language-manual/delta-describe-detail.html
             if (Accept("DETAIL")) return new DescribeDetailStatement(ParseTableName(allowVersion: false, allowAlias: false));
+            if (!Current.IsKeyword("HISTORY")) return ParseDescribeTable();
             Expect("HISTORY");
             var table = ParseTableName(allowVersion: false, allowAlias: false);
             SqlExpr? limit = Accept("LIMIT") ? ParseExpression() : null;

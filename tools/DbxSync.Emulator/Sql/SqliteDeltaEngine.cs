@@ -152,6 +152,8 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
                 long? limit = describe.Limit == null ? null : queries.EvaluateConstantLong(describe.Limit, "LIMIT");
                 return new EngineResult { Columns = DeltaHistory.Columns, Rows = DeltaHistory.Describe(session.Connection, table, limit) };
             }),
+            DescribeTableStatement describe => ExecuteRead(parameters, context, cancellationToken, session =>
+                DescribeTable.Describe(new QueryTranslator(session, session.Expressions).ResolveTable(describe.Table))),
             DescribeDetailStatement detail => ExecuteRead(parameters, context, cancellationToken, session =>
             {
                 var table = new QueryTranslator(session, session.Expressions).ResolveTable(detail.Table);
