@@ -9,13 +9,7 @@ public sealed partial class SqliteDeltaEngine : IUnityCatalogWrites
         RunWrite([], context, CancellationToken.None, (session, _, _, afterCommit) =>
         {
             CreateCatalog(session, new CreateCatalogStatement(request.Name, false, request.Comment), afterCommit);
-            var name = request.Name.ToLowerInvariant();
-            if (request.StorageRoot != null || request.Properties is { Count: > 0 })
-                _securables.Put(session, afterCommit, SecurableKind.Catalog, name, Fresh(context) with
-                {
-                    StorageLocation = request.StorageRoot,
-                    Properties = request.Properties ?? new Dictionary<string, string>(),
-                });
+            PutStorage(session, afterCommit, SecurableKind.Catalog, request.Name.ToLowerInvariant(), request.StorageRoot, request.Properties);
             return 0;
         });
 
@@ -23,13 +17,7 @@ public sealed partial class SqliteDeltaEngine : IUnityCatalogWrites
         RunWrite([], context, CancellationToken.None, (session, queries, _, afterCommit) =>
         {
             CreateSchema(session, queries, new CreateSchemaStatement(new QualifiedName([request.CatalogName, request.Name]), false, request.Comment), afterCommit);
-            var fullName = $"{request.CatalogName}.{request.Name}".ToLowerInvariant();
-            if (request.StorageRoot != null || request.Properties is { Count: > 0 })
-                _securables.Put(session, afterCommit, SecurableKind.Schema, fullName, Fresh(context) with
-                {
-                    StorageLocation = request.StorageRoot,
-                    Properties = request.Properties ?? new Dictionary<string, string>(),
-                });
+            PutStorage(session, afterCommit, SecurableKind.Schema, $"{request.CatalogName}.{request.Name}".ToLowerInvariant(), request.StorageRoot, request.Properties);
             return 0;
         });
 
@@ -112,6 +100,18 @@ public sealed partial class SqliteDeltaEngine : IUnityCatalogWrites
                 };
             return DropObject(session, queries, writer, new DropObjectStatement(kind.ToString().ToUpperInvariant(), name, false, force), afterCommit);
         });
+
+    /// <summary>A catalog's or schema's storage root and properties, set on top of what the DDL recorded.</summary>
+    private void PutStorage(TranslationSession session, List<Action> afterCommit, SecurableKind kind, string fullName,
+        string? storageRoot, IReadOnlyDictionary<string, string>? properties)
+    {
+        if (storageRoot == null && properties is not { Count: > 0 }) return;
+        _securables.Put(session, afterCommit, kind, fullName, Fresh(session.Context) with
+        {
+            StorageLocation = storageRoot,
+            Properties = properties ?? new Dictionary<string, string>(),
+        });
+    }
 
     /// <summary>Owner of objects created before ownership was recorded (e.g. by an older data directory).</summary>
     public const string WorkspaceDefaultOwner = "account users";

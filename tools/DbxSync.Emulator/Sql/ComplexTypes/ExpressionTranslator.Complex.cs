@@ -148,12 +148,7 @@ public sealed partial class ExpressionTranslator
     private TranslatedExpr? TranslateComplexFunction(FunctionExpr function, IReadOnlyList<TranslatedExpr> args, Scope scope)
     {
         var name = function.Name.ToLowerInvariant();
-        void Arity(int min, int max)
-        {
-            if (args.Count < min || args.Count > max)
-                throw new EngineException("WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "42605",
-                    $"The `{name}` requires {(min == max ? min.ToString(CultureInfo.InvariantCulture) : $"[{min}, {max}]")} parameters but the actual number is {args.Count}.");
-        }
+        void Arity(int min, int max) => RequireArity(name, args.Count, min, max);
 
         switch (name)
         {

@@ -31,9 +31,7 @@ public sealed partial class QueryTranslator
         var input = generator.Input == null ? null : BindRelation(generator.Input);
         var scope = new Scope(input?.Columns ?? []);
         var name = generator.Generator.Name.ToLowerInvariant().Replace("_outer", "", StringComparison.Ordinal);
-        if (generator.Generator.Arguments.Count != 1)
-            throw new EngineException("WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "42605",
-                $"The `{generator.Generator.Name}` requires 1 parameters but the actual number is {generator.Generator.Arguments.Count}.");
+        ExpressionTranslator.RequireArity(generator.Generator.Name, generator.Generator.Arguments.Count, 1, 1);
         var argument = expressions.Translate(generator.Generator.Arguments[0], scope);
         var produced = GeneratedColumns(name, argument.Type, alias);
         if (generator.ColumnAliases is { } aliases)
