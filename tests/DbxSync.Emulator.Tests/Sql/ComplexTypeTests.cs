@@ -64,6 +64,7 @@ public sealed class ComplexTypeTests : IDisposable
         CreateItems();
         Assert.Equal(["a|b|1|NULL|1.5|cm"],
             _db.Lines("SELECT tags[0], element_at(tags, 2), attrs['x'], attrs['nope'], dims.w, items.dims.unit FROM main.s.items WHERE id = 1"));
+        Assert.Equal(["1|1.5|2.0|cm"], _db.Lines("SELECT id, dims.* FROM main.s.items WHERE id = 1"));
         Assert.Equal(["c|NULL|3.0|NULL"], _db.Lines("SELECT tags[0], attrs['x'], dims.w, dims.unit FROM main.s.items WHERE id = 2"));
         Assert.Equal("INVALID_ARRAY_INDEX", _db.Fails("SELECT tags[5] FROM main.s.items WHERE id = 1").ErrorClass);
         Assert.Equal(["2", "1", "NULL"], _db.Lines("SELECT size(tags) FROM main.s.items ORDER BY id"));

@@ -7,6 +7,9 @@ public sealed partial class ExpressionTranslator
 {
     private static string TypeLiteral(SqlType type) => QuoteString(type.TypeText);
 
+    /// <summary>The SQLite JSON path literal of a struct field: '$."name"'.</summary>
+    public static string FieldPathLiteral(string field) => QuoteString("$.\"" + field + "\"");
+
     /// <summary>A column, or struct.field when no table of that name has the column (Spark resolves table.column first).</summary>
     private TranslatedExpr TranslateColumn(ColumnExpr column, Scope scope)
     {
@@ -70,7 +73,7 @@ public sealed partial class ExpressionTranslator
             throw new EngineException("FIELD_NOT_FOUND", "42704",
                 $"No such struct field {EngineErrors.Quote(field)} in {string.Join(", ", operand.Type.Fields.Items.Select(f => EngineErrors.Quote(f.Name)))}.");
         var resolved = operand.Type.Fields.Items[index];
-        return new TranslatedExpr($"json_extract({operand.Sql}, {QuoteString("$.\"" + resolved.Name + "\"")})", resolved.Type);
+        return new TranslatedExpr($"json_extract({operand.Sql}, {FieldPathLiteral(resolved.Name)})", resolved.Type);
     }
 
     /// <summary>

@@ -25,6 +25,16 @@ public sealed partial class QueryTranslator
         return select with { Items = items, From = source };
     }
 
+    /// <summary>struct_column.* selects every field (https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-qry-select.html, star clause).</summary>
+    private List<(string Name, SqlType Type, string Sql)>? ExpandStructStar(StarExpr star, Scope scope)
+    {
+        var column = scope.Columns.Where(c => string.Equals(c.Name, star.Qualifier, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (column.Count != 1 || column[0].Type.Kind != SqlTypeKind.Struct) return null;
+        return column[0].Type.Fields!.Items
+            .Select(f => (f.Name, f.Type, $"json_extract({column[0].Sql}, {ExpressionTranslator.FieldPathLiteral(f.Name)})"))
+            .ToList();
+    }
+
     private BoundRelation BindComplexRelation(TableSource source, string alias)
     {
         if (source is not GeneratorSource generator) throw EngineErrors.Unsupported(source.GetType().Name);
@@ -69,7 +79,7 @@ public sealed partial class QueryTranslator
                 ];
             case ("inline", SqlTypeKind.Array) when type.Element!.Kind == SqlTypeKind.Struct:
                 return type.Element.Fields!.Items
-                    .Select(f => new BoundColumn(f.Name, f.Type, $"json_extract({value}, {ExpressionTranslator.QuoteString("$.\"" + f.Name + "\"")})", null))
+                    .Select(f => new BoundColumn(f.Name, f.Type, $"json_extract({value}, {ExpressionTranslator.FieldPathLiteral(f.Name)})", null))
                     .ToList();
             default:
                 throw EngineErrors.DatatypeMismatch($"{name} does not accept {type.TypeText}");
