@@ -83,8 +83,99 @@ public sealed partial class SqliteDeltaEngine : IUnityCatalogWrites
                 UpdatedAtMs = nowMs,
                 UpdatedBy = context.UserName,
             });
+            if (update.NewName is { } newName && !string.Equals(newName, key.Split('.')[^1], StringComparison.OrdinalIgnoreCase))
+                Rename(session, afterCommit, kind, key.Split('.'), newName.ToLowerInvariant());
             return 0;
         });
+
+    /// <summary>
+    /// Renames a catalog, schema or volume with everything under it: the meta rows, the ownership rows and the volume
+    /// directories. Tables keep their storage (it is keyed by table id). The mirror moves after commit, reading the
+    /// entries as they are then, so other changes of the same PATCH (applied before) move along.
+    /// </summary>
+    private void Rename(TranslationSession session, List<Action> afterCommit, SecurableKind kind, string[] parts, string newName)
+    {
+        var newParts = parts[..^1].Append(newName).ToArray();
+        var exists = kind switch
+        {
+            SecurableKind.Catalog => _catalog.FindCatalog(newName) != null,
+            SecurableKind.Schema => _catalog.FindSchema(parts[0], newName) != null,
+            _ => _catalog.FindVolume(parts[0], parts[1], newName) != null,
+        };
+        if (exists)
+            throw kind switch
+            {
+                SecurableKind.Catalog => EngineErrors.CatalogAlreadyExists(newName),
+                SecurableKind.Schema => EngineErrors.SchemaAlreadyExists(parts[0], newName),
+                _ => EngineErrors.VolumeAlreadyExists(newParts),
+            };
+        var old = parts[^1];
+        switch (kind)
+        {
+            case SecurableKind.Catalog:
+                RunMeta(session, "UPDATE meta_catalogs SET name = $new WHERE name = $old", ("$new", newName), ("$old", old));
+                foreach (var table in new[] { "meta_schemas", "meta_volumes", "meta_tables" })
+                    RunMeta(session, $"UPDATE {table} SET catalog = $new WHERE catalog = $old", ("$new", newName), ("$old", old));
+                break;
+            case SecurableKind.Schema:
+                RunMeta(session, "UPDATE meta_schemas SET name = $new WHERE catalog = $c AND name = $old", ("$new", newName), ("$c", parts[0]), ("$old", old));
+                foreach (var table in new[] { "meta_volumes", "meta_tables" })
+                    RunMeta(session, $"UPDATE {table} SET schema = $new WHERE catalog = $c AND schema = $old", ("$new", newName), ("$c", parts[0]), ("$old", old));
+                break;
+            default:
+                RunMeta(session, "UPDATE meta_volumes SET name = $new WHERE catalog = $c AND schema = $s AND name = $old",
+                    ("$new", newName), ("$c", parts[0]), ("$s", parts[1]), ("$old", old));
+                break;
+        }
+        _securables.Rename(session, afterCommit, string.Join('.', parts), string.Join('.', newParts));
+        afterCommit.Add(() => MoveMirror(parts, newParts));
+    }
+
+    private void MoveMirror(string[] parts, string[] newParts)
+    {
+        bool Under(string catalog, string? schema = null) =>
+            string.Equals(catalog, parts[0], StringComparison.OrdinalIgnoreCase) && (parts.Length < 2 || string.Equals(schema, parts[1], StringComparison.OrdinalIgnoreCase));
+        string NewCatalog() => newParts[0];
+        string NewSchema(string schema) => parts.Length == 2 ? newParts[1] : schema;
+
+        var oldDirectory = Path.Combine([VolumesRoot, .. parts.Select(p => p.ToLowerInvariant())]);
+        var newDirectory = Path.Combine([VolumesRoot, .. newParts.Select(p => p.ToLowerInvariant())]);
+        if (parts.Length == 3)
+        {
+            var volume = _catalog.FindVolume(parts[0], parts[1], parts[2])!;
+            _catalog.RemoveVolume(volume);
+            _catalog.PutVolume(volume with { Name = newParts[2] });
+        }
+        else
+        {
+            foreach (var schema in _catalog.SchemasOf(parts[0]).Where(s => Under(s.Catalog, s.Name)).ToList())
+            {
+                foreach (var volume in _catalog.VolumesOf(schema.Catalog, schema.Name))
+                {
+                    _catalog.RemoveVolume(volume);
+                    _catalog.PutVolume(volume with { Catalog = NewCatalog(), Schema = NewSchema(volume.Schema) });
+                }
+                foreach (var table in _catalog.TablesOf(schema.Catalog, schema.Name))
+                {
+                    _catalog.RemoveTable(table);
+                    _catalog.PutTable(table with { Catalog = NewCatalog(), Schema = NewSchema(table.Schema) });
+                }
+                _catalog.RemoveSchema(schema);
+                _catalog.PutSchema(schema with { Catalog = NewCatalog(), Name = NewSchema(schema.Name) });
+            }
+            if (parts.Length == 1)
+            {
+                var catalog = _catalog.FindCatalog(parts[0])!;
+                _catalog.RemoveCatalog(catalog);
+                _catalog.PutCatalog(catalog with { Name = newParts[0] });
+            }
+        }
+        if (Directory.Exists(oldDirectory))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(newDirectory)!);
+            Directory.Move(oldDirectory, newDirectory);
+        }
+    }
 
     public void Delete(SecurableKind kind, string fullName, bool force, EngineContext context) =>
         RunWrite([], context, CancellationToken.None, (session, queries, writer, afterCommit) =>
