@@ -67,6 +67,9 @@ public sealed class ComplexTypeTests : IDisposable
         Assert.Equal(["1|1.5|2.0|cm"], _db.Lines("SELECT id, dims.* FROM main.s.items WHERE id = 1"));
         Assert.Equal(["c|NULL|3.0|NULL"], _db.Lines("SELECT tags[0], attrs['x'], dims.w, dims.unit FROM main.s.items WHERE id = 2"));
         Assert.Equal("INVALID_ARRAY_INDEX", _db.Fails("SELECT tags[5] FROM main.s.items WHERE id = 1").ErrorClass);
+        Assert.Equal("b|a", _db.Lines("SELECT element_at(tags, -1), element_at(tags, -2) FROM main.s.items WHERE id = 1").Single());
+        Assert.Equal("INVALID_INDEX_OF_ZERO", _db.Fails("SELECT element_at(tags, 0) FROM main.s.items WHERE id = 1").ErrorClass);
+        Assert.Equal("INVALID_ARRAY_INDEX_IN_ELEMENT_AT", _db.Fails("SELECT element_at(tags, 3) FROM main.s.items WHERE id = 1").ErrorClass);
         Assert.Equal(["2", "1", "NULL"], _db.Lines("SELECT size(tags) FROM main.s.items ORDER BY id"));
     }
 

@@ -77,8 +77,10 @@ public sealed partial class ExpressionTranslator
     }
 
     /// <summary>
-    /// array[index] (0-based) and element_at (1-based): out of range is INVALID_ARRAY_INDEX under ANSI mode
-    /// (https://docs.databricks.com/en/sql/language-manual/functions/bracketsign.html); map[key] is NULL when absent.
+    /// array[index] (0-based; out of range is INVALID_ARRAY_INDEX under ANSI mode,
+    /// https://docs.databricks.com/en/sql/language-manual/functions/bracketsign.html) and element_at (1-based, negative
+    /// counts from the end, 0 is INVALID_INDEX_OF_ZERO, out of range INVALID_ARRAY_INDEX_IN_ELEMENT_AT,
+    /// https://docs.databricks.com/en/sql/language-manual/functions/element_at.html); map[key] is NULL when absent.
     /// </summary>
     private TranslatedExpr Subscript(TranslatedExpr operand, TranslatedExpr index, bool zeroBased)
     {
@@ -87,11 +89,11 @@ public sealed partial class ExpressionTranslator
             case SqlTypeKind.Array:
             {
                 if (!index.Type.IsIntegral && index.Type.Kind != SqlTypeKind.Void) throw EngineErrors.DatatypeMismatch($"array index must be INT, not {index.Type.TypeText}");
-                var (x, i) = (operand.Sql, zeroBased ? index.Sql : $"({index.Sql} - 1)");
-                var shown = zeroBased ? i : index.Sql;
+                var (x, n) = (operand.Sql, $"json_array_length({operand.Sql})");
+                var i = zeroBased ? index.Sql : $"(CASE WHEN {index.Sql} < 0 THEN {n} + {index.Sql} ELSE {index.Sql} - 1 END)";
                 return new TranslatedExpr(
-                    $"(CASE WHEN {x} IS NULL OR {i} IS NULL THEN NULL WHEN {i} >= 0 AND {i} < json_array_length({x}) THEN json_extract({x}, '$[' || {i} || ']') " +
-                    $"ELSE dbx_array_index_error({shown}, json_array_length({x})) END)", operand.Type.Element!);
+                    $"(CASE WHEN {x} IS NULL OR {index.Sql} IS NULL THEN NULL WHEN {i} >= 0 AND {i} < {n} AND {(zeroBased ? "1" : $"{index.Sql} <> 0")} " +
+                    $"THEN json_extract({x}, '$[' || {i} || ']') ELSE dbx_array_index_error({index.Sql}, {n}, {(zeroBased ? 0 : 1)}) END)", operand.Type.Element!);
             }
             case SqlTypeKind.Map:
             {
