@@ -53,6 +53,7 @@ public sealed class ComplexTypeTests : IDisposable
         Assert.Equal(["[a, b]|{x -> 1, y -> 2}|{1.5, 2.0, cm}", "[c]|{z -> 3}|{3.0, 4.0, null}", "NULL|NULL|NULL"],
             _db.Lines("SELECT CAST(tags AS STRING), CAST(attrs AS STRING), dims::string FROM main.s.items ORDER BY id"));
         Assert.Equal("[1, null, 2]", _db.Scalar("SELECT CAST(array(1, NULL, 2) AS STRING)"));
+        Assert.Equal("[0.1]|[1.0E7]", _db.Lines("SELECT array(CAST(0.1 AS FLOAT)), array(CAST(1e7 AS DOUBLE))").Single());
         Assert.Equal("{1, x}", _db.Scalar("SELECT CAST(struct(1, 'x') AS STRING)"));
         Assert.Equal("{a -> [1, 2]}", _db.Scalar("SELECT CAST(map('a', array(1, 2)) AS STRING)"));
         Assert.Equal("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION", _db.Fails("SELECT CAST('[1]' AS ARRAY<INT>)").ErrorClass);
