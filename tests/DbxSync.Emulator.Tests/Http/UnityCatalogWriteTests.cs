@@ -267,6 +267,24 @@ public sealed class UnityCatalogWriteTests(RealEngineEmulator emulator) : IClass
     }
 
     [Fact]
+    public async Task Sql_owner_comment_and_volume_rename_are_the_rest_update()
+    {
+        var catalog = Unique("alter");
+        await emulator.SendAsync(HttpMethod.Post, $"{Uc}/catalogs", new { name = catalog });
+        await emulator.SqlAsync($"CREATE SCHEMA {catalog}.s");
+        await emulator.SqlAsync($"CREATE VOLUME {catalog}.s.v");
+        await emulator.SqlAsync($"ALTER CATALOG {catalog} OWNER TO `finance team`");
+        await emulator.SqlAsync($"COMMENT ON SCHEMA {catalog}.s IS 'described in SQL'");
+        await emulator.SqlAsync($"ALTER VOLUME {catalog}.s.v RENAME TO v2");
+        await emulator.SqlAsync($"ALTER VOLUME {catalog}.s.v2 SET OWNER TO ops");
+        Assert.Equal("finance team", (await emulator.SendAsync(HttpMethod.Get, $"{Uc}/catalogs/{catalog}")).Body.GetProperty("owner").GetString());
+        Assert.Equal("described in SQL", (await emulator.SendAsync(HttpMethod.Get, $"{Uc}/schemas/{catalog}.s")).Body.GetProperty("comment").GetString());
+        var (status, volume) = await emulator.SendAsync(HttpMethod.Get, $"{Uc}/volumes/{catalog}.s.v2");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("ops", volume.GetProperty("owner").GetString());
+    }
+
+    [Fact]
     public async Task Sql_drop_removes_what_rest_created()
     {
         var catalog = Unique("drop");

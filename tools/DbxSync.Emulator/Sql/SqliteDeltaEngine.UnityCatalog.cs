@@ -36,57 +36,82 @@ public sealed partial class SqliteDeltaEngine : IUnityCatalogWrites
         });
 
     public void Update(SecurableKind kind, string fullName, SecurableUpdate update, EngineContext context) =>
-        RunWrite([], context, CancellationToken.None, (session, _, _, afterCommit) =>
+        RunWrite([], context, CancellationToken.None, (session, _, _, afterCommit) => ApplyUpdate(session, afterCommit, kind, fullName, update));
+
+    /// <summary>ALTER CATALOG|SCHEMA|VOLUME ... OWNER TO / RENAME TO and COMMENT ON: the REST update's code path.</summary>
+    private EngineResult AlterSecurable(TranslationSession session, QueryTranslator queries, List<Action> afterCommit, AlterSecurableStatement alter)
+    {
+        string fullName;
+        switch (alter.Kind)
         {
-            var parts = fullName.Split('.');
-            var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            string key;
-            switch (kind)
+            case SecurableKind.Catalog:
+                fullName = alter.Name.Last;
+                break;
+            case SecurableKind.Schema:
+                var (catalog, schema) = ResolveSchemaName(session, alter.Name);
+                fullName = $"{catalog}.{schema}";
+                break;
+            default:
+                var volume = queries.ResolveThreePartName(alter.Name);
+                fullName = $"{volume.Catalog}.{volume.Schema}.{volume.Name}";
+                break;
+        }
+        ApplyUpdate(session, afterCommit, alter.Kind, fullName, alter.Update);
+        return EngineResult.Empty;
+    }
+
+    private EngineResult ApplyUpdate(TranslationSession session, List<Action> afterCommit, SecurableKind kind, string fullName, SecurableUpdate update)
+    {
+        var context = session.Context;
+        var parts = fullName.Split('.');
+        var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        string key;
+        switch (kind)
+        {
+            case SecurableKind.Catalog:
             {
-                case SecurableKind.Catalog:
+                var catalog = _catalog.FindCatalog(fullName) ?? throw EngineErrors.CatalogNotFound(fullName);
+                key = catalog.Name;
+                if (update.Comment != null)
                 {
-                    var catalog = _catalog.FindCatalog(fullName) ?? throw EngineErrors.CatalogNotFound(fullName);
-                    key = catalog.Name;
-                    if (update.Comment != null)
-                    {
-                        RunMeta(session, "UPDATE meta_catalogs SET comment = $c WHERE name = $n", ("$c", update.Comment), ("$n", catalog.Name));
-                        afterCommit.Add(() => _catalog.PutCatalog(catalog with { Comment = update.Comment }));
-                    }
-                    break;
+                    RunMeta(session, "UPDATE meta_catalogs SET comment = $c WHERE name = $n", ("$c", update.Comment), ("$n", catalog.Name));
+                    afterCommit.Add(() => _catalog.PutCatalog(catalog with { Comment = update.Comment }));
                 }
-                case SecurableKind.Schema:
-                {
-                    var schema = (parts.Length == 2 ? _catalog.FindSchema(parts[0], parts[1]) : null)
-                                 ?? throw EngineErrors.SchemaNotFound(parts[0], parts.Length > 1 ? parts[1] : "");
-                    key = $"{schema.Catalog}.{schema.Name}";
-                    if (update.Comment != null)
-                    {
-                        RunMeta(session, "UPDATE meta_schemas SET comment = $c WHERE catalog = $k AND name = $n", ("$c", update.Comment), ("$k", schema.Catalog), ("$n", schema.Name));
-                        afterCommit.Add(() => _catalog.PutSchema(schema with { Comment = update.Comment }));
-                    }
-                    break;
-                }
-                default:
-                {
-                    var volume = (parts.Length == 3 ? _catalog.FindVolume(parts[0], parts[1], parts[2]) : null)
-                                 ?? throw EngineErrors.VolumeNotFound(parts);
-                    key = $"{volume.Catalog}.{volume.Schema}.{volume.Name}";
-                    break;
-                }
+                break;
             }
-            var current = _securables.Find(kind, key) ?? Fresh(new EngineContext(WorkspaceDefaultOwner));
-            _securables.Put(session, afterCommit, kind, key, current with
+            case SecurableKind.Schema:
             {
-                Owner = update.Owner ?? current.Owner,
-                Properties = update.Properties ?? current.Properties,
-                Comment = kind == SecurableKind.Volume && update.Comment != null ? update.Comment : current.Comment,
-                UpdatedAtMs = nowMs,
-                UpdatedBy = context.UserName,
-            });
-            if (update.NewName is { } newName && !string.Equals(newName, key.Split('.')[^1], StringComparison.OrdinalIgnoreCase))
-                Rename(session, afterCommit, kind, key.Split('.'), newName.ToLowerInvariant());
-            return 0;
+                var schema = (parts.Length == 2 ? _catalog.FindSchema(parts[0], parts[1]) : null)
+                             ?? throw EngineErrors.SchemaNotFound(parts[0], parts.Length > 1 ? parts[1] : "");
+                key = $"{schema.Catalog}.{schema.Name}";
+                if (update.Comment != null)
+                {
+                    RunMeta(session, "UPDATE meta_schemas SET comment = $c WHERE catalog = $k AND name = $n", ("$c", update.Comment), ("$k", schema.Catalog), ("$n", schema.Name));
+                    afterCommit.Add(() => _catalog.PutSchema(schema with { Comment = update.Comment }));
+                }
+                break;
+            }
+            default:
+            {
+                var volume = (parts.Length == 3 ? _catalog.FindVolume(parts[0], parts[1], parts[2]) : null)
+                             ?? throw EngineErrors.VolumeNotFound(parts);
+                key = $"{volume.Catalog}.{volume.Schema}.{volume.Name}";
+                break;
+            }
+        }
+        var current = _securables.Find(kind, key) ?? Fresh(new EngineContext(WorkspaceDefaultOwner));
+        _securables.Put(session, afterCommit, kind, key, current with
+        {
+            Owner = update.Owner ?? current.Owner,
+            Properties = update.Properties ?? current.Properties,
+            Comment = kind == SecurableKind.Volume && update.Comment != null ? update.Comment : current.Comment,
+            UpdatedAtMs = nowMs,
+            UpdatedBy = context.UserName,
         });
+        if (update.NewName is { } newName && !string.Equals(newName, key.Split('.')[^1], StringComparison.OrdinalIgnoreCase))
+            Rename(session, afterCommit, kind, key.Split('.'), newName.ToLowerInvariant());
+        return EngineResult.Empty;
+    }
 
     /// <summary>
     /// Renames a catalog, schema or volume with everything under it: the meta rows, the ownership rows and the volume
