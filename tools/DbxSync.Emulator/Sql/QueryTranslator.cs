@@ -3,7 +3,7 @@ using System.Globalization;
 namespace DbxSync.Emulator.Sql;
 
 /// <summary>Binds FROM items to SQLite relations and translates queries (SELECT, set operations, VALUES) to SQLite SQL.</summary>
-public sealed class QueryTranslator(TranslationSession session, ExpressionTranslator expressions)
+public sealed partial class QueryTranslator(TranslationSession session, ExpressionTranslator expressions)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -130,7 +130,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 return new BoundRelation($"{left.FromSql} LEFT JOIN {right.FromSql} ON {condition}", left.Filter, [.. left.Columns, .. right.Columns]);
             }
             default:
-                throw EngineErrors.Unsupported(source.GetType().Name);
+                return BindComplexRelation(source, alias);
         }
     }
 
@@ -228,6 +228,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 var columns = left.Columns.Select((c, i) =>
                     (c.Name, SqlType.CommonType(c.Type, right.Columns[i].Type) ?? throw EngineErrors.DatatypeMismatch($"{set.Operator} column {i + 1} types differ"))).ToList();
                 if (set.All && set.Operator != "UNION") throw EngineErrors.Unsupported($"{set.Operator} ALL");
+                if (!set.All) RequireSetComparable(columns);
                 var op = set.Operator + (set.All ? " ALL" : "");
                 var sql = $"SELECT * FROM ({left.Sql}) {op} SELECT * FROM ({right.Sql})";
                 return new TranslatedQuery(sql + OrderByOutputs(orderBy, columns) + LimitClause(limit, offset), columns);
@@ -268,6 +269,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
 
     private TranslatedQuery TranslateSelect(SelectQuery select, IReadOnlyList<OrderItem> orderBy, SqlExpr? limit, SqlExpr? offset)
     {
+        select = RewriteSelectGenerator(select);
         var relation = select.From == null ? null : BindRelation(select.From);
         var scope = new Scope(relation?.Columns ?? []);
         var outputs = new List<(string Name, SqlType Type, string Sql)>();
@@ -276,6 +278,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             if (item.Expression is StarExpr star)
             {
                 var expanded = scope.Columns.Where(c => star.Qualifier == null || string.Equals(c.Qualifier, star.Qualifier, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (expanded.Count == 0 && ExpandStructStar(star, scope) is { } fields) { outputs.AddRange(fields); continue; }
                 if (expanded.Count == 0) throw EngineErrors.UnresolvedColumn(star.Qualifier == null ? "*" : star.Qualifier + ".*", scope.Columns.Select(c => c.Name));
                 outputs.AddRange(expanded.Select(c => (c.Name, c.Type, c.Sql)));
                 continue;
@@ -284,6 +287,8 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             outputs.Add((item.Alias ?? ExpressionTranslator.DisplayName(item.Expression), translated.Type, translated.Sql));
         }
 
+        if (select.Distinct) RequireSetComparable(outputs.Select(o => (o.Name, o.Type)).ToList());
+        RequireGroupable(select.GroupBy, scope);
         var sql = new System.Text.StringBuilder("SELECT ");
         if (select.Distinct) sql.Append("DISTINCT ");
         sql.Append(string.Join(", ", outputs.Select((o, i) => $"{o.Sql} AS o{i}")));
