@@ -77,6 +77,8 @@ var dbxSyncSettings = [
   { name: 'DbxSync__Storage__QueueServiceUri', value: storageAccount.properties.primaryEndpoints.queue }
   { name: 'DbxSync__Storage__TableServiceUri', value: storageAccount.properties.primaryEndpoints.table }
   { name: 'DbxSync__KeyVault__Uri', value: keyVaultUri }
+  // entra_client_secret principals sign in at this cloud's Entra authority (public, US Gov, China).
+  { name: 'DbxSync__Entra__AuthorityHost', value: environment().authentication.loginEndpoint }
   { name: 'DBXSYNC_ALLOWED_WORKSPACE_HOSTS', value: allowedWorkspaceHosts }
   { name: 'DbxSync__Api__AuthMode', value: apiAuthMode }
   { name: 'DbxSync__Api__TokenSha256Hashes', value: apiTokenSha256Hashes }
@@ -168,3 +170,12 @@ output functionAppName string = functionApp.name
 output functionAppId string = functionApp.id
 output defaultHostName string = functionApp.properties.defaultHostName
 output principalId string = functionApp.identity.principalId
+
+// The system-assigned identity as an extension resource: its clientId is the application id Azure Databricks knows
+// the app by (SCIM applicationId, GRANT ... TO `<client id>`).
+resource systemIdentity 'Microsoft.ManagedIdentity/identities@2023-01-31' existing = {
+  scope: functionApp
+  name: 'default'
+}
+
+output clientId string = systemIdentity.properties.clientId

@@ -255,6 +255,31 @@ public sealed class FailureClassTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_vacuumed_table_whose_change_and_data_files_are_gone_exports_a_snapshot_logged_on_every_later_run_too()
+    {
+        var stack = await StackAsync();
+        var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
+        var export = await stack.CreateTableConfigAsync(table);
+        await ExportFiles.ExportOnceAsync(stack, export.Id);
+        await stack.InsertItemsAsync(table, 31, 7);
+        await stack.SqlAsync($"UPDATE {table} SET label = 'done' WHERE id <= 5");
+        ((DbxSync.Emulator.Sql.SqliteDeltaEngine)stack.Handle.Engine).VacuumFilesBefore(table, await stack.VersionAsync(table));
+
+        var run = await stack.RunAsync(export.Id, RunTrigger.Timer);
+
+        Assert.True(run.Outcome == RunOutcome.Succeeded, run.Error);
+        var file = await ExportFiles.ReadAsync(stack, run.Output![(BlobContainers.Exports.Length + 1)..]);
+        Assert.Equal("snapshot", file.Manifest.GetProperty("method").GetString());
+        Assert.Equal(Enumerable.Range(6, 32).Select(i => (long)i), file.Ids.Order());
+        Assert.True(stack.Logs.Contains("no longer retained", LogLevel.Warning), "the snapshot fallback is logged as a warning");
+        // The checkpoint is now past the horizon: the next change is read from the change feed again.
+        await stack.InsertItemsAsync(table, 38, 2);
+        var next = await stack.RunAsync(export.Id, RunTrigger.Timer);
+        Assert.True(next.Outcome == RunOutcome.Succeeded, next.Error);
+        Assert.Equal([38L, 39L], (await ExportFiles.ReadAsync(stack, next.Output![(BlobContainers.Exports.Length + 1)..])).Ids.Order());
+    }
+
+    [Fact]
     public async Task Vacuumed_data_files_of_the_checkpoint_version_fall_back_to_a_snapshot_logged_instead_of_failing()
     {
         var stack = await StackAsync();

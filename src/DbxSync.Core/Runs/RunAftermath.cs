@@ -50,9 +50,9 @@ public sealed class RunAftermath(DueScheduleRepository schedules, IFailureAlerts
                 return run;
             default:
                 // Succeeded, no change, or a rejected file (the config works): the episode, if any, is over.
-                var before = await schedules.GetAsync(config.Id, cancellationToken);
-                await schedules.UpdateAsync(config.Id, s => s.Recovered(run.StartedAt + poll), cancellationToken);
-                if (before.InErrorState)
+                DueSchedule? before = null;
+                await schedules.UpdateAsync(config.Id, s => (before = s).Recovered(run.StartedAt + poll), cancellationToken);
+                if (before is { InErrorState: true })
                     logger.LogWarning("Config {ConfigId} recovered after {Failures} failed probe(s) since {Since}", config.Id, before.ConsecutiveFailures, before.ErrorSince);
                 return run;
         }

@@ -35,6 +35,7 @@ public static class AppRoutes
     public const string PauseSyncConfig = SyncConfig + "/pause";
     public const string ResumeSyncConfig = SyncConfig + "/resume";
     public const string ExportLag = SyncConfig + "/export-lag";
+    public const string SyncConfigGrants = SyncConfig + "/grants";
     public const string RunSyncConfig = SyncConfig + "/run";
     public const string SyncRuns = SyncConfig + "/runs";
     public const string SyncRun = SyncRuns + "/{run_id}";

@@ -43,6 +43,7 @@ public static class CoreServiceRegistration
         services.AddSingleton<ImportErrorReports>();
         services.AddSingleton<WarehouseResolver>();
         services.AddSingleton<ExportLagService>();
+        services.AddSingleton<GrantService>();
         services.AddSingleton<ISync, VolumeForwardSync>();
         services.AddSingleton<ISync, VolumeReverseSync>();
         return services;

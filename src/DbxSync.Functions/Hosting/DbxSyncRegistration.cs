@@ -18,6 +18,7 @@ public static class DbxSyncRegistration
         services.AddSingleton<HealthReporter>();
         services.AddSingleton<StateInitializationService>();
         services.AddHostedService(sp => sp.GetRequiredService<StateInitializationService>());
+        services.AddHostedService<HostProcessWatchdog>();
         services.AddDbxSyncCore(configuration);
         services.AddDbxSyncAdapters(configuration);
         return services;

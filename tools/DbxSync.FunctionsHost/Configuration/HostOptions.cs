@@ -24,6 +24,21 @@ public sealed class LocalHostOptions
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Lease period of the singleton listener locks around timers: SingletonOptions.ListenerLockPeriod, 60 s in Azure.
+    /// Storage grants 15 to 60 s; a test may shorten it so a lock passes sooner after its holder dies.
+    /// </summary>
+    public TimeSpan ListenerLockPeriod { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often an instance without a listener lock tries for it: ListenerLockRecoveryPollingInterval, 1 minute in Azure.</summary>
+    public TimeSpan ListenerLockRecoveryInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a received queue message stays invisible while its function runs, renewed at half-way: the queue
+    /// listener's fixed 10 minutes in Azure (QueueListener). Local only: a test may shorten it.
+    /// </summary>
+    public TimeSpan QueueProcessingWindow { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// --easyauth-stand-in [object id]: play App Service Authentication in front of the app (Http/EasyAuthStandIn),
     /// signing in as this principal. Off by default: then no request carries an identity header at all.
     /// </summary>
@@ -36,7 +51,7 @@ public sealed class LocalHostOptions
     {
         string? app = null, settings = null, key = null, master = null, address = null;
         int port = 7071;
-        double? scan = null, grace = null;
+        double? scan = null, grace = null, lockPeriod = null, lockRecovery = null, queueWindow = null;
         var stopOnStdinClose = false;
         string? easyAuthPrincipal = null;
         for (var i = 0; i < args.Length; i++)
@@ -52,6 +67,9 @@ public sealed class LocalHostOptions
                 case "--master-key": master = Next(); break;
                 case "--blob-scan-seconds": scan = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--grace-seconds": grace = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--listener-lock-seconds": lockPeriod = Seconds(Next()); break;
+                case "--listener-lock-recovery-seconds": lockRecovery = Seconds(Next()); break;
+                case "--queue-window-seconds": queueWindow = Seconds(Next()); break;
                 case "--stop-on-stdin-close": stopOnStdinClose = true; break;
                 case "--easyauth-stand-in":
                     easyAuthPrincipal = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "00000000-0000-0000-0000-00000000ea51";
@@ -60,6 +78,10 @@ public sealed class LocalHostOptions
             }
         }
 
+        if (lockPeriod is < 15 or > 60)
+            throw new ArgumentException("--listener-lock-seconds must be from 15 to 60 (the lease periods Storage grants).");
+        if (lockRecovery is <= 0 || queueWindow is <= 0)
+            throw new ArgumentException("--listener-lock-recovery-seconds and --queue-window-seconds must be positive.");
         if (app is null)
             throw new ArgumentException("--app <folder of a built isolated worker> is required.");
         return new LocalHostOptions
@@ -74,11 +96,17 @@ public sealed class LocalHostOptions
             StopOnStdinClose = stopOnStdinClose,
             EasyAuthPrincipal = easyAuthPrincipal,
             GracePeriod = grace is { } g ? TimeSpan.FromSeconds(g) : TimeSpan.FromSeconds(10),
+            ListenerLockPeriod = TimeSpan.FromSeconds(lockPeriod ?? 60),
+            ListenerLockRecoveryInterval = TimeSpan.FromSeconds(lockRecovery ?? 60),
+            QueueProcessingWindow = TimeSpan.FromSeconds(queueWindow ?? 600),
         };
     }
+
+    private static double Seconds(string text) => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
     public const string Usage =
         "usage: DbxSync.FunctionsHost --app <built worker folder> [--port 7071] [--address 127.0.0.1] [--settings local.settings.json]\n" +
         "                             [--function-key K] [--master-key K] [--blob-scan-seconds 1] [--grace-seconds 10]\n" +
+        "                             [--listener-lock-seconds 60] [--listener-lock-recovery-seconds 60] [--queue-window-seconds 600]\n" +
         "                             [--stop-on-stdin-close] [--easyauth-stand-in [object id]]";
 }

@@ -17,7 +17,8 @@ public sealed class ServicePrincipalFunctions(ServicePrincipalService service)
     public async Task<IActionResult> Register([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AppRoutes.Principals)] HttpRequest req, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<RegisterPrincipalBody>(req, ct);
-        var principal = await service.RegisterAsync(new RegisterPrincipalRequest(body.WorkspaceUrl, body.ClientId, body.ClientSecret, body.Token, body.Name, body.WarehouseId), ct);
+        var principal = await service.RegisterAsync(new RegisterPrincipalRequest(body.WorkspaceUrl, body.ClientId, body.ClientSecret, body.Token, body.Name, body.WarehouseId,
+            body.AuthType, body.TenantId, body.ManagedIdentityClientId, body.AzureWorkspaceResourceId), ct);
         return ApiResult.Created(AppRoutes.Url(AppRoutes.Principal, ("id", principal.Id)), PrincipalResponse.From(principal), principal.ETag);
     }
 

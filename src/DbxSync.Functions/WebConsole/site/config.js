@@ -131,9 +131,34 @@ function runRows(config, r, isFiles) {
   if (r.outcome === 'failed' && config.config_type === 'table_reverse' && (r.output ?? '').startsWith('failed/')) {
     detail.append(h('button', { type: 'button', class: 'link', 'aria-expanded': 'false', onclick: (ev) => toggleErrors(config, r, ev.target, extra) }, 'Show line errors'));
   }
+  if (r.outcome === 'failed' && PERMISSION_FAILURE.test(r.error ?? '')) {
+    detail.append(h('button', { type: 'button', class: 'link', 'aria-expanded': 'false', onclick: (ev) => toggleGrants(config, ev.target, extra) }, 'Show the grants it needs'));
+  }
   return [h('tr', { class: r.outcome === 'failed' ? 'row-failed' : '', dataset: { run: r.run_id } },
     h('td', {}, when(r.started_at)), h('td', {}, badge(r.outcome)), h('td', {}, r.trigger.replace('_', ' ')),
     h('td', {}, versions), h('td', {}, count), h('td', {}, bytes(r.bytes)), h('td', {}, duration(r.duration_ms)), detail), extra];
+}
+
+/** A run refused by Unity Catalog or the workspace for want of a privilege or entitlement. */
+const PERMISSION_FAILURE = /PERMISSION_DENIED|INSUFFICIENT_PERMISSIONS|does not have|not authorized|entitlement/i;
+
+/** The GRANT statements the config's principal needs (GET .../grants), beside the failed run. */
+async function toggleGrants(config, button, extra) {
+  const open = button.getAttribute('aria-expanded') === 'true';
+  button.setAttribute('aria-expanded', String(!open));
+  extra.hidden = open;
+  if (open) return;
+  const cell = extra.firstChild;
+  cell.replaceChildren(h('p', {}, 'Loading…'));
+  try {
+    const grants = await api.grants(config.id);
+    cell.replaceChildren(
+      h('p', {}, `Run these as a workspace admin to let ${grants.principal} do this sync:`),
+      h('pre', { class: 'grants' }, grants.statements.map((s) => s + ';').join('\n')),
+      grants.warehouse_permission ? h('p', {}, `And CAN USE on warehouse ${grants.warehouse_permission.warehouse_id}: ${grants.warehouse_permission.method} ${grants.warehouse_permission.path} ${grants.warehouse_permission.body}`) : null);
+  } catch (e) {
+    cell.replaceChildren(h('p', { class: 'field-error', role: 'alert' }, e.message));
+  }
 }
 
 /** Rows the guarded MERGE skipped (changed or deleted since export), whatever the run record calls them. */
