@@ -53,7 +53,7 @@ public sealed class LabelSafetyTests
     /// <summary>id, text, score and the row marker of each row as the export computes it (RowMarker over the non-label columns).</summary>
     private static async Task<Dictionary<long, string[]>> ExportedRowsAsync(SyncStack stack, string table)
     {
-        var marker = RowMarker.Expression(["id", "text", "score"]);
+        var marker = RowMarker.Expression([new MarkerColumn("id", "BIGINT"), new MarkerColumn("text", "STRING"), new MarkerColumn("score", "DOUBLE")]);
         var rows = await stack.QueryAsync($"SELECT id, text, score, {marker} FROM {table}");
         return rows.ToDictionary(r => long.Parse(r[0]!, CultureInfo.InvariantCulture), r => r.Select(c => c ?? "").ToArray());
     }

@@ -284,6 +284,15 @@ public sealed class SqlParser
             return new DropColumnsStatement(table, names, ifExists);
         }
         if (Current.IsKeyword("RENAME")) throw EngineErrors.Unsupported("ALTER TABLE RENAME COLUMN in the emulator");
+        // ALTER TABLE ... { ALTER | CHANGE } [COLUMN] c { FIRST | AFTER other }: same page; the only column change modelled.
+        if (Accept("ALTER") || Accept("CHANGE"))
+        {
+            Accept("COLUMN");
+            var column = ExpectIdentifier();
+            if (Accept("FIRST")) return new MoveColumnStatement(table, column, null);
+            Expect("AFTER");
+            return new MoveColumnStatement(table, column, ExpectIdentifier());
+        }
         Expect("SET");
         Expect("TBLPROPERTIES");
         return new SetTablePropertiesStatement(table, ParsePropertyList());
