@@ -35,6 +35,10 @@ public sealed class LabelSafetyTests
             [5] = ("Grüße, 東京 🚀", "überprüft ✓"),
             [6] = ("\\\"escaped\\\"", "back\\\"slash quote"),
         };
+        // The table holds what the file carries (without a marker, the row's columns guard the label).
+        foreach (var (id, (text, _)) in tricky)
+            await stack.QueryAsync($"UPDATE {table} SET text = :text, score = 0.5 WHERE id = :id",
+                [new SqlParameter("text", text), new SqlParameter("id", id.ToString(CultureInfo.InvariantCulture), "BIGINT")]);
         var lines = new List<string> { "id,text,score,label" };
         lines.AddRange(tricky.Select(kv => $"{kv.Key},{Quote(kv.Value.Text)},0.5,{Quote(kv.Value.Label)}"));
         var blob = $"{import.Id}/tricky.csv";

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using DbxSync.Core.Runs;
+using DbxSync.Core.Sql;
+using DbxSync.Core.Syncs;
+using DbxSync.Syncs.Tests.Infrastructure;
+
+namespace DbxSync.Syncs.Tests;
+
+/// <summary>Issue 18: nothing an import leaves alone is stranded; files without the marker are guarded by their columns.</summary>
+public sealed class LeftAloneTests
+{
+    private static string Csv(params string[] lines) => string.Concat(lines.Select(l => l + "\r\n"));
+
+    private static JsonElement Report(byte[] json) => JsonDocument.Parse(json).RootElement.Clone();
+
+    [Fact]
+    public async Task A_row_left_alone_whose_table_row_did_not_change_goes_out_again_and_then_takes_its_label()
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var table = await stack.CreateItemsTableAsync(6, changeDataFeed: true);
+        var export = await stack.CreateTableConfigAsync(table);
+        var import = await stack.CreateImportConfigAsync(table, useStaging: true);
+        var file = await ExportFiles.ExportOnceAsync(stack, export.Id);
+
+        // Row 2 comes back with a marker that does not match its (unchanged) row, as a file made under another
+        // formula or session would: it is left alone, and nothing in the change feed will ever show it again.
+        int id = file.Column("id"), marker = file.Column(RowMarker.Column);
+        var row3Marker = file.Rows.Single(r => r[id] == "3")[marker];
+        var tampered = file with { Rows = file.Rows.Select(r => r[id] == "2" ? r.Select((v, i) => i == marker ? row3Marker : v).ToList() : r).ToList() };
+        var blob = $"{import.Id}/first.csv";
+        await stack.UploadAsync(BlobContainers.Labeled, blob, ExportFiles.Label(tampered));
+        var run = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, blob);
+        Assert.True(run!.Outcome == RunOutcome.Succeeded, run.Error);
+        Assert.Equal(5, run.UpdatedRows);
+        Assert.Null((await stack.LabelsAsync(table))[2]);
+        Assert.Single(await stack.ListAsync(BlobContainers.Exports, LeftAloneRows.Prefix(TableName.Parse(table))));
+
+        // The next export sends row 2 again (fresh marker), although the table row did not change.
+        var again = await ExportFiles.ExportOnceAsync(stack, export.Id);
+        Assert.Equal("left_alone", again.Manifest.GetProperty("method").GetString());
+        Assert.Contains("_left_alone_", again.Name);
+        Assert.Equal([2L], again.Ids);
+        Assert.Empty(await stack.ListAsync(BlobContainers.Exports, LeftAloneRows.Prefix(TableName.Parse(table))));
+
+        var second = $"{import.Id}/second.csv";
+        await stack.UploadAsync(BlobContainers.Labeled, second, ExportFiles.Label(again));
+        var run2 = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, second);
+        Assert.True(run2!.Outcome == RunOutcome.Succeeded, run2.Error);
+        Assert.Equal(1, run2.UpdatedRows);
+        Assert.All(await stack.LabelsAsync(table), kv => Assert.Equal(ExportFiles.LabelFor(kv.Key), kv.Value));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Without_the_marker_the_rows_columns_guard_the_label_as_typed_values(bool useStaging)
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var table = await stack.CreateItemsTableAsync(4, changeDataFeed: false);
+        var import = await stack.CreateImportConfigAsync(table, useStaging);
+        var rows = (await stack.QueryAsync($"SELECT id, text, score FROM {table} ORDER BY id")).ToDictionary(r => r[0]!);
+        await stack.SqlAsync($"UPDATE {table} SET text = 'edited after the export' WHERE id = 2");
+        string Line(string id, string score) => $"{id},\"{rows[id][1]!.Replace("\"", "\"\"")}\",{score},{ExportFiles.LabelFor(long.Parse(id, System.Globalization.CultureInfo.InvariantCulture))}";
+        // A labeling tool that dropped the marker and wrote 0.1 as 0.10: the same value, not a change.
+        var content = Csv("id,text,score,label", Line("1", "0.10"), Line("2", rows["2"][2]!), Line("3", rows["3"][2]!), Line("4", "0.400"));
+        var blob = $"{import.Id}/nomarker.csv";
+        await stack.UploadTextAsync(BlobContainers.Labeled, blob, content);
+
+        var run = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, blob);
+
+        Assert.True(run!.Outcome == RunOutcome.Succeeded, run.Error);
+        Assert.Equal(3, run.UpdatedRows);
+        var labels = await stack.LabelsAsync(table);
+        Assert.Null(labels[2]);
+        Assert.All(labels.Where(kv => kv.Key != 2), kv => Assert.Equal(ExportFiles.LabelFor(kv.Key), kv.Value));
+        var report = Report(await stack.ReadBlobAsync(BlobContainers.Processed, blob + ".report.json"));
+        Assert.Equal(1, report.GetProperty("changed_since_export").GetInt64());
+        Assert.Equal(0, report.GetProperty("unguarded").GetInt64());
+        Assert.Equal("2", report.GetProperty("not_applied_keys")[0].GetProperty("key").GetString());
+        Assert.Single(await stack.ListAsync(BlobContainers.Exports, LeftAloneRows.Prefix(TableName.Parse(table))));
+    }
+
+    [Fact]
+    public async Task A_file_with_neither_marker_nor_columns_is_applied_and_the_report_and_run_say_how_many_without_a_guard()
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var table = await stack.CreateItemsTableAsync(3, changeDataFeed: false);
+        var import = await stack.CreateImportConfigAsync(table, useStaging: true);
+        var blob = $"{import.Id}/bare.csv";
+        await stack.UploadAsync(BlobContainers.Labeled, blob, ExportFiles.LabelIds([1, 2]));
+
+        var run = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, blob);
+
+        Assert.True(run!.Outcome == RunOutcome.Succeeded, run.Error);
+        Assert.Equal(2, run.UpdatedRows);
+        var report = Report(await stack.ReadBlobAsync(BlobContainers.Processed, blob + ".report.json"));
+        Assert.Equal(2, report.GetProperty("unguarded").GetInt64());
+        Assert.Contains("neither the _dbxsync_row_marker column nor the row's other columns", report.GetProperty("unguarded_reason").GetString());
+        var recorded = await stack.RunRepository.GetAsync(import.Id, run.RunId);
+        Assert.Contains("2 labeled rows applied without a guard", recorded!.Message);
+    }
+
+    [Fact]
+    public async Task A_staged_file_is_read_by_its_header_names_so_every_validated_row_is_merged()
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var table = await stack.CreateItemsTableAsync(3, changeDataFeed: false);
+        var import = await stack.CreateImportConfigAsync(table, useStaging: true);
+        // Columns in another order and case than the table: a reader binding by name finds them by these names.
+        var blob = $"{import.Id}/reordered.csv";
+        await stack.UploadTextAsync(BlobContainers.Labeled, blob, Csv("Label,ID", "x1,1", "x2,2", "x3,3"));
+
+        var run = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, blob);
+
+        Assert.True(run!.Outcome == RunOutcome.Succeeded, run.Error);
+        Assert.Equal(3, run.UpdatedRows);
+        Assert.Equal(["x1", "x2", "x3"], (await stack.LabelsAsync(table)).Values);
+    }
+}
