@@ -9,8 +9,6 @@ namespace DbxSync.Syncs.Tests;
 /// <summary>Issue 18: nothing an import leaves alone is stranded; files without the marker are guarded by their columns.</summary>
 public sealed class LeftAloneTests
 {
-    private static string Csv(params string[] lines) => string.Concat(lines.Select(l => l + "\r\n"));
-
     private static JsonElement Report(byte[] json) => JsonDocument.Parse(json).RootElement.Clone();
 
     [Fact]
@@ -62,7 +60,7 @@ public sealed class LeftAloneTests
         await stack.SqlAsync($"UPDATE {table} SET text = 'edited after the export' WHERE id = 2");
         string Line(string id, string score) => $"{id},\"{rows[id][1]!.Replace("\"", "\"\"")}\",{score},{ExportFiles.LabelFor(long.Parse(id, System.Globalization.CultureInfo.InvariantCulture))}";
         // A labeling tool that dropped the marker and wrote 0.1 as 0.10: the same value, not a change.
-        var content = Csv("id,text,score,label", Line("1", "0.10"), Line("2", rows["2"][2]!), Line("3", rows["3"][2]!), Line("4", "0.400"));
+        var content = ExportFiles.Csv("id,text,score,label", Line("1", "0.10"), Line("2", rows["2"][2]!), Line("3", rows["3"][2]!), Line("4", "0.400"));
         var blob = $"{import.Id}/nomarker.csv";
         await stack.UploadTextAsync(BlobContainers.Labeled, blob, content);
 
@@ -108,7 +106,7 @@ public sealed class LeftAloneTests
         var import = await stack.CreateImportConfigAsync(table, useStaging: true);
         // Columns in another order and case than the table: a reader binding by name finds them by these names.
         var blob = $"{import.Id}/reordered.csv";
-        await stack.UploadTextAsync(BlobContainers.Labeled, blob, Csv("Label,ID", "x1,1", "x2,2", "x3,3"));
+        await stack.UploadTextAsync(BlobContainers.Labeled, blob, ExportFiles.Csv("Label,ID", "x1,1", "x2,2", "x3,3"));
 
         var run = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, blob);
 

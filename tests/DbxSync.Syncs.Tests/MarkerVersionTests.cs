@@ -9,8 +9,6 @@ namespace DbxSync.Syncs.Tests;
 /// <summary>Issue 18: the row marker does not change when the data did not (column order, formula version).</summary>
 public sealed class MarkerVersionTests
 {
-    private static string Csv(params string[] lines) => string.Concat(lines.Select(l => l + "\r\n"));
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -52,7 +50,7 @@ public sealed class MarkerVersionTests
         var rows = await stack.QueryAsync($"SELECT id, text, score, {legacy} FROM {table} ORDER BY id");
         Assert.All(rows, r => Assert.Equal(1, RowMarker.VersionOf(r[3]!)));
         await stack.SqlAsync($"UPDATE {table} SET text = 'edited after the export' WHERE id = 2");
-        var content = Csv([$"id,text,score,label,{RowMarker.Column}",
+        var content = ExportFiles.Csv([$"id,text,score,label,{RowMarker.Column}",
             .. rows.Select(r => $"{r[0]},\"{r[1]!.Replace("\"", "\"\"")}\",{r[2]},{ExportFiles.LabelFor(long.Parse(r[0]!, CultureInfo.InvariantCulture))},{r[3]}")]);
         var blob = $"{import.Id}/legacy.csv";
         await stack.UploadTextAsync(BlobContainers.Labeled, blob, content);

@@ -64,6 +64,9 @@ public static class ExportFiles
         return output.ToArray();
     }
 
+    /// <summary>CSV text of the given lines, each ended with CRLF.</summary>
+    public static string Csv(params string[] lines) => string.Concat(lines.Select(l => l + "\r\n"));
+
     /// <summary>A labeled CSV written from scratch: header id,label and one line per id.</summary>
     public static byte[] LabelIds(IEnumerable<long> ids)
         => Encoding.UTF8.GetBytes("id,label\n" + string.Concat(ids.Select(i => $"{i},{LabelFor(i)}\n")));
