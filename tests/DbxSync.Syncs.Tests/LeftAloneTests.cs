@@ -98,6 +98,34 @@ public sealed class LeftAloneTests
         Assert.Contains("2 labeled rows applied without a guard", recorded!.Message);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_utf8_lcase_key_is_unique_case_insensitively_with_a_line_number_and_matches_any_case(bool useStaging)
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var table = $"{SyncStack.Catalog}.{SyncStack.Schema}.{SyncStack.UniqueName("lcase")}";
+        await stack.SqlAsync($"CREATE TABLE {table} (id STRING COLLATE UTF8_LCASE NOT NULL, text STRING, label STRING)");
+        await stack.SqlAsync($"INSERT INTO {table} VALUES ('Abc', 'a', NULL), ('def', 'd', NULL)");
+        var import = await stack.CreateImportConfigAsync(table, useStaging);
+
+        // 'Abc' and 'abc' are one key to the MERGE: the file is refused with the line, never a MERGE error without one.
+        var duplicate = $"{import.Id}/dup.csv";
+        await stack.UploadTextAsync(BlobContainers.Labeled, duplicate, ExportFiles.Csv("id,label", "Abc,x", "def,y", "abc,z"));
+        var refused = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, duplicate);
+        Assert.NotNull(refused!.Error);
+        Assert.Contains("line 4", refused.Error);
+        Assert.Contains("repeats the one on line 2", refused.Error);
+
+        var good = $"{import.Id}/good.csv";
+        await stack.UploadTextAsync(BlobContainers.Labeled, good, ExportFiles.Csv("id,label", "ABC,x", "DEF,y"));
+        var run = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, good);
+        Assert.True(run!.Outcome == RunOutcome.Succeeded, run.Error);
+        Assert.Equal(2, run.UpdatedRows);
+        Assert.Equal(0, run.InsertedRows);
+        Assert.Equal(["Abc|x", "def|y"], (await stack.QueryAsync($"SELECT id, label FROM {table} ORDER BY id")).Select(r => $"{r[0]}|{r[1]}"));
+    }
+
     [Fact]
     public async Task A_staged_file_is_read_by_its_header_names_so_every_validated_row_is_merged()
     {

@@ -44,6 +44,21 @@ public sealed class SessionAndBindingTests : IDisposable
     }
 
     [Fact]
+    public void A_utf8_lcase_column_compares_joins_and_merges_case_insensitively()
+    {
+        _db.Exec("CREATE TABLE main.s.k (id STRING COLLATE UTF8_LCASE NOT NULL, label STRING)");
+        _db.Exec("INSERT INTO main.s.k VALUES ('Abc', NULL), ('def', NULL)");
+        Assert.Equal("STRING COLLATE UTF8_LCASE", _db.Execute("SELECT id FROM main.s.k").Columns[0].TypeText);
+        Assert.Equal(["Abc"], _db.Lines("SELECT id FROM main.s.k WHERE id = 'ABC'"));
+        Assert.Equal(["1", "1", "0", "0"], _db.Rows("MERGE INTO main.s.k AS t USING (SELECT 'aBC' AS id, 'x' AS label) AS s ON t.id = s.id WHEN MATCHED THEN UPDATE SET label = s.label").Single());
+        Assert.Equal(["Abc|x", "def|NULL"], _db.Lines("SELECT id, label FROM main.s.k ORDER BY id"));
+        // Two source rows that differ only in case match one target row.
+        Assert.Equal("DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE", _db.Fails(
+            "MERGE INTO main.s.k AS t USING (SELECT 'abc' AS id, 'y' AS label UNION ALL SELECT 'ABC', 'z') AS s ON t.id = s.id WHEN MATCHED THEN UPDATE SET label = s.label").ErrorClass);
+        Assert.Equal("COLLATION_INVALID_NAME", _db.Fails("CREATE TABLE main.s.bad (id STRING COLLATE NOPE)").ErrorClass);
+    }
+
+    [Fact]
     public void A_schema_binds_to_a_headed_csv_by_name_and_by_position_only_with_enforce_schema()
     {
         var path = _db.WriteVolumeFile("bind.csv", "ID,label,note\n1,cat,n1\n");

@@ -236,7 +236,11 @@ public sealed partial class ExpressionTranslator(TranslationSession session)
     public (TranslatedExpr, TranslatedExpr) CoerceForComparison(TranslatedExpr left, TranslatedExpr right)
     {
         RequireComparable(left.Type, right.Type);
+        // A UTF8_LCASE side makes the comparison case-insensitive (the column's collation wins over the default).
+        if (left.Type.Kind == SqlTypeKind.String && right.Type.Kind == SqlTypeKind.String && (left.Type.Collation ?? right.Type.Collation) is { } collation)
+            return (left with { Sql = $"({left.Sql} COLLATE {collation})" }, right);
         if (left.Type == right.Type) return (left, right);
+        if (left.Type.Kind == SqlTypeKind.String && right.Type.Kind == SqlTypeKind.String) return (left, right);
         if (left.Type.Kind == SqlTypeKind.String && right.Type.Kind is not (SqlTypeKind.String or SqlTypeKind.Void))
             return (CastTo(left, right.Type.IsIntegral ? SqlType.BigInt : right.Type), right);
         if (right.Type.Kind == SqlTypeKind.String && left.Type.Kind is not (SqlTypeKind.String or SqlTypeKind.Void))
@@ -266,6 +270,8 @@ public sealed partial class ExpressionTranslator(TranslationSession session)
     {
         var from = value.Type;
         if (from == target) return value;
+        // Between collations of STRING only the type changes (the value is the same text).
+        if (from.Kind == SqlTypeKind.String && target.Kind == SqlTypeKind.String) return value with { Type = target };
         if (from.Kind == SqlTypeKind.Void) return new TranslatedExpr("NULL", target, true);
         if (from.IsComplex || target.IsComplex) RequireCastable(from, target);
         if (value.Constant) return FoldConstantCast(value, target, tryCast);

@@ -194,7 +194,8 @@ public sealed partial class SqlParser
             case "BOOLEAN": return SqlType.Boolean;
             case "DATE": return SqlType.Date;
             case "TIMESTAMP" or "TIMESTAMP_LTZ" or "TIMESTAMP_NTZ": return SqlType.Timestamp;
-            case "STRING": return SqlType.String;
+            // STRING COLLATE name: https://docs.databricks.com/en/sql/language-manual/sql-ref-collation.html
+            case "STRING": return Accept("COLLATE") ? SqlType.StringCollated(ExpectIdentifier()) : SqlType.String;
             case "VARCHAR" or "CHAR":
                 if (Accept("(")) { ParseInteger(); Expect(")"); }
                 return SqlType.String;

@@ -40,6 +40,7 @@ public static class SqliteFunctions
 
     public static void Register(SqliteConnection connection)
     {
+        connection.CreateCollation(SqlType.Utf8Lcase, (a, b) => SqlType.CompareUtf8Lcase(a, b));
         connection.CreateFunction("dbx_cast", (object? value, string from, string to) =>
             Guard(() => SqlValueConverter.Cast(value, TypeOf(from), TypeOf(to))), isDeterministic: true);
         connection.CreateFunction("dbx_try_cast", (object? value, string from, string to) =>
