@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DbxSync.Core.Ports;
 using DbxSync.Core.Runs;
 using DbxSync.Core.Sql;
 using DbxSync.Core.Syncs;
@@ -120,6 +121,27 @@ public sealed class LeftAloneTests
     }
 
     [Fact]
+    public async Task When_the_workspace_reads_fewer_rows_than_were_validated_nothing_is_merged_and_the_import_fails_saying_so()
+    {
+        // Every second read of a labeled blob (the one staged in the volume after validation) loses its last line:
+        // the workspace then reads another file than the one validated, as a reader binding columns otherwise would.
+        var opens = 0;
+        await using var stack = await SyncStack.CreateAsync(services => DelegatingBlobStore.Wrap(services, inner => new LastLineDroppingBlobStore(inner, () => ++opens % 2 == 0)));
+        var table = await stack.CreateItemsTableAsync(3, changeDataFeed: false);
+        var import = await stack.CreateImportConfigAsync(table, useStaging: true);
+        var blob = $"{import.Id}/short.csv";
+        await stack.UploadAsync(BlobContainers.Labeled, blob, ExportFiles.LabelIds([1, 2, 3]));
+
+        var run = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, blob);
+
+        Assert.Equal(RunOutcome.Failed, run!.Outcome);
+        Assert.Contains("read 2 labeled rows from the MERGE source, but validation counted 3", run.Error);
+        Assert.All(await stack.LabelsAsync(table), kv => Assert.Null(kv.Value));
+        Assert.NotNull(await stack.Blobs.GetPropertiesAsync(BlobContainers.Labeled, blob));
+        Assert.Null(await stack.Blobs.GetPropertiesAsync(BlobContainers.Failed, blob));
+    }
+
+    [Fact]
     public async Task A_staged_file_is_read_by_its_header_names_so_every_validated_row_is_merged()
     {
         await using var stack = await SyncStack.CreateAsync();
@@ -134,5 +156,18 @@ public sealed class LeftAloneTests
         Assert.True(run!.Outcome == RunOutcome.Succeeded, run.Error);
         Assert.Equal(3, run.UpdatedRows);
         Assert.Equal(["x1", "x2", "x3"], (await stack.LabelsAsync(table)).Values);
+    }
+}
+
+/// <summary>The app's IBlobStore, but reads of labeled/ blobs chosen by <paramref name="drop"/> lose the file's last line.</summary>
+internal sealed class LastLineDroppingBlobStore(IBlobStore inner, Func<bool> drop) : DelegatingBlobStore(inner)
+{
+    public override async Task<Stream> OpenReadAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default)
+    {
+        var stream = await Inner.OpenReadAsync(container, name, ifMatch, cancellationToken);
+        if (container != BlobContainers.Labeled || !drop()) return stream;
+        using var reader = new StreamReader(stream);
+        var text = (await reader.ReadToEndAsync(cancellationToken)).TrimEnd('\n');
+        return new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text[..(text.LastIndexOf('\n') + 1)]));
     }
 }
