@@ -112,9 +112,44 @@ public sealed class UnityCatalogWriteTests(RealEngineEmulator emulator) : IClass
         var (missing, error) = await emulator.SendAsync(HttpMethod.Patch, $"{Uc}/catalogs/{Unique("nope")}", new { comment = "x" });
         Assert.Equal(HttpStatusCode.NotFound, missing);
         Assert.Equal("CATALOG_DOES_NOT_EXIST", error.GetProperty("error_code").GetString());
-        var (rename, renameError) = await emulator.SendAsync(HttpMethod.Patch, $"{Uc}/catalogs/{name}", new { new_name = "other" });
-        Assert.Equal(HttpStatusCode.BadRequest, rename);
-        Assert.Equal("INVALID_PARAMETER_VALUE", renameError.GetProperty("error_code").GetString());
+        var (badName, badNameError) = await emulator.SendAsync(HttpMethod.Patch, $"{Uc}/catalogs/{name}", new { new_name = "a.b" });
+        Assert.Equal(HttpStatusCode.BadRequest, badName);
+        Assert.Equal("INVALID_PARAMETER_VALUE", badNameError.GetProperty("error_code").GetString());
+    }
+
+    [Fact]
+    public async Task Renames_move_everything_underneath_for_sql_files_and_rest()
+    {
+        var (catalog, renamedCatalog) = (Unique("ren"), Unique("renamed"));
+        await emulator.SendAsync(HttpMethod.Post, $"{Uc}/catalogs", new { name = catalog });
+        await emulator.SendAsync(HttpMethod.Post, $"{Uc}/schemas", new { name = "s", catalog_name = catalog });
+        await emulator.SendAsync(HttpMethod.Post, $"{Uc}/volumes", new { catalog_name = catalog, schema_name = "s", name = "v", volume_type = "MANAGED" });
+        await emulator.SqlAsync($"CREATE TABLE {catalog}.s.t (id BIGINT)");
+        await emulator.SqlAsync($"INSERT INTO {catalog}.s.t VALUES (7)");
+        using (var put = await emulator.Client.PutAsync($"/api/2.0/fs/files/Volumes/{catalog}/s/v/f.txt", new ByteArrayContent(Encoding.UTF8.GetBytes("kept"))))
+            Assert.True(put.IsSuccessStatusCode);
+
+        var (status, renamed) = await emulator.SendAsync(HttpMethod.Patch, $"{Uc}/catalogs/{catalog}", new { new_name = renamedCatalog, comment = "moved" });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(renamedCatalog, renamed.GetProperty("name").GetString());
+        Assert.Equal("moved", renamed.GetProperty("comment").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await emulator.SendAsync(HttpMethod.Get, $"{Uc}/catalogs/{catalog}")).Status);
+        Assert.Equal([["7"]], await emulator.SqlAsync($"SELECT id FROM {renamedCatalog}.s.t"));
+        Assert.Equal("kept", await emulator.Client.GetStringAsync($"/api/2.0/fs/files/Volumes/{renamedCatalog}/s/v/f.txt"));
+        var (_, schema) = await emulator.SendAsync(HttpMethod.Get, $"{Uc}/schemas/{renamedCatalog}.s");
+        Assert.Equal(emulator.UserName, schema.GetProperty("owner").GetString());
+
+        var (_, renamedSchema) = await emulator.SendAsync(HttpMethod.Patch, $"{Uc}/schemas/{renamedCatalog}.s", new { new_name = "s2" });
+        Assert.Equal($"{renamedCatalog}.s2", renamedSchema.GetProperty("full_name").GetString());
+        var (_, renamedVolume) = await emulator.SendAsync(HttpMethod.Patch, $"{Uc}/volumes/{renamedCatalog}.s2.v", new { new_name = "v2" });
+        Assert.Equal($"{renamedCatalog}.s2.v2", renamedVolume.GetProperty("full_name").GetString());
+        Assert.Equal("kept", await emulator.Client.GetStringAsync($"/api/2.0/fs/files/Volumes/{renamedCatalog}/s2/v2/f.txt"));
+        Assert.Equal([["7"]], await emulator.SqlAsync($"SELECT id FROM {renamedCatalog}.s2.t"));
+
+        await emulator.SendAsync(HttpMethod.Post, $"{Uc}/volumes", new { catalog_name = renamedCatalog, schema_name = "s2", name = "other", volume_type = "MANAGED" });
+        var (conflict, conflictError) = await emulator.SendAsync(HttpMethod.Patch, $"{Uc}/volumes/{renamedCatalog}.s2.other", new { new_name = "v2" });
+        Assert.Equal(HttpStatusCode.Conflict, conflict);
+        Assert.Equal($"Volume '{renamedCatalog}.s2.v2' already exists.", conflictError.GetProperty("message").GetString());
     }
 
     [Fact]
@@ -229,6 +264,24 @@ public sealed class UnityCatalogWriteTests(RealEngineEmulator emulator) : IClass
         Assert.Equal("RESOURCE_DOES_NOT_EXIST", goneError.GetProperty("error_code").GetString());
         using var file = await emulator.Client.GetAsync($"/api/2.0/fs/files/Volumes/{catalog}/s/landing/a.txt");
         Assert.Equal(HttpStatusCode.NotFound, file.StatusCode);
+    }
+
+    [Fact]
+    public async Task Sql_owner_comment_and_volume_rename_are_the_rest_update()
+    {
+        var catalog = Unique("alter");
+        await emulator.SendAsync(HttpMethod.Post, $"{Uc}/catalogs", new { name = catalog });
+        await emulator.SqlAsync($"CREATE SCHEMA {catalog}.s");
+        await emulator.SqlAsync($"CREATE VOLUME {catalog}.s.v");
+        await emulator.SqlAsync($"ALTER CATALOG {catalog} OWNER TO `finance team`");
+        await emulator.SqlAsync($"COMMENT ON SCHEMA {catalog}.s IS 'described in SQL'");
+        await emulator.SqlAsync($"ALTER VOLUME {catalog}.s.v RENAME TO v2");
+        await emulator.SqlAsync($"ALTER VOLUME {catalog}.s.v2 SET OWNER TO ops");
+        Assert.Equal("finance team", (await emulator.SendAsync(HttpMethod.Get, $"{Uc}/catalogs/{catalog}")).Body.GetProperty("owner").GetString());
+        Assert.Equal("described in SQL", (await emulator.SendAsync(HttpMethod.Get, $"{Uc}/schemas/{catalog}.s")).Body.GetProperty("comment").GetString());
+        var (status, volume) = await emulator.SendAsync(HttpMethod.Get, $"{Uc}/volumes/{catalog}.s.v2");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("ops", volume.GetProperty("owner").GetString());
     }
 
     [Fact]

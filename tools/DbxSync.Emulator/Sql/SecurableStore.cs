@@ -90,6 +90,27 @@ public sealed class SecurableStore
         afterCommit.Add(() => _details.TryRemove((kind, fullName), out _));
     }
 
+    /// <summary>A rename: the object and everything under it ('old.' prefix) move to the new name, in the same transaction.</summary>
+    public void Rename(TranslationSession session, List<Action> afterCommit, string oldFullName, string newFullName)
+    {
+        using var command = session.CreateCommand("""
+            UPDATE meta_securables SET full_name = $new || substr(full_name, length($old) + 1)
+            WHERE full_name = $old OR substr(full_name, 1, length($old) + 1) = $old || '.'
+            """);
+        command.Parameters.AddWithValue("$old", oldFullName);
+        command.Parameters.AddWithValue("$new", newFullName);
+        command.ExecuteNonQuery();
+        afterCommit.Add(() =>
+        {
+            foreach (var (key, details) in _details.ToList())
+            {
+                if (!StringComparer.OrdinalIgnoreCase.Equals(key.Item2, oldFullName) && !key.Item2.StartsWith(oldFullName + ".", StringComparison.OrdinalIgnoreCase)) continue;
+                _details.TryRemove(key, out _);
+                _details[(key.Item1, newFullName + key.Item2[oldFullName.Length..])] = details;
+            }
+        });
+    }
+
     private sealed class KeyComparer : IEqualityComparer<(SecurableKind, string)>
     {
         public bool Equals((SecurableKind, string) x, (SecurableKind, string) y) =>

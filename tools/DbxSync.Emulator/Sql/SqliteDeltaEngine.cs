@@ -238,6 +238,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
             CreateSchemaStatement create => CreateSchema(session, queries, create, afterCommit),
             CreateVolumeStatement create => CreateVolume(session, queries, create, afterCommit),
             DropObjectStatement drop => DropObject(session, queries, writer, drop, afterCommit),
+            AlterSecurableStatement alter => AlterSecurable(session, queries, afterCommit, alter),
             CreateTableStatement create => writer.CreateTable(create),
             DropTableStatement drop => DropTable(queries, writer, drop),
             SetTablePropertiesStatement set => writer.SetProperties(set),

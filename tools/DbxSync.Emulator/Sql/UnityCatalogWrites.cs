@@ -4,8 +4,8 @@ public sealed record CatalogCreate(string Name, string? Comment, string? Storage
 public sealed record SchemaCreate(string CatalogName, string Name, string? Comment, string? StorageRoot, IReadOnlyDictionary<string, string>? Properties);
 public sealed record VolumeCreate(string CatalogName, string SchemaName, string Name, string VolumeType, string? Comment, string? StorageLocation);
 
-/// <summary>PATCH fields: null leaves a field unchanged.</summary>
-public sealed record SecurableUpdate(string? Comment, string? Owner, IReadOnlyDictionary<string, string>? Properties);
+/// <summary>PATCH fields: null leaves a field unchanged. NewName renames the object and everything under it.</summary>
+public sealed record SecurableUpdate(string? Comment, string? Owner, IReadOnlyDictionary<string, string>? Properties, string? NewName = null);
 
 /// <summary>
 /// Unity Catalog writes for the REST API (https://docs.databricks.com/api/workspace/catalogs,

@@ -36,7 +36,7 @@ public static partial class UnityCatalogEndpoints
                 () => Json(ToInfo(FindCatalog(engine, body.Name!)!, engine)));
         });
         uc.MapPatch("/catalogs/{name}", async (string name, HttpContext http, ISqlEngine engine) =>
-            await Update(http, engine, SecurableKind.Catalog, name, () => FindCatalog(engine, name) is { } c ? Json(ToInfo(c, engine)) : CatalogNotFound(name)));
+            await Update(http, engine, SecurableKind.Catalog, name, current => FindCatalog(engine, current) is { } c ? Json(ToInfo(c, engine)) : CatalogNotFound(current)));
         uc.MapDelete("/catalogs/{name}", (string name, HttpContext http, ISqlEngine engine) =>
             Write(engine, http, name, w => w.Delete(SecurableKind.Catalog, name, IsTrue(http.Request.Query["force"]), Context(http)), () => Json(new { })));
 
@@ -51,10 +51,10 @@ public static partial class UnityCatalogEndpoints
                 () => Json(ToInfo(FindSchema(engine, body.CatalogName!, body.Name!)!, engine)));
         });
         uc.MapPatch("/schemas/{fullName}", async (string fullName, HttpContext http, ISqlEngine engine) =>
-            await Update(http, engine, SecurableKind.Schema, fullName, () =>
+            await Update(http, engine, SecurableKind.Schema, fullName, current =>
             {
-                var parts = fullName.Split('.');
-                return parts.Length == 2 && FindSchema(engine, parts[0], parts[1]) is { } s ? Json(ToInfo(s, engine)) : SchemaNotFound(fullName);
+                var parts = current.Split('.');
+                return parts.Length == 2 && FindSchema(engine, parts[0], parts[1]) is { } s ? Json(ToInfo(s, engine)) : SchemaNotFound(current);
             }));
         uc.MapDelete("/schemas/{fullName}", (string fullName, HttpContext http, ISqlEngine engine) =>
             Write(engine, http, fullName, w => w.Delete(SecurableKind.Schema, fullName, IsTrue(http.Request.Query["force"]), Context(http)), () => Json(new { })));
@@ -78,12 +78,12 @@ public static partial class UnityCatalogEndpoints
                 () => Json(ToInfo(engine.GetVolume(body.CatalogName!, body.SchemaName!, body.Name!)!, engine)));
         });
         uc.MapPatch("/volumes/{fullName}", async (string fullName, HttpContext http, ISqlEngine engine) =>
-            await Update(http, engine, SecurableKind.Volume, fullName, () =>
+            await Update(http, engine, SecurableKind.Volume, fullName, current =>
             {
-                var parts = fullName.Split('.');
+                var parts = current.Split('.');
                 return parts.Length == 3 && engine.GetVolume(parts[0], parts[1], parts[2]) is { } v
                     ? Json(ToInfo(v, engine))
-                    : ErrorEnvelope.NotFound("RESOURCE_DOES_NOT_EXIST", $"Volume '{fullName}' does not exist.");
+                    : ErrorEnvelope.NotFound("RESOURCE_DOES_NOT_EXIST", $"Volume '{current}' does not exist.");
             }));
         uc.MapDelete("/volumes/{fullName}", (string fullName, HttpContext http, ISqlEngine engine) =>
             Write(engine, http, fullName, w => w.Delete(SecurableKind.Volume, fullName, force: false, Context(http)), () => Json(new { })));
@@ -91,16 +91,17 @@ public static partial class UnityCatalogEndpoints
 
     private static EngineContext Context(HttpContext http) => new(BearerAuthenticationMiddleware.GetPrincipal(http).UserName);
 
-    private static async Task<IResult> Update(HttpContext http, ISqlEngine engine, SecurableKind kind, string fullName, Func<IResult> answer)
+    /// <summary>PATCH: comment, owner, properties and new_name; the answer is the object under its (new) name.</summary>
+    private static async Task<IResult> Update(HttpContext http, ISqlEngine engine, SecurableKind kind, string fullName, Func<string, IResult> answer)
     {
         var (body, invalid) = await ReadAsync<UpdateRequest>(http);
         if (invalid != null) return invalid;
-        // Renaming moves every table, volume directory and grant under the object; the emulator does not do that.
-        if (body!.NewName != null && !string.Equals(body.NewName, fullName.Split('.')[^1], StringComparison.OrdinalIgnoreCase))
-            return ErrorEnvelope.BadRequest("The emulator does not rename catalogs, schemas or volumes (new_name).");
+        if (body!.NewName != null && NameError(body.NewName, "new_name") is { } nameError) return nameError;
         if (body.Owner != null && string.IsNullOrWhiteSpace(body.Owner)) return ErrorEnvelope.BadRequest("owner cannot be empty.");
         if (kind == SecurableKind.Volume && body.Properties != null) return ErrorEnvelope.BadRequest("Volumes have no properties.");
-        return Write(engine, http, fullName, w => w.Update(kind, fullName, new SecurableUpdate(body.Comment, body.Owner, body.Properties), Context(http)), answer);
+        var renamed = body.NewName == null ? fullName : string.Join('.', fullName.Split('.')[..^1].Append(body.NewName.ToLowerInvariant()));
+        return Write(engine, http, fullName, w => w.Update(kind, fullName, new SecurableUpdate(body.Comment, body.Owner, body.Properties, body.NewName), Context(http)),
+            () => answer(renamed), conflictName: renamed);
     }
 
     private static async Task<(T? Body, IResult? Error)> ReadAsync<T>(HttpContext http) where T : class
@@ -126,7 +127,9 @@ public static partial class UnityCatalogEndpoints
     }
 
     /// <summary>Runs a write and answers with <paramref name="answer"/>, or the REST error for the engine's error class.</summary>
-    private static IResult Write(ISqlEngine engine, HttpContext http, string fullName, Action<IUnityCatalogWrites> write, Func<IResult> answer)
+    /// <param name="conflictName">The name an already-exists error is about (a rename's target), when not <paramref name="fullName"/>.</param>
+    private static IResult Write(ISqlEngine engine, HttpContext http, string fullName, Action<IUnityCatalogWrites> write, Func<IResult> answer,
+        string? conflictName = null)
     {
         if (engine is not IUnityCatalogWrites writes)
             return ErrorEnvelope.Result(501, "NOT_IMPLEMENTED", "This engine does not support Unity Catalog writes.");
@@ -136,7 +139,7 @@ public static partial class UnityCatalogEndpoints
         }
         catch (EngineException error)
         {
-            return RestError(error, fullName);
+            return RestError(error, fullName, conflictName ?? fullName);
         }
         return answer();
     }
@@ -146,11 +149,11 @@ public static partial class UnityCatalogEndpoints
     /// (CATALOG_DOES_NOT_EXIST, SCHEMA_DOES_NOT_EXIST; volumes RESOURCE_DOES_NOT_EXIST as GET answers); already-exists
     /// is 409 with the object's code (assumed), and a non-empty catalog or schema without force is 400 (assumed).
     /// </summary>
-    private static IResult RestError(EngineException error, string fullName) => error.ErrorClass switch
+    private static IResult RestError(EngineException error, string fullName, string conflictName) => error.ErrorClass switch
     {
-        "CATALOG_ALREADY_EXISTS" => ErrorEnvelope.Result(409, "CATALOG_ALREADY_EXISTS", $"Catalog '{fullName}' already exists."),
-        "SCHEMA_ALREADY_EXISTS" => ErrorEnvelope.Result(409, "SCHEMA_ALREADY_EXISTS", $"Schema '{fullName}' already exists."),
-        "VOLUME_ALREADY_EXISTS" => ErrorEnvelope.Result(409, "RESOURCE_ALREADY_EXISTS", $"Volume '{fullName}' already exists."),
+        "CATALOG_ALREADY_EXISTS" => ErrorEnvelope.Result(409, "CATALOG_ALREADY_EXISTS", $"Catalog '{conflictName}' already exists."),
+        "SCHEMA_ALREADY_EXISTS" => ErrorEnvelope.Result(409, "SCHEMA_ALREADY_EXISTS", $"Schema '{conflictName}' already exists."),
+        "VOLUME_ALREADY_EXISTS" => ErrorEnvelope.Result(409, "RESOURCE_ALREADY_EXISTS", $"Volume '{conflictName}' already exists."),
         "NO_SUCH_CATALOG_EXCEPTION" => CatalogNotFound(fullName.Split('.')[0]),
         "SCHEMA_NOT_FOUND" => SchemaNotFound(string.Join('.', fullName.Split('.').Take(2))),
         "VOLUME_NOT_FOUND" => ErrorEnvelope.NotFound("RESOURCE_DOES_NOT_EXIST", $"Volume '{fullName}' does not exist."),
