@@ -20,6 +20,9 @@ public static class CoreServiceRegistration
         services.AddSingleton<SyncConfigRepository>();
         services.AddSingleton<SyncStateRepository>();
         services.AddSingleton<SyncRunRepository>();
+        services.AddSingleton<DueScheduleRepository>();
+        services.AddSingleton<LastRunSummaryStore>();
+        services.AddSingleton<SyncConfigListing>();
 
         services.AddSingleton<ServicePrincipalService>();
         services.AddSingleton<SyncConfigService>();
@@ -29,6 +32,8 @@ public static class CoreServiceRegistration
         services.AddSingleton<BlobDropDispatcher>();
 
         services.AddSingleton(new SyncRunnerOptions());
+        services.AddSingleton(new ErrorBackoffOptions());
+        services.AddSingleton<RunAftermath>();
         services.AddSingleton<ISyncRunner, SyncRunner>();
 
         services.AddSingleton(new LabeledImportOptions());
@@ -38,6 +43,7 @@ public static class CoreServiceRegistration
         services.AddSingleton<ImportErrorReports>();
         services.AddSingleton<WarehouseResolver>();
         services.AddSingleton<ExportLagService>();
+        services.AddSingleton<GrantService>();
         services.AddSingleton<ISync, VolumeForwardSync>();
         services.AddSingleton<ISync, VolumeReverseSync>();
         return services;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace DbxSync.Emulator.Sql;
 
 /// <summary>Binds FROM items to SQLite relations and translates queries (SELECT, set operations, VALUES) to SQLite SQL.</summary>
-public sealed class QueryTranslator(TranslationSession session, ExpressionTranslator expressions)
+public sealed partial class QueryTranslator(TranslationSession session, ExpressionTranslator expressions)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -61,6 +61,13 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
         catch (Exception) { throw EngineErrors.DatatypeMismatch($"{what} must be an integer"); }
     }
 
+    /// <summary>
+    /// Versions below this had their data and change files removed by a simulated VACUUM (SqliteDeltaEngine.VacuumFilesBefore):
+    /// the log still lists them, reading them fails. 0 when the table was never vacuumed.
+    /// </summary>
+    private long FilesVacuumedBefore(TableMeta table)
+        => session.ExecuteScalar($"SELECT files_before FROM meta_vacuumed WHERE table_id = {table.Id}") is { } v ? Convert.ToInt64(v, Invariant) : 0;
+
     // ---------- relations ----------
     public BoundRelation BindRelation(TableSource source)
     {
@@ -75,6 +82,8 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 var version = EvaluateConstantLong(named.VersionAsOf, "VERSION AS OF");
                 if (version < table.EarliestVersion || version > table.CurrentVersion)
                     throw EngineErrors.VersionNotFound(version, table.EarliestVersion, table.CurrentVersion);
+                if (version < FilesVacuumedBefore(table))
+                    throw EngineErrors.DataFileNotFound(table.FullName, version);
                 // Each version reads with the schema it had (columns added or dropped since do not show).
                 var schema = session.ExecuteScalar(
                     $"SELECT columns_json FROM meta_schema_versions WHERE table_id = {table.Id} AND version <= {version} ORDER BY version DESC LIMIT 1") is string json
@@ -121,7 +130,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 return new BoundRelation($"{left.FromSql} LEFT JOIN {right.FromSql} ON {condition}", left.Filter, [.. left.Columns, .. right.Columns]);
             }
             default:
-                throw EngineErrors.Unsupported(source.GetType().Name);
+                return BindComplexRelation(source, alias);
         }
     }
 
@@ -170,6 +179,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
         if (end < start) throw EngineErrors.InvalidCdcRange(start, end);
         end = Math.Min(end, table.CurrentVersion);
         if (start < table.EarliestVersion) throw EngineErrors.VersionNotFound(start, table.EarliestVersion, table.CurrentVersion);
+        if (start < FilesVacuumedBefore(table)) throw EngineErrors.ChangeDataFileNotFound(table.FullName, start);
         var missing = session.ExecuteScalar(
             $"SELECT MIN(version) FROM meta_history WHERE table_id = {table.Id} AND version BETWEEN {start} AND {end} AND cdf_enabled = 0");
         if (missing != null) throw EngineErrors.MissingChangeData(start, end, Convert.ToInt64(missing, Invariant));
@@ -218,6 +228,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 var columns = left.Columns.Select((c, i) =>
                     (c.Name, SqlType.CommonType(c.Type, right.Columns[i].Type) ?? throw EngineErrors.DatatypeMismatch($"{set.Operator} column {i + 1} types differ"))).ToList();
                 if (set.All && set.Operator != "UNION") throw EngineErrors.Unsupported($"{set.Operator} ALL");
+                if (!set.All) RequireSetComparable(columns);
                 var op = set.Operator + (set.All ? " ALL" : "");
                 var sql = $"SELECT * FROM ({left.Sql}) {op} SELECT * FROM ({right.Sql})";
                 return new TranslatedQuery(sql + OrderByOutputs(orderBy, columns) + LimitClause(limit, offset), columns);
@@ -258,6 +269,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
 
     private TranslatedQuery TranslateSelect(SelectQuery select, IReadOnlyList<OrderItem> orderBy, SqlExpr? limit, SqlExpr? offset)
     {
+        select = RewriteSelectGenerator(select);
         var relation = select.From == null ? null : BindRelation(select.From);
         var scope = new Scope(relation?.Columns ?? []);
         var outputs = new List<(string Name, SqlType Type, string Sql)>();
@@ -266,6 +278,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             if (item.Expression is StarExpr star)
             {
                 var expanded = scope.Columns.Where(c => star.Qualifier == null || string.Equals(c.Qualifier, star.Qualifier, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (expanded.Count == 0 && ExpandStructStar(star, scope) is { } fields) { outputs.AddRange(fields); continue; }
                 if (expanded.Count == 0) throw EngineErrors.UnresolvedColumn(star.Qualifier == null ? "*" : star.Qualifier + ".*", scope.Columns.Select(c => c.Name));
                 outputs.AddRange(expanded.Select(c => (c.Name, c.Type, c.Sql)));
                 continue;
@@ -274,6 +287,8 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             outputs.Add((item.Alias ?? ExpressionTranslator.DisplayName(item.Expression), translated.Type, translated.Sql));
         }
 
+        if (select.Distinct) RequireSetComparable(outputs.Select(o => (o.Name, o.Type)).ToList());
+        RequireGroupable(select.GroupBy, scope);
         var sql = new System.Text.StringBuilder("SELECT ");
         if (select.Distinct) sql.Append("DISTINCT ");
         sql.Append(string.Join(", ", outputs.Select((o, i) => $"{o.Sql} AS o{i}")));

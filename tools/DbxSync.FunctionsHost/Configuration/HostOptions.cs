@@ -38,6 +38,12 @@ public sealed class LocalHostOptions
     /// </summary>
     public TimeSpan QueueProcessingWindow { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// --easyauth-stand-in [object id]: play App Service Authentication in front of the app (Http/EasyAuthStandIn),
+    /// signing in as this principal. Off by default: then no request carries an identity header at all.
+    /// </summary>
+    public string? EasyAuthPrincipal { get; init; }
+
     /// <summary>Shut down when standard input closes: a parent that starts the host (a test run) cannot leave it behind.</summary>
     public bool StopOnStdinClose { get; init; }
 
@@ -47,6 +53,7 @@ public sealed class LocalHostOptions
         int port = 7071;
         double? scan = null, grace = null, lockPeriod = null, lockRecovery = null, queueWindow = null;
         var stopOnStdinClose = false;
+        string? easyAuthPrincipal = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -64,6 +71,9 @@ public sealed class LocalHostOptions
                 case "--listener-lock-recovery-seconds": lockRecovery = Seconds(Next()); break;
                 case "--queue-window-seconds": queueWindow = Seconds(Next()); break;
                 case "--stop-on-stdin-close": stopOnStdinClose = true; break;
+                case "--easyauth-stand-in":
+                    easyAuthPrincipal = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "00000000-0000-0000-0000-00000000ea51";
+                    break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }
@@ -84,6 +94,7 @@ public sealed class LocalHostOptions
             MasterKey = master,
             BlobScanInterval = scan is { } s ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(1),
             StopOnStdinClose = stopOnStdinClose,
+            EasyAuthPrincipal = easyAuthPrincipal,
             GracePeriod = grace is { } g ? TimeSpan.FromSeconds(g) : TimeSpan.FromSeconds(10),
             ListenerLockPeriod = TimeSpan.FromSeconds(lockPeriod ?? 60),
             ListenerLockRecoveryInterval = TimeSpan.FromSeconds(lockRecovery ?? 60),
@@ -97,5 +108,5 @@ public sealed class LocalHostOptions
         "usage: DbxSync.FunctionsHost --app <built worker folder> [--port 7071] [--address 127.0.0.1] [--settings local.settings.json]\n" +
         "                             [--function-key K] [--master-key K] [--blob-scan-seconds 1] [--grace-seconds 10]\n" +
         "                             [--listener-lock-seconds 60] [--listener-lock-recovery-seconds 60] [--queue-window-seconds 600]\n" +
-        "                             [--stop-on-stdin-close]";
+        "                             [--stop-on-stdin-close] [--easyauth-stand-in [object id]]";
 }
