@@ -28,13 +28,13 @@ public sealed class AppLayoutTests
         Assert.Equal("%SyncTimerSchedule%", triggers["SyncTimer"].GetProperty("schedule").GetString());
         Assert.Equal("queueTrigger", triggers["RunSync"].GetProperty("type").GetString());
         Assert.Equal(StorageRunQueue.Name, triggers["RunSync"].GetProperty("queueName").GetString());
-        foreach (var (name, path) in new[] { ("ImportLabeledFile", "labeled/{name}"), ("SyncToVolume", "volumes/{name}") })
+        foreach (var (name, path) in new[] { ("ImportLabeledFile", "labeled/{name}"), ("SyncToVolume", "volumes/{name}"), ("ImportAnnotationsFile", "annotations/{name}") })
         {
             Assert.Equal("blobTrigger", triggers[name].GetProperty("type").GetString());
             Assert.Equal(path, triggers[name].GetProperty("path").GetString());
             Assert.Equal("EventGrid", triggers[name].GetProperty("source").GetString());
         }
-        foreach (var name in new[] { "RunSync", "ImportLabeledFile", "SyncToVolume" })
+        foreach (var name in new[] { "RunSync", "ImportLabeledFile", "SyncToVolume", "ImportAnnotationsFile" })
             Assert.Equal(SettingNames.WebJobsStorage, triggers[name].GetProperty("connection").GetString());
         var http = triggers.Values.Where(t => t.GetProperty("type").GetString() == "httpTrigger").ToList();
         Assert.True(http.Count >= 24, $"only {http.Count} HTTP functions");

@@ -19,4 +19,6 @@ public sealed record SyncConfigInput
     public bool? PropagateDeletes { get; init; }
     public string? UnknownColumns { get; init; }
     public bool? OverwriteLabels { get; init; }
+    public string? InputsTable { get; init; }
+    public string? AnnotationsTable { get; init; }
 }

@@ -3,6 +3,7 @@ using DbxSync.Core.Principals;
 using DbxSync.Core.Runs;
 using DbxSync.Core.State;
 using DbxSync.Core.Syncs;
+using DbxSync.Core.Syncs.Annotations;
 using DbxSync.Core.Syncs.LabeledImport;
 using DbxSync.Core.Syncs.TableExport;
 using DbxSync.Core.Syncs.Volumes;
@@ -40,6 +41,8 @@ public static class CoreServiceRegistration
         services.AddSingleton<ExportLagService>();
         services.AddSingleton<ISync, VolumeForwardSync>();
         services.AddSingleton<ISync, VolumeReverseSync>();
+        services.AddSingleton(new AnnotationImportOptions());
+        services.AddSingleton<ISync, AnnotationsImportSync>();
         return services;
     }
 }
