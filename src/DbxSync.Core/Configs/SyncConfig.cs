@@ -34,6 +34,10 @@ public sealed record SyncConfig
     public string? InputsTable { get; init; }
     /// <summary>annotations_reverse: the annotations Delta table, catalog.schema.table (never the inputs table).</summary>
     public string? AnnotationsTable { get; init; }
+    /// <summary>volume_forward: each run writes a Clarifai-format input manifest (CSV with expiring read-only URLs).</summary>
+    public bool InputsManifest { get; init; }
+    /// <summary>volume_forward with inputs_manifest: how long the manifest's URLs stay valid (1..168 hours).</summary>
+    public int InputsUrlExpiryHours { get; init; } = 24;
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
     public string? ETag { get; init; }

@@ -21,4 +21,6 @@ public sealed record SyncConfigInput
     public bool? OverwriteLabels { get; init; }
     public string? InputsTable { get; init; }
     public string? AnnotationsTable { get; init; }
+    public bool? InputsManifest { get; init; }
+    public int? InputsUrlExpiryHours { get; init; }
 }

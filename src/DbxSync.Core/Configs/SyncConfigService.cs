@@ -143,6 +143,8 @@ public sealed class SyncConfigService(
         OverwriteLabels = i.OverwriteLabels ?? c.OverwriteLabels,
         InputsTable = i.InputsTable ?? c.InputsTable,
         AnnotationsTable = i.AnnotationsTable ?? c.AnnotationsTable,
+        InputsManifest = i.InputsManifest ?? c.InputsManifest,
+        InputsUrlExpiryHours = i.InputsUrlExpiryHours ?? c.InputsUrlExpiryHours,
     }, i);
 
     /// <summary>An annotations_reverse config's databricks_path is its annotations table unless the client sent one.</summary>

@@ -64,6 +64,11 @@ public static class SyncConfigValidator
         if (c.InputsTable is not null && c.ConfigType is not (SyncConfigType.AnnotationsReverse or SyncConfigType.VolumeForward))
             throw new ValidationException("inputs_table applies only to volume_forward and annotations_reverse configs.", "inputs_table");
         if (c.InputsTable is not null) TableName.Parse(c.InputsTable, "inputs_table");
+        if (c.InputsManifest && c.ConfigType != SyncConfigType.VolumeForward)
+            throw new ValidationException("inputs_manifest applies only to volume_forward configs.", "inputs_manifest");
+        // A user delegation key, and so the SAS signed with it, lives at most 7 days.
+        if (c.InputsUrlExpiryHours is < 1 or > 168)
+            throw new ValidationException("inputs_url_expiry_hours must be between 1 and 168 (7 days, a user delegation key's limit).", "inputs_url_expiry_hours");
         if (c.AnnotationsTable is not null && c.ConfigType != SyncConfigType.AnnotationsReverse)
             throw new ValidationException("annotations_table applies only to annotations_reverse configs.", "annotations_table");
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Sql;
+using DbxSync.Core.Syncs.Datasets;
 
 namespace DbxSync.Core.Syncs.Annotations;
 
@@ -16,48 +16,24 @@ namespace DbxSync.Core.Syncs.Annotations;
 /// </summary>
 public sealed class AnnotationStatements(TableName inputs, TableName annotations, TableName staging)
 {
-    private static readonly (string Name, string Type)[] StagingColumns =
+    private readonly StagedValues _staged = new(staging,
     [
         ("line_no", "BIGINT"), ("annotation_id", "STRING"), ("input_id", "STRING"), ("user_id", "STRING"),
         ("concepts", "STRING"), ("region", "STRING"), ("metadata", "STRING"),
         ("created_at", "TIMESTAMP"), ("modified_at", "TIMESTAMP"), ("deleted", "BOOLEAN"),
-    ];
+    ]);
 
     public TableName Staging => staging;
+    public string CreateStaging() => _staged.Create();
+    public string DropStaging() => _staged.Drop();
 
-    public string CreateStaging() => $"""
-        CREATE TABLE {staging.Quoted} (
-          {string.Join(",\n  ", StagingColumns.Select(c => $"{c.Name} {c.Type}"))}
-        )
-        """;
-
-    public string DropStaging() => $"DROP TABLE IF EXISTS {staging.Quoted}";
-
-    /// <summary>One batch of records as an INSERT with a parameter per value, named by the record's place in the file.</summary>
+    /// <summary>One batch of records as an INSERT with a parameter per value.</summary>
     public (string Statement, List<SqlParameter> Parameters) InsertValues(IReadOnlyList<AnnotationRecord> records)
-    {
-        var parameters = new List<SqlParameter>(records.Count * StagingColumns.Length);
-        var values = new StringBuilder();
-        foreach (var r in records)
+        => _staged.Insert(records.Select(r => new[]
         {
-            string?[] cells =
-            [
-                r.Line.ToString(CultureInfo.InvariantCulture), r.AnnotationId, r.InputId, r.UserId, r.ConceptsJson, r.RegionJson, r.MetadataJson,
-                r.CreatedAt is { } c ? AnnotationLine.ToSqlTimestamp(c) : null, AnnotationLine.ToSqlTimestamp(r.ModifiedAt), r.Deleted ? "true" : "false",
-            ];
-            values.Append(values.Length > 0 ? ",\n(" : "(");
-            for (var i = 0; i < cells.Length; i++)
-            {
-                var (_, type) = StagingColumns[i];
-                var name = string.Create(CultureInfo.InvariantCulture, $"l{r.Line}_{i}");
-                parameters.Add(new SqlParameter(name, cells[i], type));
-                // The CAST keeps the column typed even when a whole batch column is NULL.
-                values.Append(i > 0 ? ", " : "").Append("CAST(:").Append(name).Append(" AS ").Append(type).Append(')');
-            }
-            values.Append(')');
-        }
-        return ($"INSERT INTO {staging.Quoted} VALUES\n{values}", parameters);
-    }
+            r.Line.ToString(CultureInfo.InvariantCulture), r.AnnotationId, r.InputId, r.UserId, r.ConceptsJson, r.RegionJson, r.MetadataJson,
+            r.CreatedAt is { } c ? AnnotationLine.ToSqlTimestamp(c) : null, AnnotationLine.ToSqlTimestamp(r.ModifiedAt), r.Deleted ? "true" : "false",
+        }).ToList(), records[0].Line);
 
     /// <summary>Records staged, and distinct annotation ids among them (the difference is the duplicates dropped).</summary>
     public string Counts() => $"SELECT COUNT(*) AS records, COUNT(DISTINCT annotation_id) AS ids FROM {staging.Quoted}";
