@@ -3,7 +3,7 @@ using System.Globalization;
 namespace DbxSync.Emulator.Sql;
 
 /// <summary>Translates Spark expressions to SQLite expressions with Spark's typing, casts and NULL rules.</summary>
-public sealed class ExpressionTranslator(TranslationSession session)
+public sealed partial class ExpressionTranslator(TranslationSession session)
 {
     private static readonly HashSet<string> AggregateFunctions = new(StringComparer.OrdinalIgnoreCase) { "count", "min", "max", "sum", "avg", "mean", "count_if", "any_value", "first", "bool_or", "bool_and" };
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -42,7 +42,7 @@ public sealed class ExpressionTranslator(TranslationSession session)
         IsNullExpr n => $"({DisplayName(n.Operand)} IS {(n.Negated ? "NOT " : "")}NULL)",
         CaseExpr => "CASE WHEN ... END",
         WindowExpr w => DisplayName(w.Function) + " OVER (...)",
-        _ => "col",
+        _ => ComplexDisplayName(expr),
     };
 
     public TranslatedExpr Translate(SqlExpr expr, Scope scope)
@@ -58,10 +58,7 @@ public sealed class ExpressionTranslator(TranslationSession session)
                 return new TranslatedExpr(session.BindValue(SqlValueConverter.ParameterValue(bound, type)), type, Constant: true);
             }
             case ColumnExpr column:
-            {
-                var resolved = scope.Resolve(column.Qualifier, column.Name);
-                return new TranslatedExpr(resolved.Sql, resolved.Type);
-            }
+                return TranslateColumn(column, scope);
             case StarExpr:
                 throw EngineErrors.Syntax("*");
             case UnaryExpr { Operator: "NOT" } not:
@@ -104,7 +101,7 @@ public sealed class ExpressionTranslator(TranslationSession session)
             case WindowExpr window:
                 return TranslateWindow(window, scope);
             default:
-                throw EngineErrors.Unsupported(expr.GetType().Name);
+                return TranslateComplexExpression(expr, scope);
         }
     }
 
@@ -237,6 +234,7 @@ public sealed class ExpressionTranslator(TranslationSession session)
     /// <summary>Spark's comparison coercion: a string compared with a typed value is cast to that type.</summary>
     public (TranslatedExpr, TranslatedExpr) CoerceForComparison(TranslatedExpr left, TranslatedExpr right)
     {
+        RequireComparable(left.Type, right.Type);
         if (left.Type == right.Type) return (left, right);
         if (left.Type.Kind == SqlTypeKind.String && right.Type.Kind is not (SqlTypeKind.String or SqlTypeKind.Void))
             return (CastTo(left, right.Type.IsIntegral ? SqlType.BigInt : right.Type), right);
@@ -268,7 +266,9 @@ public sealed class ExpressionTranslator(TranslationSession session)
         var from = value.Type;
         if (from == target) return value;
         if (from.Kind == SqlTypeKind.Void) return new TranslatedExpr("NULL", target, true);
+        if (from.IsComplex || target.IsComplex) RequireCastable(from, target);
         if (value.Constant) return FoldConstantCast(value, target, tryCast);
+        if (from.IsComplex || target.IsComplex) return CastComplex(value, target, tryCast);
         var x = value.Sql;
         var function = tryCast ? "dbx_try_cast" : "dbx_cast";
         var slow = $"{function}({x}, '{from.TypeText}', '{target.TypeText}')";
@@ -510,7 +510,7 @@ public sealed class ExpressionTranslator(TranslationSession session)
                 Arity(1, 1);
                 return new TranslatedExpr($"({args[0].Sql} IS NOT NULL)", SqlType.Boolean);
             default:
-                throw EngineErrors.UnknownFunction(function.Name);
+                return TranslateComplexFunction(function, args, scope) ?? throw EngineErrors.UnknownFunction(function.Name);
         }
     }
 }

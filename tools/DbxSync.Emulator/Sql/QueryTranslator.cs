@@ -3,7 +3,7 @@ using System.Globalization;
 namespace DbxSync.Emulator.Sql;
 
 /// <summary>Binds FROM items to SQLite relations and translates queries (SELECT, set operations, VALUES) to SQLite SQL.</summary>
-public sealed class QueryTranslator(TranslationSession session, ExpressionTranslator expressions)
+public sealed partial class QueryTranslator(TranslationSession session, ExpressionTranslator expressions)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -121,7 +121,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 return new BoundRelation($"{left.FromSql} LEFT JOIN {right.FromSql} ON {condition}", left.Filter, [.. left.Columns, .. right.Columns]);
             }
             default:
-                throw EngineErrors.Unsupported(source.GetType().Name);
+                return BindComplexRelation(source, alias);
         }
     }
 
@@ -218,6 +218,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
                 var columns = left.Columns.Select((c, i) =>
                     (c.Name, SqlType.CommonType(c.Type, right.Columns[i].Type) ?? throw EngineErrors.DatatypeMismatch($"{set.Operator} column {i + 1} types differ"))).ToList();
                 if (set.All && set.Operator != "UNION") throw EngineErrors.Unsupported($"{set.Operator} ALL");
+                if (!set.All) RequireSetComparable(columns);
                 var op = set.Operator + (set.All ? " ALL" : "");
                 var sql = $"SELECT * FROM ({left.Sql}) {op} SELECT * FROM ({right.Sql})";
                 return new TranslatedQuery(sql + OrderByOutputs(orderBy, columns) + LimitClause(limit, offset), columns);
@@ -258,6 +259,7 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
 
     private TranslatedQuery TranslateSelect(SelectQuery select, IReadOnlyList<OrderItem> orderBy, SqlExpr? limit, SqlExpr? offset)
     {
+        select = RewriteSelectGenerator(select);
         var relation = select.From == null ? null : BindRelation(select.From);
         var scope = new Scope(relation?.Columns ?? []);
         var outputs = new List<(string Name, SqlType Type, string Sql)>();
@@ -274,6 +276,8 @@ public sealed class QueryTranslator(TranslationSession session, ExpressionTransl
             outputs.Add((item.Alias ?? ExpressionTranslator.DisplayName(item.Expression), translated.Type, translated.Sql));
         }
 
+        if (select.Distinct) RequireSetComparable(outputs.Select(o => (o.Name, o.Type)).ToList());
+        RequireGroupable(select.GroupBy, scope);
         var sql = new System.Text.StringBuilder("SELECT ");
         if (select.Distinct) sql.Append("DISTINCT ");
         sql.Append(string.Join(", ", outputs.Select((o, i) => $"{o.Sql} AS o{i}")));

@@ -3,14 +3,14 @@ using System.Globalization;
 namespace DbxSync.Emulator.Sql;
 
 /// <summary>Recursive-descent parser for the Databricks SQL subset the emulator accepts.</summary>
-public sealed class SqlParser
+public sealed partial class SqlParser
 {
     private static readonly HashSet<string> ClauseKeywords = new(StringComparer.OrdinalIgnoreCase)
     {
         "SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "EXCEPT", "UNION", "INTERSECT", "MINUS",
         "ON", "USING", "WHEN", "THEN", "ELSE", "END", "SET", "VERSION", "TIMESTAMP", "AS", "JOIN", "INNER", "LEFT", "RIGHT",
         "FULL", "CROSS", "VALUES", "AND", "OR", "NOT", "IS", "IN", "LIKE", "BETWEEN", "BY", "ASC", "DESC", "NULLS",
-        "INTO", "MATCHED", "DISTINCT", "ALL", "CASE", "WITH", "FOR", "QUALIFY", "OVER", "WINDOW",
+        "INTO", "MATCHED", "DISTINCT", "ALL", "CASE", "WITH", "FOR", "QUALIFY", "OVER", "WINDOW", "LATERAL",
     };
 
     private readonly List<SqlToken> _tokens;
@@ -208,7 +208,7 @@ public sealed class SqlParser
                 }
                 if (precision is < 1 or > 38 || scale < 0 || scale > precision) throw EngineErrors.Syntax(token.Raw);
                 return SqlType.Decimal(precision, scale);
-            default: throw EngineErrors.Syntax(token.Raw);
+            default: return ParseComplexType(token) ?? throw EngineErrors.Syntax(token.Raw);
         }
     }
 
@@ -458,6 +458,7 @@ public sealed class SqlParser
         if (Current.Kind == TokenKind.Identifier && Peek().IsSymbol("("))
         {
             var function = Current.Text.ToLowerInvariant();
+            if (IsGeneratorFunction(function)) return ParseGeneratorSource();
             if (function is "range" or "table_changes" or "read_files")
             {
                 _position += 2;
@@ -587,7 +588,7 @@ public sealed class SqlParser
         TableSource? from = null;
         if (Accept("FROM"))
         {
-            from = ParseTableSource();
+            from = ParseLateralViews(ParseTableSource());
             // LEFT [OUTER] JOIN ... ON: https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-qry-select-join.html
             while (Current.IsKeyword("LEFT"))
             {
@@ -747,9 +748,7 @@ public sealed class SqlParser
             };
         }
         if (Current.IsSymbol("+")) { _position++; return ParseUnary(); }
-        var primary = ParsePrimary();
-        while (Current.IsSymbol("::")) { _position++; primary = new CastExpr(primary, ParseType()); }
-        return primary;
+        return ParsePostfix(ParsePrimary());
     }
 
     private SqlExpr ParsePrimary()
@@ -873,7 +872,7 @@ public sealed class SqlParser
         var distinct = Accept("DISTINCT");
         var arguments = new List<SqlExpr>();
         if (!Current.IsSymbol(")"))
-            do arguments.Add(ParseExpression()); while (Accept(","));
+            do arguments.Add(name == "struct" ? ParseStructArgument() : ParseExpression()); while (Accept(","));
         Expect(")");
         var function = new FunctionExpr(name, arguments, distinct);
         return Accept("OVER") ? ParseWindow(function) : function;

@@ -48,7 +48,7 @@ public static class SqlTokenizer
             {
                 tokens.Add(ReadNumber(sql, ref i));
             }
-            else if (c == ':' && i + 1 < sql.Length && (char.IsLetter(sql[i + 1]) || sql[i + 1] == '_'))
+            else if (c == ':' && i + 1 < sql.Length && (char.IsLetter(sql[i + 1]) || sql[i + 1] == '_') && !IsPathColon(tokens, i))
             {
                 i++;
                 while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] == '_')) i++;
@@ -62,13 +62,25 @@ public static class SqlTokenizer
             else
             {
                 var symbol = MultiCharSymbols.FirstOrDefault(s => string.CompareOrdinal(sql, i, s, 0, s.Length) == 0) ?? c.ToString();
-                if (symbol.Length == 1 && "(),.;=<>+-*/%".IndexOf(c) < 0) throw EngineErrors.Syntax(symbol);
+                if (symbol.Length == 1 && "(),.;=<>+-*/%[]:".IndexOf(c) < 0) throw EngineErrors.Syntax(symbol);
                 i += symbol.Length;
                 tokens.Add(new SqlToken(TokenKind.Symbol, symbol, start, symbol));
             }
         }
         tokens.Add(new SqlToken(TokenKind.End, "", sql.Length, "<EOF>"));
         return tokens;
+    }
+
+    /// <summary>
+    /// 'raw:path' (JSON path, https://docs.databricks.com/en/sql/language-manual/sql-ref-json-path-expression.html) and
+    /// 'name:TYPE' in STRUCT types, versus ':param' markers: the colon of a path touches the expression before it.
+    /// </summary>
+    private static bool IsPathColon(List<SqlToken> tokens, int colon)
+    {
+        if (tokens.Count == 0) return false;
+        var previous = tokens[^1];
+        if (previous.Position + previous.Raw.Length != colon) return false;
+        return previous.Kind is TokenKind.Identifier or TokenKind.QuotedIdentifier || previous.IsSymbol(")") || previous.IsSymbol("]");
     }
 
     private static int SkipWhitespaceAndComments(string sql, int i)

@@ -1,9 +1,9 @@
 namespace DbxSync.Emulator.Sql;
 
-public enum SqlTypeKind { Void, Boolean, TinyInt, SmallInt, Int, BigInt, Float, Double, Decimal, String, Date, Timestamp }
+public enum SqlTypeKind { Void, Boolean, TinyInt, SmallInt, Int, BigInt, Float, Double, Decimal, String, Date, Timestamp, Array, Map, Struct, Variant }
 
 /// <summary>A Spark SQL type as far as the emulator models it; knows how Databricks names it and how SQLite stores it.</summary>
-public sealed record SqlType(SqlTypeKind Kind, int Precision = 0, int Scale = 0)
+public sealed partial record SqlType(SqlTypeKind Kind, int Precision = 0, int Scale = 0)
 {
     public static readonly SqlType Void = new(SqlTypeKind.Void);
     public static readonly SqlType Boolean = new(SqlTypeKind.Boolean);
@@ -37,7 +37,7 @@ public sealed record SqlType(SqlTypeKind Kind, int Precision = 0, int Scale = 0)
         SqlTypeKind.String => "STRING",
         SqlTypeKind.Date => "DATE",
         SqlTypeKind.Timestamp => "TIMESTAMP",
-        _ => throw new InvalidOperationException(Kind.ToString()),
+        _ => ComplexTypeText(),
     };
 
     /// <summary>The Statement API's type_name enum, which differs from the SQL spelling for integers and NULL.</summary>
@@ -48,6 +48,9 @@ public sealed record SqlType(SqlTypeKind Kind, int Precision = 0, int Scale = 0)
         SqlTypeKind.SmallInt => "SHORT",
         SqlTypeKind.BigInt => "LONG",
         SqlTypeKind.Decimal => "DECIMAL",
+        SqlTypeKind.Array => "ARRAY",
+        SqlTypeKind.Map => "MAP",
+        SqlTypeKind.Struct => "STRUCT",
         _ => TypeText,
     };
 
@@ -83,6 +86,7 @@ public sealed record SqlType(SqlTypeKind Kind, int Precision = 0, int Scale = 0)
             var integerDigits = Math.Max(pa - sa, pb - sb);
             return Decimal(Math.Min(38, integerDigits + scale), scale);
         }
+        if (a.IsComplex || b.IsComplex) return ComplexCommonType(a, b);
         if (a.Kind == SqlTypeKind.String || b.Kind == SqlTypeKind.String) return String;
         if (a.IsTemporal && b.IsTemporal) return Timestamp;
         return null;

@@ -107,6 +107,7 @@ public static class SqlValueConverter
     public static object? Cast(object? value, SqlType from, SqlType to)
     {
         if (value is null or DBNull) return null;
+        if (from.IsComplex || to.IsComplex) return ComplexValues.Cast(value, from, to);
         if (to.Kind == SqlTypeKind.String) return FormatAsString(value, from);
         if (value is string text && from.Kind is SqlTypeKind.String or SqlTypeKind.Void) return ParseText(text, to);
         switch (to.Kind)
@@ -152,6 +153,7 @@ public static class SqlValueConverter
     public static string FormatAsString(object value, SqlType from) => from.Kind switch
     {
         SqlTypeKind.Timestamp when value is string ts => FormatTimestampAsString(ts),
+        _ when from.IsComplex => ComplexValues.FormatAsString(value, from),
         _ => FormatCell(value, from)!,
     };
 
@@ -184,6 +186,8 @@ public static class SqlValueConverter
                 return Math.Round((decimal)asDouble, type.Scale, MidpointRounding.AwayFromZero).ToString("F" + type.Scale, Invariant);
             case SqlTypeKind.Timestamp:
                 return value is string ts && ts.Length >= 23 ? ts[..23] + "Z" : Convert.ToString(value, Invariant);
+            case SqlTypeKind.Array or SqlTypeKind.Map or SqlTypeKind.Struct or SqlTypeKind.Variant:
+                return ComplexValues.ToResultJson(value, type);
             default:
                 return value switch
                 {

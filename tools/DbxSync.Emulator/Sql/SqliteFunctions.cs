@@ -26,9 +26,9 @@ public static class SqliteFunctions
         return error;
     }
 
-    private static SqlType TypeOf(string text) => TypeCache.GetOrAdd(text, t => SqlParser.ParseColumnList("x " + t)[0].Type);
+    internal static SqlType TypeOf(string text) => TypeCache.GetOrAdd(text, t => SqlParser.ParseColumnList("x " + t)[0].Type);
 
-    private static object? Guard(Func<object?> body)
+    internal static object? Guard(Func<object?> body)
     {
         try { return body(); }
         catch (EngineException error)
@@ -47,6 +47,7 @@ public static class SqliteFunctions
             try { return SqlValueConverter.Cast(value, TypeOf(from), TypeOf(to)); }
             catch (EngineException) { return null; }
         }, isDeterministic: true);
+        ComplexFunctions.Register(connection);
         connection.CreateFunction("dbx_fmod", (object? a, object? b) =>
             a is null || b is null ? null : (object)(Convert.ToDouble(a) % Convert.ToDouble(b)), isDeterministic: true);
         connection.CreateFunction("dbx_round", (object? value, long digits) =>
