@@ -95,7 +95,7 @@ public sealed class AnnotationsImportTests
         // region is JSON text: Databricks' ':' path syntax and from_json both read it.
         var top = await stack.QueryAsync($"SELECT region:bounding_box.top_row FROM {t.Annotations} WHERE annotation_id = 'a1'");
         Assert.Equal("0.1", top.Single()[0]);
-        var points = await stack.QueryAsync($"SELECT size(from_json(region:polygon.points, 'ARRAY<STRING>')) FROM {t.Annotations} WHERE annotation_id = 'a2'");
+        var points = await stack.QueryAsync($"SELECT size(from_json(region:polygon.points, 'ARRAY<STRUCT<row: DOUBLE, col: DOUBLE>>')) FROM {t.Annotations} WHERE annotation_id = 'a2'");
         Assert.Equal("3", points.Single()[0]);
         var concept = await stack.QueryAsync($"SELECT annotation_id FROM {t.Annotations} WHERE array_contains(concepts, 'cute')");
         Assert.Equal("a2", concept.Single()[0]);
