@@ -103,12 +103,76 @@ public sealed class VolumeInputsTests
         Assert.Equal("inputs_manifest", wrongType.Field);
     }
 
-    private static async Task<List<string[]>> ReadCsvAsync(SyncStack stack, string output)
+    internal static async Task<List<string[]>> ReadCsvAsync(SyncStack stack, string output)
     {
         var slash = output.IndexOf('/');
         await using var file = LabeledFile.Open(new MemoryStream(await stack.ReadBlobAsync(output[..slash], output[(slash + 1)..])));
         var records = new List<string[]>();
         while (await file.ReadAsync(CancellationToken.None) is { } record) records.Add(record);
         return records;
+    }
+}
+
+/// <summary>table with export_format clarifai_inputs: the export's rows in Clarifai's input CSV.</summary>
+public sealed class ClarifaiInputsExportTests
+{
+    [Fact]
+    public async Task A_table_goes_out_in_clarifai_inputs_format_with_the_same_change_detection()
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var volume = await stack.CreateVolumeAsync("photos");
+        var photo = new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3 };
+        await stack.Workspace.UploadFileAsync($"{volume}/2026/p1.jpg", new MemoryStream(photo));
+        var table = $"{SyncStack.Catalog}.{SyncStack.Schema}.{SyncStack.UniqueName("photos")}";
+        await stack.SqlAsync($"CREATE TABLE {table} (id BIGINT NOT NULL, image STRING, label STRING, split STRING, lon DOUBLE, lat DOUBLE) TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+        await stack.SqlAsync($"""
+            INSERT INTO {table} VALUES
+              (1, 'https://example.org/cat.jpg', NULL, 'train', 13.4, 52.5),
+              (2, '{volume}/2026/p1.jpg', NULL, 'val', NULL, NULL),
+              (3, 'https://example.org/done.jpg', 'dog', 'train', NULL, NULL)
+            """);
+        var config = await stack.CreateConfigAsync(new SyncConfigInput
+        {
+            ConfigType = "table", DatabricksPath = table, PkColumn = "id", LabelColumn = "label",
+            ExportFormat = "clarifai_inputs", InputColumn = "image", MetadataColumns = ["split"], LongitudeColumn = "lon", LatitudeColumn = "lat",
+        });
+
+        var run = await stack.RunAsync(config.Id);
+        Assert.True(run.Outcome == RunOutcome.Succeeded, run.Error);
+        Assert.Equal(2, run.Rows);
+        var csv = await VolumeInputsTests.ReadCsvAsync(stack, run.Output!);
+        Assert.Equal(["inputid", "input", "concepts", "metadata", "geopoints"], csv[0]);
+        var rows = csv.Skip(1).OrderBy(r => r[0]).ToList();
+        Assert.Equal(["1", "https://example.org/cat.jpg", "", """{"split":"train"}""", "13.4,52.5"], rows[0]);
+        Assert.Equal("2", rows[1][0]);
+        Assert.Equal("""{"split":"val"}""", rows[1][3]);
+        Assert.Equal("", rows[1][4]);
+        // The volume file was copied to blob storage and its URL downloads it.
+        using var http = new HttpClient();
+        Assert.Equal(photo, await http.GetByteArrayAsync(rows[1][1]));
+        Assert.Contains($"/{BlobContainers.Exports}/{config.Id}/files/", new Uri(rows[1][1]).AbsolutePath);
+
+        // Same change detection as the CSV export: only the new unlabeled row goes out next.
+        await stack.SqlAsync($"INSERT INTO {table} VALUES (4, 'https://example.org/new.jpg', NULL, 'test', NULL, NULL)");
+        var second = await stack.RunAsync(config.Id);
+        Assert.True(second.Outcome == RunOutcome.Succeeded, second.Error);
+        Assert.Equal(["4"], (await VolumeInputsTests.ReadCsvAsync(stack, second.Output!)).Skip(1).Select(r => r[0]));
+    }
+
+    [Fact]
+    public async Task Clarifai_inputs_needs_an_input_column_and_only_applies_to_table_exports()
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var table = await stack.CreateItemsTableAsync(1, changeDataFeed: false);
+        var noInput = await Assert.ThrowsAsync<ValidationException>(() => stack.CreateConfigAsync(new SyncConfigInput
+        {
+            ConfigType = "table", DatabricksPath = table, PkColumn = "id", LabelColumn = "label", ExportFormat = "clarifai_inputs",
+        }));
+        Assert.Equal("input_column", noInput.Field);
+        var missing = await Assert.ThrowsAsync<ValidationException>(() => stack.CreateConfigAsync(new SyncConfigInput
+        {
+            ConfigType = "table", DatabricksPath = table, PkColumn = "id", LabelColumn = "label", ExportFormat = "clarifai_inputs", InputColumn = "nope",
+        }));
+        Assert.Equal("input_column", missing.Field);
     }
 }

@@ -38,6 +38,14 @@ public sealed record SyncConfig
     public bool InputsManifest { get; init; }
     /// <summary>volume_forward with inputs_manifest: how long the manifest's URLs stay valid (1..168 hours).</summary>
     public int InputsUrlExpiryHours { get; init; } = 24;
+    /// <summary>table: "clarifai_inputs" writes Clarifai's input CSV instead of the table's columns (null = the table's CSV).</summary>
+    public string? ExportFormat { get; init; }
+    /// <summary>clarifai_inputs: the column holding each row's URL or /Volumes/... path (input).</summary>
+    public string? InputColumn { get; init; }
+    /// <summary>clarifai_inputs: columns written into metadata as a JSON object.</summary>
+    public IReadOnlyList<string>? MetadataColumns { get; init; }
+    public string? LongitudeColumn { get; init; }
+    public string? LatitudeColumn { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
     public string? ETag { get; init; }

@@ -23,4 +23,9 @@ public sealed record SyncConfigInput
     public string? AnnotationsTable { get; init; }
     public bool? InputsManifest { get; init; }
     public int? InputsUrlExpiryHours { get; init; }
+    public string? ExportFormat { get; init; }
+    public string? InputColumn { get; init; }
+    public IReadOnlyList<string>? MetadataColumns { get; init; }
+    public string? LongitudeColumn { get; init; }
+    public string? LatitudeColumn { get; init; }
 }

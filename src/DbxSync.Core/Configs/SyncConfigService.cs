@@ -145,6 +145,11 @@ public sealed class SyncConfigService(
         AnnotationsTable = i.AnnotationsTable ?? c.AnnotationsTable,
         InputsManifest = i.InputsManifest ?? c.InputsManifest,
         InputsUrlExpiryHours = i.InputsUrlExpiryHours ?? c.InputsUrlExpiryHours,
+        ExportFormat = i.ExportFormat ?? c.ExportFormat,
+        InputColumn = i.InputColumn ?? c.InputColumn,
+        MetadataColumns = i.MetadataColumns ?? c.MetadataColumns,
+        LongitudeColumn = i.LongitudeColumn ?? c.LongitudeColumn,
+        LatitudeColumn = i.LatitudeColumn ?? c.LatitudeColumn,
     }, i);
 
     /// <summary>An annotations_reverse config's databricks_path is its annotations table unless the client sent one.</summary>

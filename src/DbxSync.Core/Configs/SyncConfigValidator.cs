@@ -69,6 +69,7 @@ public static class SyncConfigValidator
         // A user delegation key, and so the SAS signed with it, lives at most 7 days.
         if (c.InputsUrlExpiryHours is < 1 or > 168)
             throw new ValidationException("inputs_url_expiry_hours must be between 1 and 168 (7 days, a user delegation key's limit).", "inputs_url_expiry_hours");
+        ClarifaiInputsFormat.ValidateShape(c);
         if (c.AnnotationsTable is not null && c.ConfigType != SyncConfigType.AnnotationsReverse)
             throw new ValidationException("annotations_table applies only to annotations_reverse configs.", "annotations_table");
     }
@@ -106,7 +107,7 @@ public static class SyncConfigValidator
             var table = await workspace.GetTableAsync(name.FullName, cancellationToken)
                 ?? throw new ValidationException($"Table '{name}' does not exist in the workspace (or the principal cannot see it).", "databricks_path", "table-not-found");
             var columns = table.Columns.Select(col => col.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var missing = new[] { ("pk_column", c.PkColumn!), ("label_column", c.LabelColumn!) }.Where(x => !columns.Contains(x.Item2)).ToList();
+            var missing = new[] { ("pk_column", c.PkColumn!), ("label_column", c.LabelColumn!) }.Concat(ClarifaiInputsFormat.NamedColumns(c)).Where(x => !columns.Contains(x.Item2)).ToList();
             if (missing.Count > 0)
                 throw new ValidationException(
                     $"Table '{name}' has no column {string.Join(" and ", missing.Select(m => $"'{m.Item2}' ({m.Item1})"))}; it has: {string.Join(", ", table.Columns.Select(col => col.Name))}.",
