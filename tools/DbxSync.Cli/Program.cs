@@ -8,6 +8,7 @@ try
     {
         ["run", var configId] => await RunCommand.ExecuteAsync(configId, cancel.Token),
         ["demo", ..] => await DemoCommand.ExecuteAsync(args[1..], cancel.Token),
+        ["demo-datasets", ..] => await DatasetsDemoCommand.ExecuteAsync(cancel.Token),
         _ => Usage(),
     };
 }
@@ -19,6 +20,6 @@ catch (Exception ex) when (ex is ApiException or InvalidOperationException or Ht
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dbxsync-cli run CONFIG_ID | dbxsync-cli demo");
+    Console.Error.WriteLine("usage: dbxsync-cli run CONFIG_ID | dbxsync-cli demo | dbxsync-cli demo-datasets");
     return 2;
 }
