@@ -4,6 +4,7 @@ using DbxSync.Core.Runs;
 using DbxSync.Core.State;
 using DbxSync.Core.Syncs;
 using DbxSync.Core.Syncs.Annotations;
+using DbxSync.Core.Syncs.Datasets;
 using DbxSync.Core.Syncs.LabeledImport;
 using DbxSync.Core.Syncs.TableExport;
 using DbxSync.Core.Syncs.Volumes;
@@ -43,6 +44,7 @@ public static class CoreServiceRegistration
         services.AddSingleton<ISync, VolumeReverseSync>();
         services.AddSingleton(new AnnotationImportOptions());
         services.AddSingleton<ISync, AnnotationsImportSync>();
+        services.AddSingleton<TablePreviewService>();
         return services;
     }
 }
