@@ -60,7 +60,7 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
                 results.Add(new SyncResult { Error = $"annotations/{name} failed and stays for the next scan: {ex.Message}" });
             }
         }
-        return Combine(results);
+        return DroppedFiles.Combine(results, "annotation files");
     }
 
     private async Task<SyncResult> ImportOneAsync(SyncContext context, string blobName, CancellationToken cancellationToken)
@@ -236,37 +236,5 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
         return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"annotations/{blob.Name} rejected, tables unchanged: {summary}" };
     }
 
-    /// <summary>Copies the validated version to {container}/{name} and deletes it; null when it was replaced meanwhile.</summary>
-    private async Task<string?> MoveAsync(BlobItem blob, string container, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await blobs.CopyAsync(BlobContainers.Annotations, blob.Name, container, blob.Name, blob.ETag, cancellationToken);
-            await blobs.DeleteAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken);
-            return $"{container}/{blob.Name}";
-        }
-        catch (ConcurrencyException)
-        {
-            return null;
-        }
-    }
-
-    private static SyncResult Combine(List<SyncResult> results)
-    {
-        if (results.Count == 1) return results[0];
-        var errors = results.Where(r => r.Error is not null).Select(r => r.Error).ToList();
-        var worked = results.Where(r => r.Outcome != RunOutcome.NoChange || r.Error is not null).ToList();
-        return new SyncResult
-        {
-            Outcome = worked.Count == 0 ? RunOutcome.NoChange : RunOutcome.Succeeded,
-            Rows = results.Sum(r => r.Rows),
-            Files = results.Sum(r => r.Files),
-            Bytes = results.Sum(r => r.Bytes),
-            UpdatedRows = results.Sum(r => r.UpdatedRows ?? 0),
-            InsertedRows = results.Sum(r => r.InsertedRows ?? 0),
-            Message = $"{results.Count} annotation files: {results.Count - errors.Count} imported or already done, {errors.Count} rejected or failed" +
-                      string.Concat(results.Where(r => r.Error is null && r.Message is not null).Select(r => "; " + r.Message)),
-            Error = errors.Count == 0 ? null : string.Join("; ", errors),
-        };
-    }
+    private Task<string?> MoveAsync(BlobItem blob, string container, CancellationToken cancellationToken) => DroppedFiles.MoveAsync(blobs, blob, container, cancellationToken);
 }
