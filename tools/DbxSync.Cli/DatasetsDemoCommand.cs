@@ -94,7 +94,7 @@ public static class DatasetsDemoCommand
             ["concepts"] = deleted ? null : new[] { concept }, ["deleted"] = deleted ? true : null,
             ["region"] = deleted ? null : new { bounding_box = new { top_row = 0.1, left_col = 0.1, bottom_row = 0.9, right_col = 0.9 } },
         }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
-        var round1 = inputs.Select((x, i) => Line($"ann-{i + 1}", x[0], "2026-12-31T23:59:30Z", x[0].StartsWith("cats", StringComparison.Ordinal) ? "cat" : "dog")).ToList();
+        var round1 = inputs.Select((x, i) => Line($"ann-{i + 1}", x[0], "2026-12-31T23:59:30Z", x[0].Contains("/cats/", StringComparison.Ordinal) ? "cat" : "dog")).ToList();
         var report1 = await DropAsync(blobs, reverseId, "round1.jsonl", round1, cancellationToken);
         if (report1 is null) return Fail($"round 1 was rejected: see failed/{reverseId}/round1.jsonl.errors.json");
         Info(Describe(report1.Value));
