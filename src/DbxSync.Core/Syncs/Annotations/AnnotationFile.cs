@@ -15,20 +15,41 @@ public static class AnnotationFile
     /// <summary>Which names under annotations/ an annotations_reverse config imports: the labeled-file rules, for JSON Lines.</summary>
     public static bool IsImportable(string configId, string blobName) => LabeledBlobName.IsImportable(configId, blobName, Extensions);
 
-    /// <summary>Every non-blank line with its 1-based number. Invalid UTF-8 fails the read at the line it is on.</summary>
+    /// <summary>Every non-blank line with its 1-based number. Invalid UTF-8 fails the read on the line it is on.</summary>
     public static async IAsyncEnumerable<(long Line, string Text)> ReadLinesAsync(Stream content, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Strict UTF-8; the encoding's preamble makes the reader skip a UTF-8 byte order mark.
-        using var reader = new StreamReader(content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: false);
+        // Lines are split as bytes and each is decoded on its own, so an invalid byte is reported on its own line
+        // (a text reader decodes ahead and would blame the line it happens to be on).
+        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        var buffer = new byte[64 * 1024];
+        int start = 0, end = 0;
         long line = 0;
+        var atEnd = false;
         while (true)
         {
-            string? text;
-            try { text = await reader.ReadLineAsync(cancellationToken); }
-            catch (DecoderFallbackException) { throw new AnnotationFileFormatException(line + 1, "the file is not valid UTF-8"); }
-            if (text is null) yield break;
+            var newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
+            if (newline < 0 && !atEnd)
+            {
+                // Keep the partial line, make room (a line longer than the buffer grows it), read more.
+                if (start > 0) { Buffer.BlockCopy(buffer, start, buffer, 0, end - start); end -= start; start = 0; }
+                if (end == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                var read = await content.ReadAsync(buffer.AsMemory(end), cancellationToken);
+                if (read == 0) atEnd = true;
+                end += read;
+                continue;
+            }
+            var stop = newline < 0 ? end : newline;
+            if (newline < 0 && stop == start) yield break;
             line++;
+            var bytes = buffer.AsSpan(start, stop - start);
+            if (line == 1 && bytes.StartsWith(Encoding.UTF8.Preamble)) bytes = bytes[Encoding.UTF8.Preamble.Length..];
+            if (bytes.EndsWith("\r"u8)) bytes = bytes[..^1];
+            string text;
+            try { text = strict.GetString(bytes); }
+            catch (DecoderFallbackException) { throw new AnnotationFileFormatException(line, "the line is not valid UTF-8"); }
+            start = newline < 0 ? end : newline + 1;
             if (!string.IsNullOrWhiteSpace(text)) yield return (line, text);
+            if (newline < 0) yield break;
         }
     }
 }
