@@ -154,7 +154,7 @@ public sealed class SyncConfigService(
 
     /// <summary>An annotations_reverse config's databricks_path is its annotations table unless the client sent one.</summary>
     private static SyncConfig AnnotationsPath(SyncConfig c, SyncConfigInput i)
-        => c.ConfigType == SyncConfigType.AnnotationsReverse && i.DatabricksPath is null && c.AnnotationsTable is not null
+        => c.ConfigType == SyncConfigType.AnnotationsReverse && string.IsNullOrEmpty(i.DatabricksPath) && c.AnnotationsTable is not null
             ? c with { DatabricksPath = c.AnnotationsTable }
             : c;
 

@@ -8,11 +8,10 @@ import { picker, columnChooser } from './picker.js';
  */
 export function datasetFields(principal) {
   const picks = { inputs: '', annotations: '', forwardInputs: '' };
-  const inputsPicker = picker({ kind: 'table', principal, onChange: (p) => { picks.inputs = p.path; } });
-  const annotationsPicker = picker({ kind: 'table', principal, onChange: (p) => { picks.annotations = p.path; } });
-  const forwardInputsPicker = picker({ kind: 'table', principal, onChange: (p) => { picks.forwardInputs = p.path; } });
-  for (const [p, label, name] of [[inputsPicker, 'Inputs table', 'inputs_table'], [annotationsPicker, 'Annotations table', 'annotations_table'], [forwardInputsPicker, 'Inputs table', 'inputs_table']]) {
-    p.element.querySelector('legend').textContent = label;
+  const inputsPicker = picker({ kind: 'table', principal, prefix: 'Inputs table', onChange: (p) => { picks.inputs = p.path; } });
+  const annotationsPicker = picker({ kind: 'table', principal, prefix: 'Annotations table', onChange: (p) => { picks.annotations = p.path; } });
+  const forwardInputsPicker = picker({ kind: 'table', principal, prefix: 'Inputs table', onChange: (p) => { picks.forwardInputs = p.path; } });
+  for (const [p, name] of [[inputsPicker, 'inputs_table'], [annotationsPicker, 'annotations_table'], [forwardInputsPicker, 'inputs_table']]) {
     // Server errors about this table land on this picker, not on databricks_path.
     p.element.querySelectorAll('[data-field="databricks_path"]').forEach((el) => { el.dataset.field = name; });
   }
@@ -47,13 +46,12 @@ export function datasetFields(principal) {
   clarifai.addEventListener('change', () => { mapping.hidden = !clarifai.checked; });
   mapping.hidden = true;
 
-  const element = h('div', {}, annotations, forward, table);
+  const element = h('div', {});
   return {
     element,
     layout(type) {
-      annotations.hidden = type !== 'annotations_reverse';
-      forward.hidden = type !== 'volume_forward';
-      table.hidden = type !== 'table';
+      // Only the section of the chosen kind is in the form: no hidden control shares a label with a visible one.
+      element.replaceChildren(...(type === 'annotations_reverse' ? [annotations] : type === 'volume_forward' ? [forward] : type === 'table' ? [table] : []));
     },
     principalChanged(id) { inputsPicker.principalChanged(id); annotationsPicker.principalChanged(id); forwardInputsPicker.principalChanged(id); },
     tablePicked(t) { input.set(t); longitude.set(t); latitude.set(t); },

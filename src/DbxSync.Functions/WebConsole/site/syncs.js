@@ -95,7 +95,7 @@ export async function syncForm() {
     reverseOnly.hidden = !(t === 'pair' || t === 'table_reverse');
     path = '';
   };
-  type.addEventListener('change', () => { layout(); tablePicker.principalChanged(principal.value); volumePicker.principalChanged(principal.value); datasets.principalChanged(principal.value); });
+  type.addEventListener('change', () => { layout(); tablePicker.principalChanged(principal.value); volumePicker.principalChanged(principal.value); });
   principal.addEventListener('change', () => { tablePicker.principalChanged(principal.value); volumePicker.principalChanged(principal.value); datasets.principalChanged(principal.value); });
   layout();
   tablePicker.principalChanged(principal.value);
@@ -108,7 +108,7 @@ export async function syncForm() {
     const t = type.value;
     const base = {
       name: name.value.trim(), description: description.value.trim() || undefined, service_principal_id: principal.value,
-      databricks_path: path, poll_interval_seconds: Number(poll.value), enabled: !paused.checked,
+      databricks_path: t === 'annotations_reverse' ? undefined : path, poll_interval_seconds: Number(poll.value), enabled: !paused.checked,
     };
     const tableFields = { pk_column: pk.value || undefined, label_column: label.value || undefined };
     const reverseFields = { use_staging: staging.checked, staging_volume_path: staging.checked ? stagingPath.value.trim() : undefined };
