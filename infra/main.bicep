@@ -152,6 +152,10 @@ module rbac 'modules/rbac.bicep' = {
 
 output functionAppName string = functionApp.outputs.functionAppName
 output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
+@description('Object id of the app\'s managed identity (Azure role assignments).')
+output functionAppPrincipalId string = functionApp.outputs.principalId
+@description('Client (application) id of the app\'s managed identity: add it to the Databricks workspace by this id (managed_identity auth type).')
+output functionAppClientId string = functionApp.outputs.clientId
 output storageAccountName string = storage.outputs.storageAccountName
 output keyVaultUri string = keyVault.outputs.keyVaultUri
 @description('Named here with the other resources; eventgrid.bicep creates the topic after the code deployment.')

@@ -177,6 +177,21 @@ public sealed class BenchContext : IDisposable
         return active.Count;
     }
 
+    public async Task<JsonObject> GetAsync(string path, CancellationToken ct = default)
+    {
+        using var response = await _api.GetAsync(path, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path}: HTTP {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>Statements the emulator's warehouse executed so far (its admin stats, loopback only).</summary>
+    public async Task<long> EmulatorStatementsAsync(CancellationToken ct = default)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(Env("DATABRICKS_HOST")) };
+        return (long)JsonNode.Parse(await client.GetStringAsync("emulator/stats", ct))!["statements_executed"]!;
+    }
+
     public async Task<JsonObject> PostAsync(string path, object body, CancellationToken ct = default)
     {
         using var response = await _api.PostAsync(path, new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"), ct);

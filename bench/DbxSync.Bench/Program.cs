@@ -7,6 +7,7 @@ using Spectre.Console;
 var scenarios = new List<string>();
 long rows = 1_000_000, largeMiB = 1024;
 int files = 2_000, configs = 500;
+var configsSet = false;
 string? outDir = null;
 for (var i = 0; i < args.Length; i++)
 {
@@ -16,12 +17,12 @@ for (var i = 0; i < args.Length; i++)
         case "--rows": rows = long.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--files": files = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--large-mib": largeMiB = long.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--configs": configs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--configs": configs = int.Parse(Next(), CultureInfo.InvariantCulture); configsSet = true; break;
         case "--out": outDir = Next(); break;
-        case "all": scenarios.AddRange(["export", "import", "volume", "probe"]); break;
-        case "export" or "import" or "volume" or "probe": scenarios.Add(args[i]); break;
+        case "all": scenarios.AddRange(["export", "import", "volume", "probe", "console"]); break;
+        case "export" or "import" or "volume" or "probe" or "console": scenarios.Add(args[i]); break;
         default:
-            AnsiConsole.MarkupLine($"[red]unknown argument {Markup.Escape(args[i])}[/]; usage: ./dbxsync bench [export|import|volume|probe|all] [--rows N] [--files N] [--large-mib N] [--configs N] [--out DIR]");
+            AnsiConsole.MarkupLine($"[red]unknown argument {Markup.Escape(args[i])}[/]; usage: ./dbxsync bench [export|import|volume|probe|console|all] [--rows N] [--files N] [--large-mib N] [--configs N] [--out DIR]");
             return 2;
     }
 }
@@ -49,6 +50,7 @@ foreach (var scenario in scenarios.Distinct())
             "export" => await ExportScenario.RunAsync(ctx, rows, cts.Token),
             "import" => await ImportScenario.RunAsync(ctx, rows, cts.Token),
             "volume" => await VolumeScenario.RunAsync(ctx, files, largeMiB * 1024 * 1024, cts.Token),
+            "console" => await ConsoleScenario.RunAsync(ctx, configsSet ? configs : 1000, cts.Token),
             _ => await ProbeScenario.RunAsync(ctx, configs, cts.Token),
         };
         var result = new ScenarioResult { Scenario = scenario, Command = command, StartedAt = started, Machine = machine, Cases = cases };

@@ -38,6 +38,7 @@ await using var host = await FunctionsHostInstance.StartAsync(
         ["AzureWebJobsStorage"] = storage,
         ["FIXTURE_QUEUE"] = AzuriteInstance.UniqueName("benchq"),
         ["FIXTURE_NOOP_QUEUE"] = noOpQueue,
+        ["FIXTURE_HOLD_QUEUE"] = AzuriteInstance.UniqueName("benchh"),
         ["FIXTURE_JOURNAL_QUEUE"] = AzuriteInstance.UniqueName("benchj"),
         ["FIXTURE_TIMER_SCHEDULE"] = "0 0 0 1 1 *",
         ["AzureFunctionsWebHost__hostid"] = AzuriteInstance.UniqueName("benchhost"),

@@ -57,6 +57,12 @@ var hostStorageSettings = [
   { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
 ]
 
+// The console answers at the app's URL (host.json routePrefix ""), so the host's own "up and running" page must
+// not: https://learn.microsoft.com/azure/azure-functions/functions-app-settings#azurewebjobsdisablehomepage
+var hostHttpSettings = [
+  { name: 'AzureWebJobsDisableHomepage', value: 'true' }
+]
+
 var monitoringSettings = [
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
   // App Insights has local auth disabled, so telemetry must be sent with an Entra token.
@@ -71,6 +77,8 @@ var dbxSyncSettings = [
   { name: 'DbxSync__Storage__QueueServiceUri', value: storageAccount.properties.primaryEndpoints.queue }
   { name: 'DbxSync__Storage__TableServiceUri', value: storageAccount.properties.primaryEndpoints.table }
   { name: 'DbxSync__KeyVault__Uri', value: keyVaultUri }
+  // entra_client_secret principals sign in at this cloud's Entra authority (public, US Gov, China).
+  { name: 'DbxSync__Entra__AuthorityHost', value: environment().authentication.loginEndpoint }
   { name: 'DBXSYNC_ALLOWED_WORKSPACE_HOSTS', value: allowedWorkspaceHosts }
   { name: 'DbxSync__Api__AuthMode', value: apiAuthMode }
   { name: 'DbxSync__Api__TokenSha256Hashes', value: apiTokenSha256Hashes }
@@ -123,7 +131,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       ftpsState: 'Disabled'
       http20Enabled: true
       // siteConfig.appSettings replaces the whole set on each deployment, so every setting lives here.
-      appSettings: concat(hostStorageSettings, monitoringSettings, dbxSyncSettings)
+      appSettings: concat(hostStorageSettings, hostHttpSettings, monitoringSettings, dbxSyncSettings)
     }
   }
 }
@@ -137,8 +145,11 @@ resource easyAuthSettings 'Microsoft.Web/sites/config@2024-04-01' = if (apiAuthM
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
       // Probes reach the anonymous health function without a token, and Event Grid delivers blob events to
-      // the blobs extension webhook, which the blobs_extension system key protects instead.
-      excludedPaths: [ '/api/health', '/runtime/webhooks/blobs' ]
+      // the blobs extension webhook, which the blobs_extension system key protects instead. The console's page
+      // (/), its files (/assets/*, a trailing /* excludes a folder) and /api/me must load without a session so the
+      // console can send the user to /.auth/login/aad; they hold no data, and every other API route still gets a
+      // 401 here and is checked again by the app against its allowlists.
+      excludedPaths: [ '/', '/assets/*', '/api/me', '/api/console/*', '/api/health', '/runtime/webhooks/blobs' ]
     }
     identityProviders: {
       azureActiveDirectory: {
@@ -159,3 +170,12 @@ output functionAppName string = functionApp.name
 output functionAppId string = functionApp.id
 output defaultHostName string = functionApp.properties.defaultHostName
 output principalId string = functionApp.identity.principalId
+
+// The system-assigned identity as an extension resource: its clientId is the application id Azure Databricks knows
+// the app by (SCIM applicationId, GRANT ... TO `<client id>`).
+resource systemIdentity 'Microsoft.ManagedIdentity/identities@2023-01-31' existing = {
+  scope: functionApp
+  name: 'default'
+}
+
+output clientId string = systemIdentity.properties.clientId

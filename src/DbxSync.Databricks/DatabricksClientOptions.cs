@@ -47,6 +47,16 @@ public sealed class DatabricksClientOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Microsoft Entra authority for entra_client_secret (Azure.Identity's AuthorityHost): the public cloud by default,
+    /// AzureAuthorityHosts.AzureGovernment or AzureChina, or a local stand-in. A host that is none of Azure's turns
+    /// instance discovery off, which would otherwise call the real login host.
+    /// </summary>
+    public Uri? EntraAuthorityHost { get; init; }
+
+    /// <summary>The transport Azure.Identity's credentials use (tests and local runs: one trusting the stand-in's certificate).</summary>
+    public Azure.Core.Pipeline.HttpPipelineTransport? EntraTransport { get; init; }
+
     /// <summary>Creates the one transport shared by all workspaces. Tests swap it; it must not follow redirects.</summary>
     public Func<HttpMessageHandler>? HttpMessageHandlerFactory { get; init; }
 

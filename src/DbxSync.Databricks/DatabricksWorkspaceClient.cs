@@ -2,6 +2,7 @@ using DbxSync.Databricks.Auth;
 using DbxSync.Databricks.Catalog;
 using DbxSync.Databricks.Files;
 using DbxSync.Databricks.Http;
+using DbxSync.Databricks.Iam;
 using DbxSync.Databricks.Sql;
 
 namespace DbxSync.Databricks;
@@ -21,6 +22,7 @@ public sealed class DatabricksWorkspaceClient
         Files = new FilesClient(http, transport.Anonymous, transport.Options);
         UnityCatalog = new UnityCatalogClient(http, transport.Options);
         Warehouses = new WarehousesClient(http);
+        CurrentUser = new CurrentUserClient(http);
     }
 
     public Uri WorkspaceUri { get; }
@@ -28,15 +30,20 @@ public sealed class DatabricksWorkspaceClient
     public FilesClient Files { get; }
     public UnityCatalogClient UnityCatalog { get; }
     public WarehousesClient Warehouses { get; }
+    public CurrentUserClient CurrentUser { get; }
 
     /// <summary>
-    /// Proves the credentials: OAuth fetches a token; a PAT has nothing to fetch, so one cheap authenticated
-    /// call (first page of warehouses) stands in.
+    /// Proves the credentials: Databricks OAuth fetches a token from the workspace itself. A PAT has nothing to fetch
+    /// and an Entra token says nothing about the workspace, so authenticated calls stand in: for Entra, SCIM Me (the
+    /// workspace knows the principal: tenant, audience, membership), then for both the first page of warehouses
+    /// (the SQL entitlement).
     /// </summary>
     public async Task VerifyCredentialsAsync(CancellationToken cancellationToken = default)
     {
         await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        if (_tokens.CanRefresh) return;
+        if (_tokens.IssuedByWorkspace) return;
+        if (_tokens.CanRefresh)
+            await CurrentUser.GetAsync(cancellationToken).ConfigureAwait(false);
         await using var e = Warehouses.ListAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         await e.MoveNextAsync().ConfigureAwait(false);
     }

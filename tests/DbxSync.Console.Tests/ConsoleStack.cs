@@ -39,6 +39,8 @@ public sealed class ConsoleStack : IAsyncLifetime
     public static readonly string ScreenshotDirectory = RepoPaths.Combine(".dbxsync", "screenshots");
 
     private FunctionsHostInstance _host = null!;
+    private Dictionary<string, string> _settings = null!;
+    private static string AppDirectory => FunctionsHostInstance.ProjectOutput("src/DbxSync.Functions");
     private IPlaywright _playwright = null!;
     private DatabricksConnector _connector = null!;
 
@@ -47,7 +49,7 @@ public sealed class ConsoleStack : IAsyncLifetime
     public IDatabricksWorkspace Workspace { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public Uri BaseAddress => _host.BaseUrl;
-    public string ConsoleUrl => new Uri(BaseAddress, "api/console/").ToString();
+    public string ConsoleUrl => BaseAddress.ToString();
     public HttpClient Admin { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -64,7 +66,7 @@ public sealed class ConsoleStack : IAsyncLifetime
         await SeedWorkspaceAsync();
         Blobs = new BlobStore(new global::Azure.Storage.Blobs.BlobServiceClient(storage));
 
-        _host = await FunctionsHostInstance.StartAsync(FunctionsHostInstance.ProjectOutput("src/DbxSync.Functions"), new Dictionary<string, string>
+        _settings = new Dictionary<string, string>
         {
             [SettingNames.WebJobsStorage] = storage,
             [SettingNames.SyncTimerSchedule] = TimerSchedule,
@@ -77,7 +79,8 @@ public sealed class ConsoleStack : IAsyncLifetime
             [SettingNames.ToAppSetting(SettingNames.ApiTokenSha256Hashes)] = TokenHashList.HashOf(AdminToken),
             [SettingNames.ToAppSetting(SettingNames.ApiReadOnlyTokenSha256Hashes)] = TokenHashList.HashOf(ReaderToken),
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
-        });
+        };
+        _host = await FunctionsHostInstance.StartAsync(AppDirectory, _settings);
         Admin = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
         await WaitForStorageAsync();
@@ -127,6 +130,22 @@ public sealed class ConsoleStack : IAsyncLifetime
         }
     }
 
+
+    /// <summary>
+    /// A second app on the same storage in easyauth mode behind the local host's easyauth stand-in, which signs the
+    /// browser in as <paramref name="principalId"/>; the app lets in only that principal (its allowlist).
+    /// </summary>
+    public Task<FunctionsHostInstance> StartEasyAuthHostAsync(string principalId)
+    {
+        var settings = new Dictionary<string, string>(_settings)
+        {
+            [SettingNames.ToAppSetting(SettingNames.ApiAuthMode)] = "easyauth",
+            [SettingNames.ToAppSetting(SettingNames.ApiAllowedPrincipalIds)] = principalId,
+            // Only one app's timer should enqueue runs.
+            [SettingNames.SyncTimerSchedule] = "0 0 0 1 1 *",
+        };
+        return FunctionsHostInstance.StartAsync(AppDirectory, settings, ["--easyauth-stand-in", principalId]);
+    }
 
     /// <summary>A fresh browser context (its own sessionStorage) at laptop or phone width.</summary>
     public async Task<IPage> NewPageAsync(int width = 1280, int height = 860)

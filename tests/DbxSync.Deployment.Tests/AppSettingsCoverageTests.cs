@@ -19,6 +19,7 @@ public class AppSettingsCoverageTests
         "DbxSync__Storage__ConnectionString",
         "DbxSync__KeyVault__DevToken",
         "DbxSync__KeyVault__TrustedCertificatePath",
+        "DbxSync__Entra__TrustedCertificatePath",
     };
 
     /// <summary>Set by the Functions host or App Service at run time, never by configuration.</summary>

@@ -9,10 +9,11 @@ public class EventGridTests
     private const string AppName = "func-dbxsync-dev-abc";
     private const string StorageName = "stabc";
 
-    private static DeploymentSnapshot Snapshot => DeploymentSnapshot.Of("eventgrid.bicep",
+    internal static DeploymentSnapshot Snapshot => DeploymentSnapshot.Of("eventgrid.bicep",
         $"functionAppName = '{AppName}'", $"storageAccountName = '{StorageName}'", "systemTopicName = 'evgt-abc'", "environmentName = 'dbxsync-dev'");
 
-    private static Dictionary<string, JsonElement> SubscriptionsByFunction() =>
+    /// <summary>eventgrid.bicep's subscriptions by the function their webhook URL names.</summary>
+    internal static Dictionary<string, JsonElement> SubscriptionsByFunction() =>
         Snapshot.OfType("Microsoft.EventGrid/systemTopics/eventSubscriptions").ToDictionary(
             // format('https://{0}/...Host.Functions.{1}&code={2}', <host name>, '<function>', listKeys(...))
             s => WebhookUrl(s).Split(".defaultHostName, '")[1].Split('\'')[0],

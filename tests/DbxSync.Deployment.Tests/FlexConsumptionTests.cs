@@ -125,7 +125,7 @@ public class FlexConsumptionTests
     }
 
     [Fact]
-    public void Easy_auth_exempts_health_probes_and_the_blob_event_webhook()
+    public void Easy_auth_exempts_health_probes_the_blob_event_webhook_and_the_console_shell()
     {
         var snapshot = DeploymentSnapshot.MainWithOptions;
         var auth = snapshot.Single("Microsoft.Web/sites/config");
@@ -133,7 +133,7 @@ public class FlexConsumptionTests
         Assert.True(auth.At("properties.globalValidation.requireAuthentication").GetBoolean());
         var excluded = auth.At("properties.globalValidation.excludedPaths").EnumerateArray().Select(p => p.GetString()).ToList();
         // Event Grid cannot present an Entra token; the blobs_extension key in the URL protects that path.
-        Assert.Equal(new[] { "/api/health", "/runtime/webhooks/blobs" }, excluded);
+        Assert.Equal(new[] { "/", "/assets/*", "/api/me", "/api/console/*", "/api/health", "/runtime/webhooks/blobs" }, excluded);
         Assert.Equal("easyauth", DeployedSettings.Of(snapshot)["DbxSync__Api__AuthMode"]);
 
         Assert.Empty(DeploymentSnapshot.Main.OfType("Microsoft.Web/sites/config"));

@@ -42,12 +42,14 @@ public class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Http_api_functions_live_under_the_api_prefix_and_avoid_host_routes()
+    public void Http_api_functions_live_under_api_the_console_at_the_root_and_all_avoid_host_routes()
     {
         var http = Functions.Where(f => BuiltApp.Trigger(f.Value).GetString("type") == "httpTrigger").ToList();
         Assert.True(http.Count >= 10, $"Only {http.Count} HTTP functions in functions.metadata.");
-        Assert.Contains(http, f => BuiltApp.Trigger(f.Value).GetString("route") == "health");
-        Assert.Contains(http, f => BuiltApp.Trigger(f.Value).GetString("route") == "openapi.json");
+        Assert.Contains(http, f => BuiltApp.Trigger(f.Value).GetString("route") == "api/health");
+        Assert.Contains(http, f => BuiltApp.Trigger(f.Value).GetString("route") == "api/openapi.json");
+        // The app's own middleware is the only gate: a function key on top would lock out token and Entra callers.
+        Assert.All(http, f => Assert.Equal("anonymous", BuiltApp.Trigger(f.Value).GetString("authLevel")?.ToLowerInvariant()));
         foreach (var (name, bindings) in http)
         {
             var route = BuiltApp.Trigger(bindings).GetString("route") ?? name;
@@ -56,7 +58,10 @@ public class FunctionsMetadataTests
                 $"{name}: route {route} is reserved by the host.");
         }
         var host = AppLayout.ReadJson(Path.Combine(BuiltApp.Directory, "host.json"));
-        Assert.Equal("api", host.GetProperty("extensions").GetProperty("http").GetString("routePrefix"));
+        // Empty, so the console can answer at the app's URL; every API route spells api/ itself (AppRoutes).
+        Assert.Equal("", host.GetProperty("extensions").GetProperty("http").GetString("routePrefix"));
+        // ...where the host's own "up and running" page would otherwise answer.
+        Assert.Equal("true", DeployedSettings.Of(DeploymentSnapshot.Main)["AzureWebJobsDisableHomepage"]);
     }
 
     [Fact]

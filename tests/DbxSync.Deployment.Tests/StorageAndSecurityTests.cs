@@ -44,10 +44,11 @@ public class StorageAndSecurityTests
     }
 
     [Fact]
-    public void Main_outputs_names_and_urls_only()
+    public void Main_outputs_names_urls_and_the_identity_ids_only()
     {
         var outputs = DeploymentSnapshot.Main.Outputs.EnumerateObject().ToDictionary(o => o.Name, o => o.Value.GetString()!);
-        Assert.Equal(new[] { "eventGridSystemTopicName", "functionAppName", "functionAppUrl", "keyVaultUri", "storageAccountName" },
+        // The identity's object and client ids are ids, not secrets: the client id is how Azure Databricks knows the app.
+        Assert.Equal(new[] { "eventGridSystemTopicName", "functionAppClientId", "functionAppName", "functionAppPrincipalId", "functionAppUrl", "keyVaultUri", "storageAccountName" },
             outputs.Keys.Order(StringComparer.Ordinal));
         Assert.StartsWith("[format('https://{0}'", outputs["functionAppUrl"]);
         // Secrets are kept out by the linter (outputs-should-not-contain-secrets is an error in bicepconfig.json);

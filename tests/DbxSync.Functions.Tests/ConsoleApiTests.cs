@@ -27,12 +27,18 @@ public sealed class ConsoleApiTests(ApiFixture fixture) : ApiTestBase(fixture)
     }
 
     [Fact]
-    public async Task The_console_is_served_by_the_app_with_versioned_immutable_assets()
+    public async Task The_console_is_served_at_the_app_url_with_versioned_immutable_assets()
     {
-        var redirect = await Fixture.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/console"));
-        Assert.True(redirect.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.OK, $"got {(int)redirect.StatusCode}");
+        // Old links to /api/console/ (and below it) land on the console at /.
+        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Fixture.BaseAddress };
+        foreach (var old in new[] { "/api/console", "/api/console/", "/api/console/assets/000000000000/app.js" })
+        {
+            var redirect = await noRedirects.GetAsync(old);
+            Assert.True(redirect.StatusCode == HttpStatusCode.MovedPermanently, $"{old}: got {(int)redirect.StatusCode}");
+            Assert.Equal("/", redirect.Headers.Location?.OriginalString);
+        }
 
-        var index = await Fixture.Anonymous.GetAsync("/api/console/");
+        var index = await Fixture.Anonymous.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, index.StatusCode);
         Assert.Equal("text/html", index.Content.Headers.ContentType?.MediaType);
         Assert.True(index.Headers.CacheControl?.NoCache);
@@ -41,17 +47,20 @@ public sealed class ConsoleApiTests(ApiFixture fixture) : ApiTestBase(fixture)
         var script = Regex.Match(html, "src=\"(assets/[0-9a-f]{12}/app\\.js)\"");
         Assert.True(script.Success, html);
 
-        var asset = await Fixture.Anonymous.GetAsync("/api/console/" + script.Groups[1].Value);
+        var asset = await Fixture.Anonymous.GetAsync("/" + script.Groups[1].Value);
         Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
         Assert.Equal("text/javascript", asset.Content.Headers.ContentType?.MediaType);
         Assert.Contains("immutable", asset.Headers.CacheControl!.ToString());
-        var again = new HttpRequestMessage(HttpMethod.Get, "/api/console/" + script.Groups[1].Value);
+        var again = new HttpRequestMessage(HttpMethod.Get, "/" + script.Groups[1].Value);
         again.Headers.IfNoneMatch.Add(asset.Headers.ETag!);
         Assert.Equal(HttpStatusCode.NotModified, (await Fixture.Anonymous.SendAsync(again)).StatusCode);
 
         // Another version (a stale tab) or a path outside the assets is not served.
-        Assert.Equal(HttpStatusCode.NotFound, (await Fixture.Anonymous.GetAsync("/api/console/assets/000000000000/app.js")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await Fixture.Anonymous.GetAsync("/api/console/assets/" + script.Groups[1].Value.Split('/')[1] + "/../index.html")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Fixture.Anonymous.GetAsync("/assets/000000000000/app.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Fixture.Anonymous.GetAsync("/assets/" + script.Groups[1].Value.Split('/')[1] + "/index.html")).StatusCode);
+        // The root is the console's, but an unknown path beside it is the fallback's: a problem, after authentication.
+        await AssertProblemAsync(await Fixture.Anonymous.GetAsync("/no-such-page"), HttpStatusCode.Unauthorized, "unauthorized");
+        await AssertProblemAsync(await Admin.GetAsync("/no-such-page"), HttpStatusCode.NotFound, "not-found");
     }
 
     [Fact]

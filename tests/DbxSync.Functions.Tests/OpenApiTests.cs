@@ -17,12 +17,13 @@ public sealed class OpenApiTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.StartsWith("3.0", doc.GetProperty("openapi").GetString());
         var paths = doc.GetProperty("paths");
 
-        // What the host routes: the built app's functions.metadata (the fallback's catch-all aside).
+        // What the host routes under api/: the built app's functions.metadata (the catch-alls and the console aside).
         using var metadata = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(ApiFixture.AppDirectory, "functions.metadata")));
         var mapped = metadata.RootElement.EnumerateArray()
             .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
-            .Where(b => b.GetProperty("type").GetString() == "httpTrigger" && !b.GetProperty("route").GetString()!.Contains("{*"))
-            .SelectMany(b => b.GetProperty("methods").EnumerateArray().Select(m => (Path: OpenApiDocumentBuilder.PathOf("/api/" + b.GetProperty("route").GetString()), Method: m.GetString()!.ToLowerInvariant())))
+            .Where(b => b.GetProperty("type").GetString() == "httpTrigger" && b.GetProperty("route").GetString()!.StartsWith("api/", StringComparison.Ordinal)
+                        && !b.GetProperty("route").GetString()!.Contains("{*"))
+            .SelectMany(b => b.GetProperty("methods").EnumerateArray().Select(m => (Path: OpenApiDocumentBuilder.PathOf("/" + b.GetProperty("route").GetString()), Method: m.GetString()!.ToLowerInvariant())))
             .ToList();
 
         Assert.True(mapped.Count >= 24, $"only {mapped.Count} routes mapped");

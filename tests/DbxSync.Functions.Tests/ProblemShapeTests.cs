@@ -60,6 +60,25 @@ public sealed class ProblemShapeTests(ApiFixture fixture) : ApiTestBase(fixture)
     }
 
     [Fact]
+    public async Task A_5_MiB_body_gets_the_413_problem_through_the_host_20_times_in_a_row()
+    {
+        // Above the worker's server limit: the worker must read off the refused body, or the host's proxy sees a reset
+        // connection while still sending and answers 502 with an empty body.
+        var big = Encoding.UTF8.GetBytes("{\"description\":\"" + new string('x', 5 * 1024 * 1024) + "\"}");
+        var statuses = new List<int>();
+        for (var i = 0; i < 20; i++)
+        {
+            var content = new ByteArrayContent(big);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var response = await Admin.PostAsync(Configs, content);
+            statuses.Add((int)response.StatusCode);
+            if (response.StatusCode != HttpStatusCode.RequestEntityTooLarge) continue;
+            await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
+        }
+        Assert.True(statuses.All(s => s == 413), "statuses: " + string.Join(", ", statuses));
+    }
+
+    [Fact]
     public async Task Wrong_content_type_is_415()
         => await AssertProblemAsync(await Admin.PostAsync(Configs, new StringContent("name=x", Encoding.UTF8, "application/x-www-form-urlencoded")), HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
 

@@ -23,7 +23,7 @@ public sealed class ServicePrincipalApiTests(ApiFixture fixture) : ApiTestBase(f
         Assert.NotNull(response.Headers.ETag);
         var body = await ReadJsonAsync(response);
         Assert.EndsWith($"{Route}/{Id(body)}", response.Headers.Location!.ToString());
-        Assert.Equal("oauth_m2m", body.GetProperty("auth_type").GetString());
+        Assert.Equal("databricks_oauth", body.GetProperty("auth_type").GetString());
         Assert.Equal(Fixture.ClientId, body.GetProperty("client_id").GetString());
         Assert.Equal(Fixture.WorkspaceUrl, body.GetProperty("workspace_url").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.String, JsonValueKindOf(body, "validated_at"));

@@ -25,6 +25,16 @@ public sealed class QueueFunctions(Journal journal)
             throw new InvalidOperationException("fixture failure for " + orderId);
     }
 
+    /// <summary>Holds its message for holdSeconds, reporting when it starts and ends: longer than the host's processing window.</summary>
+    [Function("HoldQueueMessage")]
+    public async Task HoldQueueMessage([QueueTrigger("%FIXTURE_HOLD_QUEUE%")] string message, string orderId, double holdSeconds, FunctionContext context)
+    {
+        var dequeueCount = context.BindingContext.BindingData["DequeueCount"]?.ToString();
+        await journal.WriteAsync("hold", new { orderId, dequeueCount, phase = "start" });
+        await Task.Delay(TimeSpan.FromSeconds(holdSeconds));
+        await journal.WriteAsync("hold", new { orderId, dequeueCount, phase = "end" });
+    }
+
     /// <summary>Does nothing: the benchmark measures the host's queue throughput with it.</summary>
     [Function("NoOpQueue")]
     public void NoOpQueue([QueueTrigger("%FIXTURE_NOOP_QUEUE%")] string message)

@@ -23,6 +23,10 @@ public sealed class HostFixture : IAsyncLifetime
     public string StorageConnection { get; } = AzuriteInstance.Shared.ConnectionString;
     public string Queue { get; } = AzuriteInstance.UniqueName("fxq");
     public string NoOpQueue { get; } = AzuriteInstance.UniqueName("fxnoop");
+    public string HoldQueue { get; } = AzuriteInstance.UniqueName("fxhold");
+
+    /// <summary>The queue processing window this host runs with (--queue-window-seconds; 10 minutes in Azure).</summary>
+    public static readonly TimeSpan QueueWindow = TimeSpan.FromSeconds(4);
     public string JournalQueue { get; } = AzuriteInstance.UniqueName("fxjournal");
     public string HostId { get; } = AzuriteInstance.UniqueName("fxhost");
 
@@ -46,10 +50,12 @@ public sealed class HostFixture : IAsyncLifetime
             ["AzureFunctionsWebHost__hostid"] = HostId,
             ["FIXTURE_QUEUE"] = Queue,
             ["FIXTURE_NOOP_QUEUE"] = NoOpQueue,
+            ["FIXTURE_HOLD_QUEUE"] = HoldQueue,
             ["FIXTURE_JOURNAL_QUEUE"] = JournalQueue,
             // Once a year, so the tests see exactly the runOnStartup invocation.
             ["FIXTURE_TIMER_SCHEDULE"] = "0 0 0 1 1 *",
-        }, ["--function-key", FunctionKey, "--master-key", MasterKey, "--blob-scan-seconds", "0.5", "--grace-seconds", "5"]);
+        }, ["--function-key", FunctionKey, "--master-key", MasterKey, "--blob-scan-seconds", "0.5", "--grace-seconds", "5",
+            "--queue-window-seconds", QueueWindow.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         Http = new HttpClient { BaseAddress = Host.BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
         _collector = CollectAsync(journal, _stop.Token);
     }

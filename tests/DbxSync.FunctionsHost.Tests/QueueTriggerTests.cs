@@ -55,6 +55,25 @@ public sealed class QueueTriggerTests(HostFixture fixture)
         await WaitUntilEmptyAsync(Queue(fixture.Queue), m => m.Contains(orderId));
     }
 
+    [Fact]
+    public async Task A_run_held_past_the_processing_window_is_delivered_once_because_the_host_renews_its_visibility()
+    {
+        var orderId = "h-" + Guid.NewGuid().ToString("N");
+        // Three processing windows long: without renewal at half-way the message would reappear and run again.
+        var hold = HostFixture.QueueWindow.TotalSeconds * 3;
+        await Queue(fixture.HoldQueue).SendMessageAsync($"{{\"orderId\":\"{orderId}\",\"holdSeconds\":{hold}}}");
+
+        await fixture.WaitForJournalAsync("hold", e => e.GetProperty("orderId").GetString() == orderId && e.GetProperty("phase").GetString() == "end",
+            timeout: TimeSpan.FromSeconds(hold + 60));
+        await WaitUntilEmptyAsync(Queue(fixture.HoldQueue), m => m.Contains(orderId));
+        // Past another whole window: a copy that had become visible meanwhile would have started by now.
+        await Task.Delay(HostFixture.QueueWindow + TimeSpan.FromSeconds(2));
+
+        var starts = fixture.Entries("hold", e => e.GetProperty("orderId").GetString() == orderId && e.GetProperty("phase").GetString() == "start");
+        Assert.Equal("1", Assert.Single(starts).GetProperty("dequeueCount").GetString());
+        Assert.DoesNotContain(fixture.Host.Output, line => line.Contains("is no longer held", StringComparison.Ordinal));
+    }
+
     private static async Task WaitUntilEmptyAsync(QueueClient queue, Func<string, bool> match)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);

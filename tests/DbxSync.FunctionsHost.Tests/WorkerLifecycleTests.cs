@@ -36,7 +36,7 @@ public sealed class WorkerLifecycleTests(HostFixture fixture)
         }
 
         Assert.Equal(before.WorkerStarts + 1, after.WorkerStarts);
-        Assert.False(ProcessAlive(before.WorkerProcessId!.Value));
+        Assert.False(Processes.IsAlive(before.WorkerProcessId!.Value));
         var body = await fixture.Http.GetFromJsonAsync<JsonElement>("fx/items/5");
         Assert.Equal(after.WorkerProcessId, body.GetProperty("workerPid").GetInt32());
         Assert.Contains(fixture.Host.Output, line => line.Contains("restarting in", StringComparison.Ordinal));
@@ -65,6 +65,7 @@ public sealed class WorkerLifecycleTests(HostFixture fixture)
             ["AzureFunctionsWebHost__hostid"] = AzuriteInstance.UniqueName("fxstop"),
             ["FIXTURE_QUEUE"] = AzuriteInstance.UniqueName("fxstopq"),
             ["FIXTURE_NOOP_QUEUE"] = AzuriteInstance.UniqueName("fxstopn"),
+            ["FIXTURE_HOLD_QUEUE"] = AzuriteInstance.UniqueName("fxstoph"),
             ["FIXTURE_JOURNAL_QUEUE"] = AzuriteInstance.UniqueName("fxstopj"),
             ["FIXTURE_TIMER_SCHEDULE"] = "0 0 0 1 1 *",
             // Only HTTP here: this host must not take the shared host's blobs (the Linux-friendly form of the setting).
@@ -90,21 +91,8 @@ public sealed class WorkerLifecycleTests(HostFixture fixture)
             await Task.Delay(100);
 
         Assert.True(host.HasExited, "the host did not exit within 30 s of SIGTERM");
-        Assert.False(ProcessAlive(worker));
+        Assert.False(Processes.IsAlive(worker));
         Assert.Contains(host.Output, line => line.Contains("WorkerTerminate sent", StringComparison.Ordinal));
         Assert.DoesNotContain(host.Output, line => line.Contains("did not exit within the grace period", StringComparison.Ordinal));
-    }
-
-    private static bool ProcessAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }

@@ -8,7 +8,7 @@ namespace DbxSync.Testing;
 /// One Azurite per test process, shared by all tests (they use unique container/table/queue names).
 /// DBXSYNC_TEST_STORAGE_CONNECTION_STRING wins, so a test runner can start one Azurite per run.
 /// </summary>
-public sealed class AzuriteInstance
+public sealed class AzuriteInstance : IDisposable
 {
     public const string ConnectionStringVariable = "DBXSYNC_TEST_STORAGE_CONNECTION_STRING";
     private const string DevAccount = "devstoreaccount1";
@@ -17,7 +17,13 @@ public sealed class AzuriteInstance
     private static readonly Lazy<AzuriteInstance> SharedLazy = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
     private static int _nameCounter;
 
-    private AzuriteInstance(string connectionString) => ConnectionString = connectionString;
+    private readonly Process? _process;
+
+    private AzuriteInstance(string connectionString, Process? process = null)
+    {
+        ConnectionString = connectionString;
+        _process = process;
+    }
 
     public static AzuriteInstance Shared => SharedLazy.Value;
 
@@ -47,7 +53,23 @@ public sealed class AzuriteInstance
         var fromEnvironment = Environment.GetEnvironmentVariable(ConnectionStringVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
             return new AzuriteInstance(ForThisTestAssembly(fromEnvironment));
+        return Launch();
+    }
 
+    /// <summary>
+    /// An Azurite of its own, for a test whose app instances must see nothing of the shared account (timers that
+    /// would schedule other tests' configs). Dispose stops it.
+    /// </summary>
+    public static AzuriteInstance StartPrivate() => Launch();
+
+    public void Dispose()
+    {
+        if (_process is not null)
+            Stop(_process);
+    }
+
+    private static AzuriteInstance Launch()
+    {
         var executable = RepoPaths.Combine("node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing). Run `npm ci` in {RepoPaths.Root} first.");
@@ -99,7 +121,8 @@ public sealed class AzuriteInstance
         }
 
         return new AzuriteInstance(
-            $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};" +
+            process: process,
+            connectionString: $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};" +
             $"BlobEndpoint=http://127.0.0.1:{blobPort}/{DevAccount};" +
             $"QueueEndpoint=http://127.0.0.1:{queuePort}/{DevAccount};" +
             $"TableEndpoint=http://127.0.0.1:{tablePort}/{DevAccount};");

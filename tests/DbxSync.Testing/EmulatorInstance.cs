@@ -60,6 +60,11 @@ public sealed class EmulatorInstance
             throw new InvalidOperationException(
                 "The emulator's SQL engine is not wired yet (EmulatorOptions.EngineFactory is null); set the DBXSYNC_TEST_DATABRICKS_* variables to use a real workspace.");
 
+        // The workspace is an Azure one: it accepts Entra tokens from the shared stand-in, issued in its tenant.
+        var entra = await EntraStandInInstance.GetAsync();
+        options.Entra.Authority = entra.Server.Authority;
+        options.Entra.AuthorityCertificate = entra.Server.Certificate;
+        options.Entra.TenantId = EntraStandInInstance.WorkspaceTenantId;
         var handle = await EmulatorServer.StartAsync(options);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {

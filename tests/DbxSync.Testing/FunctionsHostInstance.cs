@@ -147,6 +147,13 @@ public sealed class FunctionsHostInstance : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the host process alone with SIGKILL, as an OOM kill or a crash would: it can stop nothing of its own.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: false);
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync();
 
     private void Record(string? line)

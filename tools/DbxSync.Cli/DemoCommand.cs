@@ -48,17 +48,29 @@ public static class DemoCommand
             await workspace.UploadFileAsync($"{filesRoot}/{path}", new MemoryStream(bytes), true, cancellationToken);
         Info($"table {table}: {rows} rows, label NULL; volume {filesRoot}: {sourceFiles.Count} files");
 
-        Step("2. DbxSync: register the service principal (OAuth M2M) and four sync configs");
-        var principal = await api.PostAsync("api/databricks/service-principals", new Dictionary<string, object?>
+        // DBXSYNC_DEMO_AUTH=managed_identity runs the cycle as the app's managed identity (the connection ./dbxsync up
+        // registered, signed in through IDENTITY_ENDPOINT); the default registers a Databricks OAuth principal.
+        string principalId;
+        if (Environment.GetEnvironmentVariable("DBXSYNC_DEMO_AUTH") == "managed_identity")
         {
-            ["name"] = "demo principal",
-            ["workspace_url"] = ApiClient.Env("DATABRICKS_HOST"),
-            ["client_id"] = ApiClient.Env("DATABRICKS_CLIENT_ID"),
-            ["client_secret"] = ApiClient.Env("DATABRICKS_CLIENT_SECRET"),
-            ["warehouse_id"] = warehouse,
-        }, cancellationToken);
-        var principalId = (string)principal["id"]!;
-        Info($"principal {principalId} (secret stored in Key Vault, not returned)");
+            Step("2. DbxSync: use the app's managed identity (registered by ./dbxsync up) and create four sync configs");
+            principalId = ApiClient.Env("DBXSYNC_MANAGED_IDENTITY_PRINCIPAL_ID");
+            Info($"principal {principalId} (managed identity: no secret anywhere)");
+        }
+        else
+        {
+            Step("2. DbxSync: register the service principal (OAuth M2M) and four sync configs");
+            var principal = await api.PostAsync("api/databricks/service-principals", new Dictionary<string, object?>
+            {
+                ["name"] = "demo principal",
+                ["workspace_url"] = ApiClient.Env("DATABRICKS_HOST"),
+                ["client_id"] = ApiClient.Env("DATABRICKS_CLIENT_ID"),
+                ["client_secret"] = ApiClient.Env("DATABRICKS_CLIENT_SECRET"),
+                ["warehouse_id"] = warehouse,
+            }, cancellationToken);
+            principalId = (string)principal["id"]!;
+            Info($"principal {principalId} (secret stored in Key Vault, not returned)");
+        }
         async Task<string> Config(string name, string type, string path, Dictionary<string, object?> extra)
         {
             var body = new Dictionary<string, object?> { ["name"] = name, ["config_type"] = type, ["databricks_path"] = path, ["service_principal_id"] = principalId, ["poll_interval_seconds"] = 10 };

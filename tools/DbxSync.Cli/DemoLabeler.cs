@@ -1,6 +1,3 @@
-using System.Text;
-using CsvHelper;
-
 namespace DbxSync.Cli;
 
 /// <summary>A deterministic stand-in for the labeling platform: reads an exported CSV and fills the label column.</summary>
@@ -14,26 +11,9 @@ public static class DemoLabeler
     /// <summary>Returns the labeled CSV and how many rows it labeled.</summary>
     public static (byte[] Csv, int Rows) Label(Stream exported, string textColumn, string labelColumn)
     {
-        using var reader = CsvReader.Create(exported, new CsvReaderOptions { Separator = ',', HasHeader = false, AllowLineBreaksInQuotes = true }, leaveOpen: true);
-        if (!reader.Read()) throw new InvalidOperationException("the export has no header");
-        var header = Fields(reader);
-        int text = Array.IndexOf(header, textColumn), label = Array.IndexOf(header, labelColumn);
-        if (text < 0 || label < 0) throw new InvalidOperationException($"the export lacks {textColumn} or {labelColumn}");
-        var output = new MemoryStream();
-        var rows = 0;
-        using (var writer = CsvWriter.Create(output, CsvWriterOptions.Default, leaveOpen: true))
-        {
-            writer.WriteRecord(header);
-            while (reader.Read())
-            {
-                var record = Fields(reader);
-                record[label] = LabelFor(record[text]);
-                writer.WriteRecord(record);
-                rows++;
-            }
-        }
-        return (output.ToArray(), rows);
+        var table = CsvTable.Read(exported);
+        int text = table.Column(textColumn), label = table.Column(labelColumn);
+        foreach (var record in table.Records) record[label] = LabelFor(record[text]);
+        return (table.ToBytes(), table.Records.Count);
     }
-
-    private static string[] Fields(CsvReader reader) => Enumerable.Range(0, reader.FieldCount).Select(reader.GetString).ToArray();
 }

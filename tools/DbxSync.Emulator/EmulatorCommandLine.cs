@@ -24,6 +24,10 @@ public static class EmulatorCommandLine
           --fault-paths P1,P2            only inject on these path prefixes (default /api/)
           --fault-statement-delay-ms N   extra RUNNING time per statement
           --fault-seed N                 reproducible fault sequence
+          --entra-authority URL          accept Entra ID tokens signed by this authority (the local Entra stand-in)
+          --entra-cert FILE              the authority's TLS certificate (PEM), trusted by thumbprint
+          --entra-tenant GUID            the workspace's tenant (tokens must come from https://sts.windows.net/GUID/)
+          --azure-contributors ID1,ID2   application ids with Contributor on the workspace resource
           --quiet                        no request logging
         """;
 
@@ -73,6 +77,12 @@ public static class EmulatorCommandLine
                 case "--fault-paths": options.Faults.PathPrefixes = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(); break;
                 case "--fault-statement-delay-ms": options.Faults.StatementDelay = TimeSpan.FromMilliseconds(Int(flag, value)); break;
                 case "--fault-seed": options.Faults.Seed = Int(flag, value); break;
+                case "--entra-authority": options.Entra.Authority = new Uri(value.TrimEnd('/') + "/"); break;
+                case "--entra-cert": options.Entra.AuthorityCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(value)); break;
+                case "--entra-tenant": options.Entra.TenantId = Guid.TryParse(value, out _) ? value : throw new ArgumentException($"{flag} needs a tenant GUID, got '{value}'."); break;
+                case "--azure-contributors":
+                    foreach (var id in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) options.Entra.Contributors[id] = true;
+                    break;
                 default: throw new ArgumentException($"Unknown flag {flag}.");
             }
         }

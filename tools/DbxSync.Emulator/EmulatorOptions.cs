@@ -1,3 +1,4 @@
+using DbxSync.Emulator.Entra;
 using DbxSync.Emulator.Sql;
 
 namespace DbxSync.Emulator;
@@ -43,6 +44,9 @@ public sealed class EmulatorOptions
     public string? AdminToken { get; set; }
 
     public FaultOptions Faults { get; set; } = new();
+
+    /// <summary>Microsoft Entra ID tokens, as an Azure Databricks workspace accepts them (off until Authority is set).</summary>
+    public EntraOptions Entra { get; set; } = new();
 
     /// <summary>How long in-flight requests may run on after a stop is requested (SIGTERM, Ctrl+C, dispose).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(1);

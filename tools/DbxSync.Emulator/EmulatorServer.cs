@@ -1,10 +1,12 @@
 using System.Net;
 using DbxSync.Emulator.Admin;
 using DbxSync.Emulator.Auth;
+using DbxSync.Emulator.Entra;
 using DbxSync.Emulator.Faults;
 using DbxSync.Emulator.Files;
 using DbxSync.Emulator.Http;
 using DbxSync.Emulator.Provisioning;
+using DbxSync.Emulator.Scim;
 using DbxSync.Emulator.Sql;
 using DbxSync.Emulator.Statements;
 using DbxSync.Emulator.UnityCatalog;
@@ -64,6 +66,10 @@ public static class EmulatorServer
         // 50 s) get this long, then their connections are closed.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddSingleton(new TokenService(credentials, options.TokenLifetime, faults, time));
+        builder.Services.AddSingleton(options.Entra);
+        builder.Services.AddSingleton(new ScimDirectory(credentials));
+        builder.Services.AddSingleton<EntraSigningKeys>();
+        builder.Services.AddSingleton<EntraTokenValidator>();
         builder.Services.AddSingleton<StatementRunner>();
         builder.Services.AddSingleton<StatementResponseBuilder>();
 
@@ -73,6 +79,7 @@ public static class EmulatorServer
         app.UseMiddleware<RequestCountingMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
         app.UseMiddleware<BearerAuthenticationMiddleware>();
+        app.UseMiddleware<EntitlementMiddleware>();
         app.UseMiddleware<PathTraversalGuardMiddleware>();
 
         app.MapHostMetadataEndpoints();
@@ -84,6 +91,8 @@ public static class EmulatorServer
         app.MapMultipartUploadEndpoints();
         app.MapPresignedDownloadEndpoints();
         app.MapUnityCatalogEndpoints();
+        app.MapScimEndpoints();
+        app.MapAzureAdAuthEndpoints();
         app.MapAdminEndpoints(options.AdminToken);
         // "{**path}" rather than MapFallback's default "{*path:nonfile}", which skips file-like paths such as
         // ".../big.bin" and left them an empty 404. Any method, so a method mismatch also gets the JSON envelope.

@@ -56,6 +56,7 @@ builder.Services.AddSingleton<FunctionEndpointDataSource>();
 builder.Services.AddTriggerListeners();
 
 var app = builder.Build();
+app.UseMiddleware<EasyAuthStandIn>();
 app.UseRouting();
 app.MapGrpcService<FunctionRpcService>();
 app.MapHostEndpoints();

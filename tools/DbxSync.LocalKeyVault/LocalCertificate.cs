@@ -4,12 +4,12 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace DbxSync.LocalKeyVault;
 
-/// <summary>The endpoint's TLS certificate: self-signed, for loopback names only.</summary>
-internal static class LocalCertificate
+/// <summary>The endpoint's TLS certificate: self-signed, for loopback names only. The Entra stand-in serves the same kind.</summary>
+public static class LocalCertificate
 {
     private const string ServerAuthenticationOid = "1.3.6.1.5.5.7.3.1";
 
-    public static X509Certificate2 LoadOrCreate(LocalKeyVaultOptions options)
+    internal static X509Certificate2 LoadOrCreate(LocalKeyVaultOptions options)
     {
         if (options.CertificatePfxPath is { } pfxPath)
         {
@@ -30,7 +30,7 @@ internal static class LocalCertificate
         File.WriteAllText(path, certificate.ExportCertificatePem() + "\n");
     }
 
-    private static X509Certificate2 Create(string host)
+    public static X509Certificate2 Create(string host)
     {
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest("CN=DbxSync LocalKeyVault (development only)", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

@@ -69,6 +69,15 @@ public sealed class TableStateStore(TableServiceClient service) : IStateStore
                 yield return ToState(entity);
     }
 
+    public async IAsyncEnumerable<StateEntity> QueryRowKeyAsync(string table, string rowKey, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var pages = service.GetTableClient(table).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {rowKey}"), cancellationToken: cancellationToken)
+            .AsPages().GetAsyncEnumerator(cancellationToken);
+        while (await StorageErrors.CallAsync($"table {table}", () => pages.MoveNextAsync().AsTask()).ConfigureAwait(false))
+            foreach (var entity in pages.Current.Values)
+                yield return ToState(entity);
+    }
+
     /// <summary>A page may be shorter than <paramref name="pageSize"/> (even empty) while a continuation token remains.</summary>
     public Task<StatePage> QueryPageAsync(string table, string? partitionKey, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {

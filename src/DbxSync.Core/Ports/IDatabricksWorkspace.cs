@@ -1,6 +1,9 @@
 namespace DbxSync.Core.Ports;
 
-/// <summary>How to reach and authenticate to one workspace. Secret is the OAuth secret or the PAT.</summary>
+/// <summary>
+/// How to reach and authenticate to one workspace. Secret is the OAuth or Entra client secret or the PAT; empty for a
+/// managed identity. ClientId is the OAuth/Entra application id, or a user-assigned managed identity's client id.
+/// </summary>
 public sealed record WorkspaceCredentials(
     string WorkspaceUrl,
     WorkspaceAuthType AuthType,
@@ -9,11 +12,21 @@ public sealed record WorkspaceCredentials(
     /// <summary>Key for the token cache (the principal id); one token per principal.</summary>
     string CacheKey)
 {
+    /// <summary>Entra tenant of an entra_client_secret principal; null: discovered from the workspace ({workspace}/aad/auth).</summary>
+    public string? TenantId { get; init; }
+
+    /// <summary>Azure resource id of the workspace: Entra requests then also carry the ARM management token.</summary>
+    public string? AzureWorkspaceResourceId { get; init; }
+
     // Never print the secret.
     public override string ToString() => $"{AuthType} {ClientId} @ {WorkspaceUrl}";
 }
 
-public enum WorkspaceAuthType { OAuthM2M, PersonalAccessToken }
+/// <summary>How a principal signs in. Stored by name, so OAuthM2M (databricks_oauth) stays what existing records hold.</summary>
+public enum WorkspaceAuthType { OAuthM2M, PersonalAccessToken, EntraClientSecret, ManagedIdentity }
+
+/// <summary>Who the workspace says the caller is (SCIM Me): a user's name, or a service principal's application id.</summary>
+public sealed record CurrentUser(string UserName, IReadOnlyList<string> Entitlements);
 
 /// <summary>Opens workspace sessions. Validates the URL before anything is sent.</summary>
 public interface IDatabricksConnector
@@ -73,6 +86,9 @@ public interface IDatabricksWorkspace
 {
     /// <summary>Obtains a token (proving the credentials). InvalidCredentials or Unreachable on failure.</summary>
     Task VerifyCredentialsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The caller as the workspace knows it (GET /api/2.0/preview/scim/v2/Me).</summary>
+    Task<CurrentUser> GetCurrentUserAsync(CancellationToken cancellationToken = default);
 
     Task<IStatementResult> ExecuteAsync(string statement, IReadOnlyList<SqlParameter>? parameters = null, StatementOptions? options = null, CancellationToken cancellationToken = default);
 

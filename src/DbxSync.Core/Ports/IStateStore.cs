@@ -30,6 +30,8 @@ public interface IStateStore
     Task DeleteAsync(string table, string partitionKey, string rowKey, string? etag = null, CancellationToken cancellationToken = default);
     /// <summary>Entities of one partition (or all when partitionKey is null), in key order, paged by the store.</summary>
     IAsyncEnumerable<StateEntity> QueryAsync(string table, string? partitionKey, CancellationToken cancellationToken = default);
+    /// <summary>The rows with this row key across all partitions (one per config for a per-config row such as "schedule").</summary>
+    IAsyncEnumerable<StateEntity> QueryRowKeyAsync(string table, string rowKey, CancellationToken cancellationToken = default);
     Task<StatePage> QueryPageAsync(string table, string? partitionKey, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
     Task<HealthResult> CheckHealthAsync(CancellationToken cancellationToken = default);
 }

@@ -17,7 +17,7 @@ public sealed class ServicePrincipalService(
 {
     public async Task<ServicePrincipal> RegisterAsync(RegisterPrincipalRequest request, CancellationToken cancellationToken = default)
     {
-        var (authType, clientId, secret) = ReadCredentials(request.ClientId, request.ClientSecret, request.Token);
+        var input = PrincipalInput.Read(request);
         var url = ValidateUrl(request.WorkspaceUrl);
         if (request.WarehouseId is { } wh && !IsWarehouseId(wh))
             throw new ValidationException("warehouse_id must be letters and digits.", "warehouse_id");
@@ -27,7 +27,7 @@ public sealed class ServicePrincipalService(
         var id = Guid.NewGuid().ToString();
         try
         {
-            await ProveAsync(new WorkspaceCredentials(url, authType, clientId, secret, id), cancellationToken);
+            await ProveAsync(input.Credentials(url, id), cancellationToken);
         }
         catch
         {
@@ -42,15 +42,18 @@ public sealed class ServicePrincipalService(
             Id = id,
             Name = request.Name,
             WorkspaceUrl = url,
-            AuthType = authType,
-            ClientId = clientId,
-            SecretName = SecretNameFor(id),
+            AuthType = input.AuthType,
+            ClientId = input.ClientId,
+            TenantId = input.TenantId,
+            AzureWorkspaceResourceId = input.AzureWorkspaceResourceId,
+            SecretName = input.AuthType.HasSecret() ? SecretNameFor(id) : "",
             WarehouseId = request.WarehouseId,
             CreatedAt = now,
             UpdatedAt = now,
             ValidatedAt = now,
         };
-        await secrets.SetSecretAsync(principal.SecretName, secret, cancellationToken);
+        if (input.AuthType.HasSecret())
+            await secrets.SetSecretAsync(principal.SecretName, input.Secret, cancellationToken);
         try
         {
             principal = await principals.InsertAsync(principal, cancellationToken);
@@ -59,10 +62,11 @@ public sealed class ServicePrincipalService(
         {
             // No orphaned secret when the metadata could not be written, neither stored nor cached.
             connector.Release(id);
-            await secrets.DeleteSecretAsync(principal.SecretName, CancellationToken.None);
+            if (input.AuthType.HasSecret())
+                await secrets.DeleteSecretAsync(principal.SecretName, CancellationToken.None);
             throw;
         }
-        logger.LogInformation("Registered service principal {PrincipalId} ({AuthType}) for {WorkspaceUrl}", id, authType, url);
+        logger.LogInformation("Registered service principal {PrincipalId} ({AuthType}) for {WorkspaceUrl}", id, input.AuthType.ToWire(), url);
         return principal;
     }
 
@@ -89,7 +93,8 @@ public sealed class ServicePrincipalService(
         if (users.Count > 0)
             throw new ConflictException($"Service principal '{id}' is used by sync config{(users.Count == 1 ? "" : "s")} {string.Join(", ", users)}; delete or re-point {(users.Count == 1 ? "it" : "them")} first.", "service-principal-in-use");
         await principals.DeleteAsync(principal.Id, ifMatch ?? principal.ETag, cancellationToken);
-        await secrets.DeleteSecretAsync(principal.SecretName, cancellationToken);
+        if (principal.AuthType.HasSecret())
+            await secrets.DeleteSecretAsync(principal.SecretName, cancellationToken);
         connector.Release(principal.Id);
         logger.LogInformation("Deleted service principal {PrincipalId}", principal.Id);
     }
@@ -99,19 +104,20 @@ public sealed class ServicePrincipalService(
     {
         var principal = await GetAsync(id, cancellationToken);
         ETagCheck.Require(principal.ETag, ifMatch);
-        string secret = principal.AuthType == WorkspaceAuthType.OAuthM2M
-            ? RequireNonEmpty(clientSecret, "client_secret")
-            : RequireNonEmpty(token, "token");
-        if (principal.AuthType == WorkspaceAuthType.OAuthM2M && token is not null)
-            throw new ValidationException("This principal uses OAuth: send client_secret, not token.", "token");
-        if (principal.AuthType == WorkspaceAuthType.PersonalAccessToken && clientSecret is not null)
+        if (principal.AuthType == WorkspaceAuthType.ManagedIdentity)
+            throw new ValidationException("A managed identity has no secret to rotate: the platform rotates its credentials.", "client_secret");
+        var usesToken = principal.AuthType == WorkspaceAuthType.PersonalAccessToken;
+        string secret = usesToken ? RequireNonEmpty(token, "token") : RequireNonEmpty(clientSecret, "client_secret");
+        if (!usesToken && token is not null)
+            throw new ValidationException($"This principal uses {principal.AuthType.ToWire()}: send client_secret, not token.", "token");
+        if (usesToken && clientSecret is not null)
             throw new ValidationException("This principal uses a personal access token: send token, not client_secret.", "client_secret");
 
         // A fresh cache key so the old token is not reused to "prove" the new secret; released whatever the outcome.
         var proofKey = principal.Id + ":" + Guid.NewGuid().ToString("N");
         try
         {
-            await ProveAsync(new WorkspaceCredentials(principal.WorkspaceUrl, principal.AuthType, principal.ClientId, secret, proofKey), cancellationToken);
+            await ProveAsync(CredentialsOf(principal, secret, proofKey), cancellationToken);
         }
         finally
         {
@@ -129,10 +135,19 @@ public sealed class ServicePrincipalService(
     /// <summary>Credentials for a stored principal, secret read from the store.</summary>
     public async Task<WorkspaceCredentials> GetCredentialsAsync(ServicePrincipal principal, CancellationToken cancellationToken = default)
     {
+        if (!principal.AuthType.HasSecret())
+            return CredentialsOf(principal, "", principal.Id);
         var secret = await secrets.GetSecretAsync(principal.SecretName, cancellationToken)
             ?? throw new ConflictException($"The secret of service principal '{principal.Id}' is missing from the secret store; rotate it with PUT /api/databricks/service-principals/{principal.Id}/secret.", "secret-missing");
-        return new WorkspaceCredentials(principal.WorkspaceUrl, principal.AuthType, principal.ClientId, secret, principal.Id);
+        return CredentialsOf(principal, secret, principal.Id);
     }
+
+    private static WorkspaceCredentials CredentialsOf(ServicePrincipal principal, string secret, string cacheKey) =>
+        new(principal.WorkspaceUrl, principal.AuthType, principal.ClientId, secret, cacheKey)
+        {
+            TenantId = principal.TenantId,
+            AzureWorkspaceResourceId = principal.AzureWorkspaceResourceId,
+        };
 
     public async Task<IDatabricksWorkspace> ConnectAsync(string principalId, CancellationToken cancellationToken = default)
         => await ConnectAsync(await GetAsync(principalId, cancellationToken), cancellationToken);
@@ -143,20 +158,16 @@ public sealed class ServicePrincipalService(
 
     public static string SecretNameFor(string principalId) => "dbxsync-sp-" + principalId;
 
+    /// <summary>Signs in and calls the workspace; a refusal becomes a problem that names its cause (CredentialRefusal).</summary>
     private async Task ProveAsync(WorkspaceCredentials credentials, CancellationToken cancellationToken)
     {
         try
         {
             await connector.Connect(credentials).VerifyCredentialsAsync(cancellationToken);
         }
-        catch (WorkspaceException ex) when (ex.Kind is WorkspaceErrorKind.InvalidCredentials or WorkspaceErrorKind.PermissionDenied)
+        catch (WorkspaceException ex) when (CredentialRefusal.Explain(ex, credentials) is { } refusal)
         {
-            throw new ValidationException(
-                credentials.AuthType == WorkspaceAuthType.OAuthM2M
-                    ? $"The workspace refused the credentials of client '{credentials.ClientId}': check client_id and client_secret."
-                    : "The workspace refused the personal access token.",
-                credentials.AuthType == WorkspaceAuthType.OAuthM2M ? "client_secret" : "token",
-                "invalid-credentials");
+            throw refusal;
         }
     }
 
@@ -174,19 +185,7 @@ public sealed class ServicePrincipalService(
         }
     }
 
-    private static (WorkspaceAuthType, string?, string) ReadCredentials(string? clientId, string? clientSecret, string? token)
-    {
-        if (token is not null && (clientId is not null || clientSecret is not null))
-            throw new ValidationException("Send either client_id and client_secret (OAuth M2M) or token (personal access token), not both.", "token");
-        if (token is not null)
-            return (WorkspaceAuthType.PersonalAccessToken, null, RequireNonEmpty(token, "token"));
-        var id = RequireNonEmpty(clientId, "client_id");
-        if (id.Length > 256 || id.Any(char.IsControl))
-            throw new ValidationException("client_id is not a valid application id.", "client_id");
-        return (WorkspaceAuthType.OAuthM2M, id, RequireNonEmpty(clientSecret, "client_secret"));
-    }
-
-    private static string RequireNonEmpty(string? value, string field)
+    internal static string RequireNonEmpty(string? value, string field)
     {
         if (string.IsNullOrWhiteSpace(value)) throw new ValidationException($"{field} is required.", field);
         if (value.Length > 4096) throw new ValidationException($"{field} is too long.", field);

@@ -25,6 +25,8 @@ public sealed record SyncRun
     public string? Output { get; init; }
     public string? Message { get; init; }
     public string? Error { get; init; }
+    /// <summary>A failed run's class: transient (retried), permanent (the config's error state), data (the file was wrong).</summary>
+    public State.FailureClass? FailureClass { get; init; }
     /// <summary>The latest progress a running sync reported (phase and rows/files so far); kept on the finished record.</summary>
     public Syncs.SyncProgress? Progress { get; init; }
     /// <summary>
@@ -51,6 +53,8 @@ public sealed record SyncResult
     public string? Message { get; init; }
     /// <summary>Set when the sync failed in a handled way (e.g. a bad labeled file): the run is Failed.</summary>
     public string? Error { get; init; }
+    /// <summary>The class of the handled failure (Data for a rejected file); null: classified as permanent.</summary>
+    public State.FailureClass? FailureClass { get; init; }
 
     public static SyncResult NoChange(string message, long? version = null) => new() { Outcome = RunOutcome.NoChange, Message = message, FromVersion = version, ToVersion = version };
 }

@@ -23,7 +23,11 @@ public sealed class SyncRunRepository(IStateStore store, TimeProvider time)
     }
 
     public async Task SaveAsync(SyncRun run, CancellationToken cancellationToken = default)
-        => await store.UpsertAsync(StateTables.SyncRuns, ToEntity(run), cancellationToken);
+    {
+        await store.UpsertAsync(StateTables.SyncRuns, ToEntity(run), cancellationToken);
+        // The list pages read each config's last run from its state, not from here (one query for all configs).
+        await new LastRunSummaryStore(store).RecordAsync(run, cancellationToken);
+    }
 
     public async Task<(IReadOnlyList<SyncRun> Runs, string? Next)> ListAsync(string configId, int pageSize, string? continuation, CancellationToken cancellationToken = default)
     {
@@ -59,6 +63,7 @@ public sealed class SyncRunRepository(IStateStore store, TimeProvider time)
             ["Output"] = r.Output,
             ["Message"] = Truncate(r.Message),
             ["Error"] = Truncate(r.Error),
+            ["FailureClass"] = r.FailureClass?.ToString(),
             ["ProgressStage"] = r.Progress?.Stage,
             ["ProgressDone"] = r.Progress?.Done,
             ["ProgressTotal"] = r.Progress?.Total,
@@ -88,6 +93,7 @@ public sealed class SyncRunRepository(IStateStore store, TimeProvider time)
         Output = e.GetString("Output"),
         Message = e.GetString("Message"),
         Error = e.GetString("Error"),
+        FailureClass = Enum.TryParse<FailureClass>(e.GetString("FailureClass"), out var fc) ? fc : null,
         Progress = e.GetString("ProgressStage") is { } stage
             ? new Syncs.SyncProgress(stage, EntityValues.Long(e, "ProgressDone") ?? 0, EntityValues.Long(e, "ProgressTotal"), e.GetString("ProgressUnit") ?? "")
             : null,

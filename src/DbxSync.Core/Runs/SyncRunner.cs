@@ -19,7 +19,7 @@ public sealed record SyncRunnerOptions
     /// <summary>How often a recorded run's progress is written to its run record.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>
-    /// Overall limit of one run, retries included. Below the Functions timeout (10 min on Flex Consumption by default),
+    /// Overall limit of one run, retries included. Below the Functions timeout (30 min on Flex Consumption by default),
     /// so a run stalled anywhere stops, is recorded and lets go of its lease instead of being killed while holding it.
     /// </summary>
     public TimeSpan MaxRunDuration { get; init; } = TimeSpan.FromMinutes(9);
@@ -35,6 +35,7 @@ public sealed class SyncRunner(
     TimeProvider time,
     SyncRunnerOptions options,
     WarehouseResolver warehouses,
+    RunAftermath aftermath,
     ILogger<SyncRunner> logger) : ISyncRunner
 {
     private readonly Dictionary<SyncConfigType, ISync> _syncs = syncs.ToDictionary(s => s.Type);
@@ -78,6 +79,7 @@ public sealed class SyncRunner(
             {
                 FinishedAt = time.GetUtcNow(),
                 Outcome = result.Error is not null ? RunOutcome.Failed : result.Outcome,
+                FailureClass = result.Error is not null ? result.FailureClass ?? FailureClass.Permanent : null,
                 FromVersion = result.FromVersion,
                 ToVersion = result.ToVersion,
                 Rows = result.Rows,
@@ -94,7 +96,7 @@ public sealed class SyncRunner(
                                    && lease.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             logger.LogError("Run {RunId} of config {ConfigId} lost its lock (lease renewal failed) and stopped", run.RunId, config.Id);
-            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = true, Error = "The run lost its lock (lease renewal failed) and stopped; the next run redoes the work." };
+            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = true, FailureClass = FailureClass.Transient, Error = "The run lost its lock (lease renewal failed) and stopped; the next run redoes the work." };
         }
         catch (Exception ex) when (ex is OperationCanceledException or WorkspaceException or StorageException
                                    && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -108,8 +110,10 @@ public sealed class SyncRunner(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogError("Run {RunId} of {ConfigType} config {ConfigId} failed: {Error}", run.RunId, config.ConfigType.ToWire(), config.Id, Describe(ex));
-            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = true, Error = Describe(ex) };
+            // Only a transient failure goes back to the queue; a permanent one puts the config into its error state.
+            var failure = FailureClassifier.Classify(ex);
+            logger.LogError("Run {RunId} of {ConfigType} config {ConfigId} failed ({FailureClass}): {Error}", run.RunId, config.ConfigType.ToWire(), config.Id, failure, Describe(ex));
+            finished = run with { FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = failure == FailureClass.Transient, FailureClass = failure, Error = Describe(ex) };
         }
         if (progress is not null)
         {
@@ -117,6 +121,7 @@ public sealed class SyncRunner(
             finished = finished with { Progress = progress.Latest };
         }
 
+        finished = await aftermath.ScheduleNextAsync(config, finished, CancellationToken.None);
         if (finished.Outcome != RunOutcome.NoChange || request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
             await runs.SaveAsync(finished, CancellationToken.None);
         logger.LogInformation("Run {RunId} of {ConfigType} config {ConfigId}: {Outcome}; versions {From}-{To}, {Rows} rows, {Files} files, {Bytes} bytes in {DurationMs} ms",
@@ -160,7 +165,10 @@ public sealed class SyncRunner(
 
     internal static bool IsTransient(Exception ex) => ex switch
     {
-        WorkspaceException w => w.IsTransient || w.Kind is WorkspaceErrorKind.Throttled or WorkspaceErrorKind.Unreachable,
+        // A statement that failed as a whole (INTERNAL_ERROR...) ran nothing: running the sync again is safe. A write
+        // whose outcome is unknown (Kind Other) is not retried here; a new delivery checks its effect first.
+        WorkspaceException w => w.IsTransient || w.Kind is WorkspaceErrorKind.Throttled or WorkspaceErrorKind.Unreachable
+                                || (w.Kind == WorkspaceErrorKind.SqlError && FailureClassifier.Classify(w) == FailureClass.Transient),
         StorageException s => s.IsTransient,
         HttpRequestException or TimeoutException or IOException => true,
         _ => false,

@@ -1,6 +1,7 @@
 using DbxSync.Core.Errors;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Runs;
+using DbxSync.Core.State;
 
 namespace DbxSync.Core.Syncs;
 
@@ -42,6 +43,9 @@ public static class DroppedFiles
             Message = $"{results.Count} {files}: {results.Count - errors.Count} imported or already done, {errors.Count} rejected or failed" +
                       string.Concat(results.Where(r => r.Error is null && r.Message is not null).Select(r => "; " + r.Message)),
             Error = errors.Count == 0 ? null : string.Join("; ", errors),
+            // The worst class decides what the runner does: a permanent one puts the config into its error state.
+            FailureClass = results.Where(r => r.Error is not null).Select(r => r.FailureClass ?? FailureClass.Permanent)
+                .OrderBy(c => c switch { FailureClass.Permanent => 0, FailureClass.Transient => 1, _ => 2 }).Cast<FailureClass?>().FirstOrDefault(),
         };
     }
 }

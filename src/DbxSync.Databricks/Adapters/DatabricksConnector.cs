@@ -44,10 +44,10 @@ public sealed class DatabricksConnector : IDatabricksConnector, IDisposable
 
     private TokenProvider TokensFor(WorkspaceCredentials credentials, Uri baseUri)
     {
-        if (string.IsNullOrEmpty(credentials.Secret))
+        if (string.IsNullOrEmpty(credentials.Secret) && credentials.AuthType != WorkspaceAuthType.ManagedIdentity)
             throw new WorkspaceException(WorkspaceErrorKind.InvalidCredentials, $"No secret was given for {credentials}.");
-        if (credentials.AuthType == WorkspaceAuthType.OAuthM2M && string.IsNullOrWhiteSpace(credentials.ClientId))
-            throw new WorkspaceException(WorkspaceErrorKind.InvalidCredentials, $"OAuth M2M needs a client id ({credentials}).");
+        if (credentials.AuthType is WorkspaceAuthType.OAuthM2M or WorkspaceAuthType.EntraClientSecret && string.IsNullOrWhiteSpace(credentials.ClientId))
+            throw new WorkspaceException(WorkspaceErrorKind.InvalidCredentials, $"{credentials.AuthType} needs a client id ({credentials}).");
 
         // A rotated secret or a moved workspace under the same cache key must not keep serving the old token.
         var fingerprint = Fingerprint(credentials, baseUri);
@@ -66,11 +66,20 @@ public sealed class DatabricksConnector : IDatabricksConnector, IDisposable
     private TokenProvider NewProvider(WorkspaceCredentials credentials, Uri baseUri) => credentials.AuthType switch
     {
         WorkspaceAuthType.OAuthM2M => new OAuthM2MTokenProvider(baseUri, credentials.ClientId!, credentials.Secret, _transport.Anonymous, _validator, _options.TimeProvider, _options.TokenRefreshMargin),
+        WorkspaceAuthType.EntraClientSecret => new EntraTokenProvider(
+            async ct => EntraCredentials.ClientSecret(
+                credentials.TenantId ?? await AzureTenantDiscovery.FindTenantAsync(baseUri, _transport.Anonymous, ct).ConfigureAwait(false),
+                credentials.ClientId!, credentials.Secret, _options),
+            $"Entra client '{credentials.ClientId}'", credentials.AzureWorkspaceResourceId, _options.TimeProvider, _options.TokenRefreshMargin),
+        WorkspaceAuthType.ManagedIdentity => new EntraTokenProvider(
+            _ => Task.FromResult(EntraCredentials.ManagedIdentity(credentials.ClientId, _options)),
+            credentials.ClientId is null ? "the app's managed identity" : $"managed identity '{credentials.ClientId}'",
+            credentials.AzureWorkspaceResourceId, _options.TimeProvider, _options.TokenRefreshMargin),
         _ => new PersonalAccessTokenProvider(credentials.Secret),
     };
 
     private static string Fingerprint(WorkspaceCredentials c, Uri baseUri) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{c.AuthType}\n{baseUri}\n{c.ClientId}\n{c.Secret}")));
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{c.AuthType}\n{baseUri}\n{c.ClientId}\n{c.Secret}\n{c.TenantId}\n{c.AzureWorkspaceResourceId}")));
 
     public void Dispose() => _transport.Dispose();
 }

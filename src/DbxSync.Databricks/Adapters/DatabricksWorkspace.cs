@@ -11,6 +11,9 @@ public sealed class DatabricksWorkspace(DatabricksWorkspaceClient client) : IDat
     public Task VerifyCredentialsAsync(CancellationToken cancellationToken = default) =>
         Run(() => Client.VerifyCredentialsAsync(cancellationToken));
 
+    public Task<CurrentUser> GetCurrentUserAsync(CancellationToken cancellationToken = default) =>
+        Run(() => Client.CurrentUser.GetAsync(cancellationToken));
+
     public Task<IStatementResult> ExecuteAsync(string statement, IReadOnlyList<SqlParameter>? parameters = null, StatementOptions? options = null, CancellationToken cancellationToken = default) =>
         Run<IStatementResult>(async () => new TranslatingStatementResult(await Client.Statements.ExecuteAsync(statement, parameters, options, cancellationToken).ConfigureAwait(false)));
 

@@ -14,6 +14,11 @@ internal sealed class BearerTokenHandler(TokenProvider tokens, HttpMessageHandle
     {
         var token = await tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        foreach (var (name, value) in await tokens.GetExtraHeadersAsync(cancellationToken).ConfigureAwait(false))
+        {
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!tokens.CanRefresh || !RequestPolicy.CanReplayBody(request) || !await IsRejectedTokenAsync(response, cancellationToken).ConfigureAwait(false))
             return response;

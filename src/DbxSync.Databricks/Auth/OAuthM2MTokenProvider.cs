@@ -48,6 +48,8 @@ public sealed class OAuthM2MTokenProvider : TokenProvider
 
     public override bool CanRefresh => true;
 
+    public override bool IssuedByWorkspace => true;
+
     /// <summary>Number of token requests sent; lets tests and diagnostics see the cache working.</summary>
     public int TokenRequestCount => _requestCount;
     private int _requestCount;

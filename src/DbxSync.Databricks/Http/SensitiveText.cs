@@ -17,6 +17,10 @@ internal static partial class SensitiveText
     [GeneratedRegex(@"\bdapi[0-9a-f]{20,}\b", RegexOptions.IgnoreCase)]
     private static partial Regex PersonalAccessToken();
 
+    /// <summary>A JWT (an Entra access token pasted where a PAT goes, for one) in an echoed header or message.</summary>
+    [GeneratedRegex(@"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")]
+    private static partial Regex JsonWebToken();
+
     public const int MaxMessageLength = 2000;
 
     public static string Redact(string? text)
@@ -25,6 +29,7 @@ internal static partial class SensitiveText
         var redacted = UrlQuery().Replace(text, "$1?[redacted]");
         redacted = AuthorizationValue().Replace(redacted, "$1 [redacted]");
         redacted = PersonalAccessToken().Replace(redacted, "[redacted-token]");
+        redacted = JsonWebToken().Replace(redacted, "[redacted-token]");
         return redacted.Length > MaxMessageLength ? redacted[..MaxMessageLength] + "…" : redacted;
     }
 }

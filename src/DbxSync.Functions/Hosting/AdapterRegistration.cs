@@ -1,4 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
 using DbxSync.Azure;
+using DbxSync.Azure.Secrets;
 using DbxSync.Azure.Storage;
 using DbxSync.Core.Ports;
 using DbxSync.Databricks;
@@ -18,11 +20,20 @@ public static class AdapterRegistration
         services.AddDbxSyncAzure(configuration);
         services.AddSingleton(sp => new StorageRunQueue(RunQueueClient.Create(sp.GetRequiredService<IOptions<StorageSettings>>().Value)));
         services.AddSingleton<IRunQueue>(sp => sp.GetRequiredService<StorageRunQueue>());
-        services.AddSingleton<IDatabricksConnector>(sp => new DatabricksConnector(new DatabricksClientOptions
+        services.AddSingleton<IFailureAlerts>(sp => new PoisonQueueAlerts(RunQueueClient.Create(sp.GetRequiredService<IOptions<StorageSettings>>().Value, StorageRunQueue.PoisonName)));
+        services.AddSingleton<IDatabricksConnector>(sp =>
         {
-            AllowedWorkspaceHosts = sp.GetRequiredService<WorkspaceSettings>().AllowedWorkspaceHosts.ToList(),
-            TimeProvider = sp.GetRequiredService<TimeProvider>(),
-        }));
+            var workspace = sp.GetRequiredService<WorkspaceSettings>();
+            return new DatabricksConnector(new DatabricksClientOptions
+            {
+                AllowedWorkspaceHosts = workspace.AllowedWorkspaceHosts.ToList(),
+                TimeProvider = sp.GetRequiredService<TimeProvider>(),
+                EntraAuthorityHost = workspace.EntraAuthorityHost,
+                EntraTransport = workspace.EntraTrustedCertificatePath is { } pem
+                    ? PinnedCertificateTransport.Create(X509Certificate2.CreateFromPem(File.ReadAllText(pem)))
+                    : null,
+            });
+        });
         return services;
     }
 }

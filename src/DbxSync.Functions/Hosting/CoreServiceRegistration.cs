@@ -22,6 +22,9 @@ public static class CoreServiceRegistration
         services.AddSingleton<SyncConfigRepository>();
         services.AddSingleton<SyncStateRepository>();
         services.AddSingleton<SyncRunRepository>();
+        services.AddSingleton<DueScheduleRepository>();
+        services.AddSingleton<LastRunSummaryStore>();
+        services.AddSingleton<SyncConfigListing>();
 
         services.AddSingleton<ServicePrincipalService>();
         services.AddSingleton<SyncConfigService>();
@@ -31,6 +34,8 @@ public static class CoreServiceRegistration
         services.AddSingleton<BlobDropDispatcher>();
 
         services.AddSingleton(new SyncRunnerOptions());
+        services.AddSingleton(new ErrorBackoffOptions());
+        services.AddSingleton<RunAftermath>();
         services.AddSingleton<ISyncRunner, SyncRunner>();
 
         services.AddSingleton(new LabeledImportOptions());
@@ -40,6 +45,7 @@ public static class CoreServiceRegistration
         services.AddSingleton<ImportErrorReports>();
         services.AddSingleton<WarehouseResolver>();
         services.AddSingleton<ExportLagService>();
+        services.AddSingleton<GrantService>();
         services.AddSingleton<ISync, VolumeForwardSync>();
         services.AddSingleton<ISync, VolumeReverseSync>();
         services.AddSingleton(new AnnotationImportOptions());

@@ -10,11 +10,11 @@ namespace DbxSync.Functions.Hosting;
 /// </summary>
 public static class RunQueueClient
 {
-    public static QueueClient Create(StorageSettings settings)
+    public static QueueClient Create(StorageSettings settings, string name = StorageRunQueue.Name)
     {
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         return settings.ConnectionString is { Length: > 0 } connectionString
-            ? new QueueClient(connectionString, StorageRunQueue.Name, options)
-            : new QueueClient(new Uri(settings.ServiceUri("queue", settings.QueueServiceUri).AbsoluteUri.TrimEnd('/') + "/" + StorageRunQueue.Name), new DefaultAzureCredential(), options);
+            ? new QueueClient(connectionString, name, options)
+            : new QueueClient(new Uri(settings.ServiceUri("queue", settings.QueueServiceUri).AbsoluteUri.TrimEnd('/') + "/" + name), new DefaultAzureCredential(), options);
     }
 }

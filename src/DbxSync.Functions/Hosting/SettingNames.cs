@@ -15,6 +15,8 @@ public static class SettingNames
     public const string KeyVaultDevToken = "DbxSync:KeyVault:DevToken";
     public const string KeyVaultTrustedCertificatePath = "DbxSync:KeyVault:TrustedCertificatePath";
     public const string AllowedWorkspaceHosts = "DBXSYNC_ALLOWED_WORKSPACE_HOSTS";
+    public const string EntraAuthorityHost = "DbxSync:Entra:AuthorityHost";
+    public const string EntraTrustedCertificatePath = "DbxSync:Entra:TrustedCertificatePath";
     public const string ApiAuthMode = "DbxSync:Api:AuthMode";
     public const string ApiTokenSha256Hashes = "DbxSync:Api:TokenSha256Hashes";
     public const string ApiReadOnlyTokenSha256Hashes = "DbxSync:Api:ReadOnlyTokenSha256Hashes";
@@ -35,7 +37,9 @@ public static class SettingNames
         [KeyVaultDevToken] = "Local Key Vault only: a static bearer token instead of a managed identity.",
         [KeyVaultTrustedCertificatePath] = "Local Key Vault only: a self-signed certificate to trust.",
         [AllowedWorkspaceHosts] = "Comma-separated non-Databricks workspace origins allowed for local use (e.g. the emulator).",
-        [ApiAuthMode] = "tokens (default), host or easyauth.",
+        [EntraAuthorityHost] = "Microsoft Entra authority for entra_client_secret principals (the deployment sets its cloud's login endpoint; locally the Entra stand-in).",
+        [EntraTrustedCertificatePath] = "Local Entra stand-in only: its self-signed certificate to trust.",
+        [ApiAuthMode] = "tokens (default) or easyauth. (host was removed: the functions are anonymous to the host, which checks no key.)",
         [ApiTokenSha256Hashes] = "tokens mode: comma-separated SHA-256 hex hashes of the accepted bearer tokens.",
         [ApiReadOnlyTokenSha256Hashes] = "tokens mode: hashes of tokens allowed to read (GET) only.",
         [ApiAllowedApplicationIds] = "easyauth mode: comma-separated client (application) ids allowed to call the API.",

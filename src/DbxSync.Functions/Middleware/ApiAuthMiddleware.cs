@@ -1,4 +1,6 @@
+using System.Collections.Frozen;
 using DbxSync.Functions.Api.Auth;
+using DbxSync.Functions.Api.OpenApi;
 using DbxSync.Functions.Api.Problems;
 using DbxSync.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker;
@@ -7,14 +9,16 @@ using Microsoft.Azure.Functions.Worker.Middleware;
 namespace DbxSync.Functions.Middleware;
 
 /// <summary>
-/// Guards every API function except health, including the fallback that answers unknown routes, so that unknown
-/// routes do not reveal themselves to strangers. What the caller may do is left in the invocation's Items.
+/// The app's one gate (the functions are anonymous to the Functions host): every HTTP function refuses a caller
+/// without valid credentials, except those marked [AllowAnonymous] in the route table (health, /api/me, the console's
+/// files). The fallback that answers unknown routes is guarded too, so unknown routes do not reveal themselves to
+/// strangers. What the caller may do is left in the invocation's Items.
 /// </summary>
 public sealed class ApiAuthMiddleware(ApiAuthenticator authenticator, ILogger<ApiAuthMiddleware> logger) : IFunctionsWorkerMiddleware
 {
-    public static readonly PathString[] AnonymousPaths = ["/api/health", Api.Auth.AccessFunction.Route];
-    /// <summary>The console's static files: they hold no data, and the page must load before anyone can sign in.</summary>
-    public static readonly PathString[] AnonymousPrefixes = [WebConsole.ConsoleFunctions.Route];
+    /// <summary>Functions open to anyone, by name, from the same reflection that builds the OpenAPI document.</summary>
+    public static readonly FrozenSet<string> AnonymousFunctions = HttpFunctionRoute.All(typeof(ApiAuthMiddleware).Assembly)
+        .Where(r => r.AllowsAnonymous).Select(r => r.FunctionName).ToFrozenSet(StringComparer.Ordinal);
     private const string AccessItem = "DbxSync.ApiAccess";
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
@@ -23,7 +27,7 @@ public sealed class ApiAuthMiddleware(ApiAuthenticator authenticator, ILogger<Ap
         var path = http.Request.Path;
         var access = authenticator.Authenticate(http.Request);
         context.Items[AccessItem] = access;
-        if (AnonymousPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase)) || AnonymousPrefixes.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
+        if (AnonymousFunctions.Contains(context.FunctionDefinition.Name))
         {
             await next(context);
             return;

@@ -21,6 +21,9 @@ internal static class StateStoreMock
         store.Setup(s => s.QueryAsync(It.IsAny<string>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
             .Returns((string t, string? pk, CancellationToken _) =>
                 rows.Where(r => r.Key.Table == t && (pk is null || r.Key.Pk == pk)).Select(r => r.Value).ToList().ToAsyncEnumerable());
+        store.Setup(s => s.QueryRowKeyAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .Returns((string t, string rk, CancellationToken _) =>
+                rows.Where(r => r.Key.Table == t && r.Key.Rk == rk).Select(r => r.Value).ToList().ToAsyncEnumerable());
         return store;
     }
 }

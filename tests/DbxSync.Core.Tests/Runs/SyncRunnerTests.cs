@@ -20,6 +20,7 @@ public class SyncRunnerTests
     private readonly Mock<ISyncLease> _lease = new();
     private readonly CancellationTokenSource _leaseLost = new();
     private readonly Mock<ISync> _sync = new();
+    private readonly Mock<IFailureAlerts> _alerts = new();
 
     public SyncRunnerTests()
     {
@@ -50,7 +51,9 @@ public class SyncRunnerTests
         connector.Setup(c => c.Connect(It.IsAny<WorkspaceCredentials>())).Returns(Mock.Of<IDatabricksWorkspace>());
         var principalService = new ServicePrincipalService(principals, configs, secrets.Object, connector.Object, TimeProvider.System, NullLogger<ServicePrincipalService>.Instance);
         return new SyncRunner(configs, principalService, new SyncRunRepository(_state.Object, TimeProvider.System), _locks.Object, new SyncStateRepository(_state.Object), [_sync.Object], TimeProvider.System,
-            new SyncRunnerOptions { MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(1) }, new WarehouseResolver(), NullLogger<SyncRunner>.Instance);
+            new SyncRunnerOptions { MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(1) }, new WarehouseResolver(),
+            new RunAftermath(new DueScheduleRepository(_state.Object, TimeProvider.System), _alerts.Object, new ErrorBackoffOptions { Cap = TimeSpan.FromMinutes(10) }, TimeProvider.System,
+                NullLogger<RunAftermath>.Instance), NullLogger<SyncRunner>.Instance);
     }
 
     private List<string?> RecordedOutcomes() =>
@@ -122,4 +125,82 @@ public class SyncRunnerTests
         Assert.Equal(RunOutcome.Skipped, run.Outcome);
         _sync.Verify(s => s.RunAsync(It.IsAny<SyncContext>(), It.IsAny<CancellationToken>()), Times.Never);
     }
+
+    private DueSchedule Schedule() => new DueScheduleRepository(_state.Object, TimeProvider.System).GetAsync("cfg1").GetAwaiter().GetResult();
+
+    [Fact]
+    public async Task A_permanent_failure_is_not_retried_enters_the_error_state_with_growing_backoff_and_alerts_once_per_episode()
+    {
+        var gone = new WorkspaceException(WorkspaceErrorKind.SqlError, "[TABLE_OR_VIEW_NOT_FOUND] The table or view `c`.`s`.`t` cannot be found.",
+            errorCode: "BAD_REQUEST", errorClass: "TABLE_OR_VIEW_NOT_FOUND", sqlState: "42P01");
+        _sync.Setup(s => s.RunAsync(It.IsAny<SyncContext>(), It.IsAny<CancellationToken>())).ThrowsAsync(gone);
+        var runner = await CreateAsync();
+
+        var waits = new List<TimeSpan>();
+        for (var probe = 1; probe <= 4; probe++)
+        {
+            var run = await runner.RunAsync(new RunRequest("cfg1", RunTrigger.Timer));
+            Assert.Equal(RunOutcome.Failed, run.Outcome);
+            Assert.Equal(FailureClass.Permanent, run.FailureClass);
+            Assert.False(run.Retryable, "a permanent failure must not go back to the queue");
+            var schedule = Schedule();
+            Assert.True(schedule.InErrorState);
+            Assert.Equal(probe, schedule.ConsecutiveFailures);
+            Assert.Equal(DueReason.Backoff, schedule.Reason);
+            Assert.Contains("TABLE_OR_VIEW_NOT_FOUND", schedule.Error);
+            waits.Add(schedule.NextDueAt!.Value - run.FinishedAt!.Value);
+        }
+        // Not retried within the run either, and the next probe comes later and later up to the cap.
+        _sync.Verify(s => s.RunAsync(It.IsAny<SyncContext>(), It.IsAny<CancellationToken>()), Times.Exactly(4));
+        Assert.True(waits[1] > waits[0] && waits[2] > waits[1], string.Join(", ", waits));
+        Assert.True(waits[3] <= TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1), string.Join(", ", waits));
+        _alerts.Verify(a => a.SendAsync(It.Is<FailureAlert>(f => f.ConfigId == "cfg1" && f.Error.Contains("TABLE_OR_VIEW_NOT_FOUND")), It.IsAny<CancellationToken>()), Times.Once);
+
+        // The cause goes away: the next run recovers the config by itself; a new episode alerts again.
+        _sync.Reset();
+        _sync.SetupGet(s => s.Type).Returns(SyncConfigType.VolumeForward);
+        _sync.Setup(s => s.RunAsync(It.IsAny<SyncContext>(), It.IsAny<CancellationToken>())).ReturnsAsync(new SyncResult { Files = 1 });
+        Assert.Equal(RunOutcome.Succeeded, (await runner.RunAsync(new RunRequest("cfg1", RunTrigger.Timer))).Outcome);
+        Assert.False(Schedule().InErrorState);
+        Assert.Equal(DueReason.Due, Schedule().Reason);
+        _sync.Setup(s => s.RunAsync(It.IsAny<SyncContext>(), It.IsAny<CancellationToken>())).ThrowsAsync(gone);
+        await runner.RunAsync(new RunRequest("cfg1", RunTrigger.Timer));
+        _alerts.Verify(a => a.SendAsync(It.IsAny<FailureAlert>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
+    public async Task A_transient_failure_that_outlasts_the_attempts_goes_back_to_the_queue_without_an_error_state()
+    {
+        _sync.Setup(s => s.RunAsync(It.IsAny<SyncContext>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new WorkspaceException(WorkspaceErrorKind.Throttled, "429 REQUEST_LIMIT_EXCEEDED", 429, "REQUEST_LIMIT_EXCEEDED", isTransient: true));
+        var runner = await CreateAsync();
+
+        var run = await runner.RunAsync(new RunRequest("cfg1", RunTrigger.Timer));
+
+        Assert.Equal((RunOutcome.Failed, FailureClass.Transient, true), (run.Outcome, run.FailureClass, run.Retryable));
+        Assert.False(Schedule().InErrorState);
+        _alerts.Verify(a => a.SendAsync(It.IsAny<FailureAlert>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Theory]
+    [InlineData(WorkspaceErrorKind.PermissionDenied, 403, "PERMISSION_DENIED", null, null, FailureClass.Permanent)]
+    [InlineData(WorkspaceErrorKind.InvalidCredentials, 401, "401", null, null, FailureClass.Permanent)]
+    [InlineData(WorkspaceErrorKind.NotFound, 404, "RESOURCE_DOES_NOT_EXIST", null, null, FailureClass.Permanent)]
+    [InlineData(WorkspaceErrorKind.SqlError, null, "BAD_REQUEST", "INSUFFICIENT_PERMISSIONS", "42501", FailureClass.Permanent)]
+    [InlineData(WorkspaceErrorKind.SqlError, null, "BAD_REQUEST", "VOLUME_NOT_FOUND", "42704", FailureClass.Permanent)]
+    [InlineData(WorkspaceErrorKind.SqlError, null, "INTERNAL_ERROR", "INTERNAL_ERROR", "XX000", FailureClass.Transient)]
+    [InlineData(WorkspaceErrorKind.Unreachable, 503, "TEMPORARILY_UNAVAILABLE", null, null, FailureClass.Transient)]
+    [InlineData(WorkspaceErrorKind.Other, null, null, null, null, FailureClass.Transient)]
+    public void Databricks_failures_are_classified_by_code_class_and_sqlstate(WorkspaceErrorKind kind, int? status, string? code, string? errorClass, string? sqlState, FailureClass expected)
+        => Assert.Equal(expected, FailureClassifier.Classify(new WorkspaceException(kind, "failed", status, code, errorClass, sqlState)));
+
+    [Theory]
+    [InlineData("CAST_INVALID_INPUT", "22018", true)]
+    [InlineData("DELTA_NOT_NULL_CONSTRAINT_VIOLATED", "23502", true)]
+    [InlineData("DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE", "21506", true)]
+    [InlineData("TABLE_OR_VIEW_ALREADY_EXISTS", "42P07", false)]
+    [InlineData("TABLE_OR_VIEW_NOT_FOUND", "42P01", false)]
+    [InlineData("INTERNAL_ERROR", "XX000", false)]
+    public void Only_errors_in_the_files_values_are_data_errors(string errorClass, string sqlState, bool isData)
+        => Assert.Equal(isData, FailureClassifier.IsDataError(new WorkspaceException(WorkspaceErrorKind.SqlError, "failed", errorCode: "BAD_REQUEST", errorClass: errorClass, sqlState: sqlState)));
 }

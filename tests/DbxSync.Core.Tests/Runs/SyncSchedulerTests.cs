@@ -1,6 +1,7 @@
 using DbxSync.Core.Configs;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Runs;
+using DbxSync.Core.State;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 
@@ -29,8 +30,15 @@ public class SyncSchedulerTests
                 Id = id, Name = id, ConfigType = SyncConfigType.Table, DatabricksPath = "main.default.items", ServicePrincipalId = "sp1",
                 PkColumn = "id", LabelColumn = "label", PollIntervalSeconds = poll, Status = status, CreatedAt = _now, UpdatedAt = _now,
             });
-        var runs = new SyncRunRepository(StateStoreMock.Create(_rows).Object, _time.Object);
-        return new SyncScheduler(repository, runs, _queue.Object, _time.Object, NullLogger<SyncScheduler>.Instance);
+        return NewInstance();
+    }
+
+    /// <summary>A scheduler as a fresh (recycled or scaled-out) instance creates it, over the same state.</summary>
+    private SyncScheduler NewInstance()
+    {
+        var store = StateStoreMock.Create(_rows).Object;
+        return new SyncScheduler(new SyncConfigRepository(store), new SyncRunRepository(store, _time.Object), new DueScheduleRepository(store, _time.Object),
+            _queue.Object, _time.Object, NullLogger<SyncScheduler>.Instance);
     }
 
     private void VerifyRan(string configId, int times) =>
@@ -80,5 +88,39 @@ public class SyncSchedulerTests
         _now += TimeSpan.FromSeconds(5);
         Assert.Equal(1, (await scheduler.TickAsync()).Due);
         VerifyRan("a", 2);
+    }
+
+    [Fact]
+    public async Task The_next_due_time_lives_in_state_so_a_recycled_instance_keeps_the_poll_interval()
+    {
+        await (await CreateAsync(("a", 300, SyncConfigStatus.Active))).TickAsync();
+        VerifyRan("a", 1);
+        var schedule = await new DueScheduleRepository(StateStoreMock.Create(_rows).Object, _time.Object).GetAsync("a");
+        Assert.Equal(_now + TimeSpan.FromSeconds(300), schedule.NextDueAt);
+        Assert.Equal(DueReason.Due, schedule.Reason);
+
+        // The instance is recycled: the new one reads the schedule instead of treating every config as due.
+        _now += TimeSpan.FromSeconds(60);
+        Assert.Equal(0, (await NewInstance().TickAsync()).Due);
+        VerifyRan("a", 1);
+        _now += TimeSpan.FromSeconds(240);
+        Assert.Equal(1, (await NewInstance().TickAsync()).Due);
+        VerifyRan("a", 2);
+    }
+
+    [Fact]
+    public async Task A_next_due_time_set_through_the_schedule_api_is_what_the_tick_follows()
+    {
+        var scheduler = await CreateAsync(("a", 60, SyncConfigStatus.Active));
+        var schedules = new DueScheduleRepository(StateStoreMock.Create(_rows).Object, _time.Object);
+        await schedules.SetNextDueAsync("a", _now + TimeSpan.FromMinutes(10), DueReason.Backoff);
+
+        _now += TimeSpan.FromMinutes(5);
+        Assert.Equal(0, (await scheduler.TickAsync()).Due);
+        _now += TimeSpan.FromMinutes(5);
+        Assert.Equal(1, (await scheduler.TickAsync()).Due);
+        VerifyRan("a", 1);
+        // The tick keeps the reason until the run writes its own.
+        Assert.Equal(DueReason.Backoff, (await schedules.GetAsync("a")).Reason);
     }
 }

@@ -91,6 +91,27 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task The_nth_matching_statement_fails_with_the_chosen_error_class_and_sqlstate()
+    {
+        await using var host = await EmulatorTestHost.StartAsync();
+        var response = await host.Client.PostAsJsonAsync("/emulator/faults", new
+        {
+            fail_next_statements = new { count = 1, match = "INSERT", after_ms = 0, error_class = "TABLE_OR_VIEW_ALREADY_EXISTS", sql_state = "42P07", skip = 1 },
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        Assert.Equal("SUCCEEDED", (await host.ExecuteAsync("INSERT INTO main.sync.items VALUES (1)")).At("status", "state").GetString());
+        var failed = await host.ExecuteAsync("INSERT INTO main.sync.items VALUES (2)");
+        Assert.Equal("FAILED", failed.At("status", "state").GetString());
+        Assert.Equal("BAD_REQUEST", failed.At("status", "error", "error_code").GetString());
+        var message = failed.At("status", "error", "message").GetString()!;
+        Assert.StartsWith("[TABLE_OR_VIEW_ALREADY_EXISTS]", message);
+        Assert.EndsWith("SQLSTATE: 42P07", message);
+        Assert.Equal("SUCCEEDED", (await host.ExecuteAsync("INSERT INTO main.sync.items VALUES (3)")).At("status", "state").GetString());
+        Assert.Equal(2, host.Engine.Inserts);
+    }
+
+    [Fact]
     public async Task Connection_drop_after_commit_leaves_the_statement_executed()
     {
         await using var host = await EmulatorTestHost.StartAsync();

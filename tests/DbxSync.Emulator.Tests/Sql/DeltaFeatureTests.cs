@@ -73,6 +73,24 @@ public sealed class DeltaFeatureTests : IDisposable
     }
 
     [Fact]
+    public void Vacuumed_files_keep_the_log_but_old_versions_and_their_change_data_cannot_be_read()
+    {
+        CreateLabels();
+        _db.Exec("UPDATE main.s.labels SET label = 'x' WHERE id = 1");
+        _db.Exec("UPDATE main.s.labels SET label = 'y' WHERE id = 1");
+        _db.Engine.VacuumFilesBefore("main.s.labels", 2);
+
+        Assert.Equal(["3", "2", "1", "0"], _db.Execute("DESCRIBE HISTORY main.s.labels").Rows.Select(r => r[0]));
+        var read = _db.Fails("SELECT * FROM main.s.labels VERSION AS OF 1");
+        Assert.Equal(("FAILED_READ_FILE.FILE_NOT_EXIST", "KD001"), (read.ErrorClass, read.SqlState));
+        var changes = _db.Fails("SELECT * FROM table_changes('main.s.labels', 1, 3)");
+        Assert.Equal(("DELTA_CHANGE_DATA_FILE_NOT_FOUND", "42K03"), (changes.ErrorClass, changes.SqlState));
+        Assert.Contains("deleted by the `VACUUM` statement", changes.Message);
+        Assert.Equal(["1|x"], _db.Lines("SELECT id, label FROM main.s.labels VERSION AS OF 2 WHERE id = 1"));
+        Assert.Equal(4, _db.Lines("SELECT * FROM table_changes('main.s.labels', 2, 3)").Count);
+    }
+
+    [Fact]
     public void Table_changes_reports_inserts_pre_and_post_images_and_deletes()
     {
         CreateLabels();

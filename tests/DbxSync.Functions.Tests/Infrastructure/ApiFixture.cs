@@ -114,13 +114,13 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>A host of its own with extra or changed app settings (auth modes).</summary>
-    public static async Task<ApiFixture> StartWithSettingsAsync(IReadOnlyDictionary<string, string> overrides, bool waitForStorage = true)
+    public static async Task<ApiFixture> StartWithSettingsAsync(IReadOnlyDictionary<string, string> overrides, bool waitForStorage = true, IReadOnlyList<string>? hostArguments = null)
     {
         var fixture = new ApiFixture { _ownsHost = true };
         await fixture.UseBackendsAsync();
         var settings = await AppSettingsAsync();
         foreach (var (k, v) in overrides) settings[k] = v;
-        fixture.Host = await FunctionsHostInstance.StartAsync(AppDirectory, settings);
+        fixture.Host = await FunctionsHostInstance.StartAsync(AppDirectory, settings, hostArguments);
         if (waitForStorage) await fixture.WaitForStorageAsync();
         else fixture.CreateClients();
         return fixture;
@@ -148,6 +148,12 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
             [SettingNames.ToAppSetting(SettingNames.KeyVaultDevToken)] = backends.KeyVault.AcceptedToken,
             [SettingNames.ToAppSetting(SettingNames.KeyVaultTrustedCertificatePath)] = backends.KeyVaultCertificatePath,
             [SettingNames.AllowedWorkspaceHosts] = backends.Emulator.Host + "," + UnreachableWorkspaceUrl,
+            // Entra sign-in against the stand-in, as Azure.Identity does in Azure: the authority for client secrets,
+            // and the App Service identity endpoint (which the platform sets) for the app's managed identity.
+            [SettingNames.ToAppSetting(SettingNames.EntraAuthorityHost)] = backends.Entra.Server.Authority.ToString(),
+            [SettingNames.ToAppSetting(SettingNames.EntraTrustedCertificatePath)] = backends.Entra.CertificatePath,
+            ["IDENTITY_ENDPOINT"] = backends.Entra.Server.IdentityEndpoint.ToString(),
+            ["IDENTITY_HEADER"] = backends.Entra.Server.IdentityHeader,
             [SettingNames.ToAppSetting(SettingNames.ApiAuthMode)] = "tokens",
             [SettingNames.ToAppSetting(SettingNames.ApiTokenSha256Hashes)] = TokenHashList.HashOf(AdminToken),
             [SettingNames.ToAppSetting(SettingNames.ApiReadOnlyTokenSha256Hashes)] = TokenHashList.HashOf(ReaderToken),
@@ -179,6 +185,7 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
         Blobs = backends.Blobs;
         StorageConnectionString = backends.StorageConnectionString;
         Connector = backends.Connector;
+        Entra = backends.Entra;
     }
 
     private void CreateClients()
@@ -203,7 +210,10 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    private sealed record Backends(string StorageConnectionString, IBlobStore Blobs, LocalKeyVaultInstance KeyVault, string KeyVaultCertificatePath, EmulatorInstance Emulator, IDatabricksConnector Connector);
+    private sealed record Backends(string StorageConnectionString, IBlobStore Blobs, LocalKeyVaultInstance KeyVault, string KeyVaultCertificatePath, EmulatorInstance Emulator, IDatabricksConnector Connector, EntraStandInInstance Entra);
+
+    /// <summary>The Entra ID stand-in the emulator trusts and the app signs in at.</summary>
+    public EntraStandInInstance Entra { get; private set; } = null!;
 
     private static async Task<Backends> StartBackendsAsync()
     {
@@ -223,7 +233,7 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
         {
             AllowedWorkspaceHosts = [emulator.Host, UnreachableWorkspaceUrl],
         });
-        return new Backends(storage, blobs, keyVault, certificatePath, emulator, connector);
+        return new Backends(storage, blobs, keyVault, certificatePath, emulator, connector, await EntraStandInInstance.GetAsync());
     }
 
     /// <summary>What the tests expect in the workspace: main.default.items (id, text, label) with a few rows, and the volume main.default.files.</summary>

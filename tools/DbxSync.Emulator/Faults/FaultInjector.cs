@@ -8,7 +8,7 @@ public enum RequestFault { None, Throttled, Unavailable }
 /// </summary>
 public sealed class FaultInjector
 {
-    private sealed record StatementRule(string Match, int Remaining, TimeSpan FailAfter);
+    private sealed record StatementRule(string Match, int Remaining, TimeSpan FailAfter, InjectedError? Error = null, int Skip = 0);
 
     private readonly object _gate = new();
     private Random _random;
@@ -56,9 +56,13 @@ public sealed class FaultInjector
 
     public void Reseed(int seed) => Write(() => _random = new Random(seed));
 
-    /// <summary>The next <paramref name="count"/> statements containing <paramref name="match"/> fail with INTERNAL_ERROR after <paramref name="failAfter"/>, without reaching the engine.</summary>
-    public void FailNextStatements(int count, string match, TimeSpan? failAfter = null) =>
-        Write(() => _failNext = count > 0 ? new StatementRule(match, count, failAfter ?? TimeSpan.FromMilliseconds(200)) : null);
+    /// <summary>
+    /// The next <paramref name="count"/> statements containing <paramref name="match"/> (after letting the first
+    /// <paramref name="skip"/> of them through) fail after <paramref name="failAfter"/> without reaching the engine,
+    /// with INTERNAL_ERROR or the given error (e.g. TABLE_OR_VIEW_ALREADY_EXISTS, DELTA_CHANGE_DATA_FILE_NOT_FOUND).
+    /// </summary>
+    public void FailNextStatements(int count, string match, TimeSpan? failAfter = null, InjectedError? error = null, int skip = 0) =>
+        Write(() => _failNext = count > 0 ? new StatementRule(match, count, failAfter ?? TimeSpan.FromMilliseconds(200), error, Math.Max(0, skip)) : null);
 
     /// <summary>The next <paramref name="count"/> statement POSTs containing <paramref name="match"/> run to completion, then the connection is aborted instead of answered.</summary>
     public void DropConnectionAfterNextStatements(int count, string match) =>
@@ -100,11 +104,11 @@ public sealed class FaultInjector
                 : TimeSpan.Zero;
     }
 
-    /// <summary>Consumes one injected failure if the statement matches; returns when to fail.</summary>
-    public TimeSpan? TakeStatementFailure(string statement)
+    /// <summary>Consumes one injected failure if the statement matches; returns when to fail and with what.</summary>
+    public (TimeSpan FailAfter, InjectedError Error)? TakeStatementFailure(string statement)
     {
         lock (_gate)
-            return Take(ref _failNext, statement)?.FailAfter;
+            return Take(ref _failNext, statement) is { } rule ? (rule.FailAfter, rule.Error ?? InjectedError.Internal) : null;
     }
 
     public bool TakeConnectionDrop(string statement)
@@ -117,6 +121,11 @@ public sealed class FaultInjector
     {
         if (rule is null || !statement.Contains(rule.Match, StringComparison.OrdinalIgnoreCase))
             return null;
+        if (rule.Skip > 0)
+        {
+            rule = rule with { Skip = rule.Skip - 1 };
+            return null;
+        }
         var taken = rule;
         rule = rule.Remaining > 1 ? rule with { Remaining = rule.Remaining - 1 } : null;
         return taken;
@@ -134,7 +143,8 @@ public sealed class FaultInjector
                 StatementDelayMs = (long)_statementDelay.TotalMilliseconds,
                 SlowStatementMatch = _slowStatementMatch,
                 TokenLifetimeSeconds = _tokenLifetimeOverride is { } lifetime ? (long)lifetime.TotalSeconds : null,
-                FailNextStatements = _failNext is null ? null : new StatementRuleSettings(_failNext.Remaining, _failNext.Match, (long)_failNext.FailAfter.TotalMilliseconds),
+                FailNextStatements = _failNext is null ? null : new StatementRuleSettings(_failNext.Remaining, _failNext.Match, (long)_failNext.FailAfter.TotalMilliseconds,
+                    _failNext.Error?.ErrorClass, _failNext.Error?.SqlState, _failNext.Error?.ErrorCode, _failNext.Skip),
                 DropConnectionAfterNextStatements = _dropConnectionNext is null ? null : new StatementRuleSettings(_dropConnectionNext.Remaining, _dropConnectionNext.Match, null),
             };
     }
@@ -152,7 +162,8 @@ public sealed class FaultInjector
         if (update.SlowStatementMatch is { } slowMatch) SlowStatementMatch = slowMatch.Length == 0 ? null : slowMatch;
         if (update.TokenLifetimeSeconds is { } lifetime) TokenLifetimeOverride = lifetime <= 0 ? null : TimeSpan.FromSeconds(lifetime);
         if (update.FailNextStatements is { } fail)
-            FailNextStatements(fail.Count, fail.Match ?? "", fail.AfterMs is { } after ? TimeSpan.FromMilliseconds(after) : null);
+            FailNextStatements(fail.Count, fail.Match ?? "", fail.AfterMs is { } after ? TimeSpan.FromMilliseconds(after) : null,
+                fail.ErrorClass is { Length: > 0 } errorClass ? new InjectedError(errorClass, fail.SqlState ?? "XX000", fail.ErrorCode ?? "BAD_REQUEST") : null, fail.Skip ?? 0);
         if (update.DropConnectionAfterNextStatements is { } drop)
             DropConnectionAfterNextStatements(drop.Count, drop.Match ?? "");
     }
@@ -180,4 +191,14 @@ public sealed class FaultSettings
     public StatementRuleSettings? DropConnectionAfterNextStatements { get; set; }
 }
 
-public sealed record StatementRuleSettings(int Count, string? Match, long? AfterMs);
+public sealed record StatementRuleSettings(int Count, string? Match, long? AfterMs,
+    string? ErrorClass = null, string? SqlState = null, string? ErrorCode = null, int? Skip = null);
+
+/// <summary>
+/// The failure an injected statement fault reports, as a FAILED statement does: status.error.error_code and a
+/// message starting "[ERROR_CLASS]" and ending "SQLSTATE: xxxxx" (reference/databricks-api.md §3).
+/// </summary>
+public sealed record InjectedError(string ErrorClass, string SqlState, string ErrorCode = "BAD_REQUEST")
+{
+    public static readonly InjectedError Internal = new("INTERNAL_ERROR", "XX000", "INTERNAL_ERROR");
+}

@@ -70,6 +70,7 @@ public sealed class CatalogStore
             table_id INTEGER PRIMARY KEY AUTOINCREMENT, catalog TEXT COLLATE NOCASE NOT NULL, schema TEXT COLLATE NOCASE NOT NULL, name TEXT COLLATE NOCASE NOT NULL,
             uuid TEXT NOT NULL, columns_json TEXT NOT NULL, properties_json TEXT NOT NULL, current_version INTEGER NOT NULL,
             earliest_version INTEGER NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, UNIQUE(catalog, schema, name));
+        CREATE TABLE IF NOT EXISTS meta_vacuumed(table_id INTEGER PRIMARY KEY, files_before INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS meta_schema_versions(table_id INTEGER NOT NULL, version INTEGER NOT NULL, columns_json TEXT NOT NULL, PRIMARY KEY(table_id, version));
         CREATE TABLE IF NOT EXISTS meta_history(
             table_id INTEGER NOT NULL, version INTEGER NOT NULL, timestamp TEXT NOT NULL, timestamp_ms INTEGER NOT NULL,

@@ -79,6 +79,16 @@ public static class EngineErrors
         new("DELTA_VERSION_NOT_FOUND", "22003",
             $"Cannot time travel Delta table to version {requested}. Available versions: [{earliest}, {latest}].");
 
+    /// <summary>KB "Job failing with DELTA_CHANGE_DATA_FILE_NOT_FOUND error"; SQLSTATE from Delta's error classes (42K03).</summary>
+    public static EngineException ChangeDataFileNotFound(string table, long version) =>
+        new("DELTA_CHANGE_DATA_FILE_NOT_FOUND", "42K03",
+            $"File {table}/_change_data/cdc-{version:D5}.c000.snappy.parquet referenced in the transaction log cannot be found. This can occur when data has been manually deleted from the file system rather than using the table `DELETE` statement. This request appears to be targeting Change Data Feed, if that is the case, this error can occur when the change data file is out of the retention period and has been deleted by the `VACUUM` statement.");
+
+    /// <summary>Databricks "FAILED_READ_FILE error class", subclass FILE_NOT_EXIST (SQLSTATE KD001).</summary>
+    public static EngineException DataFileNotFound(string table, long version) =>
+        new("FAILED_READ_FILE.FILE_NOT_EXIST", "KD001",
+            $"Error while reading file {table}/part-{version:D5}.c000.snappy.parquet. File does not exist. It is possible the underlying files have been updated.");
+
     public static EngineException MissingChangeData(long start, long end, long version) =>
         new("DELTA_MISSING_CHANGE_DATA", "KD002",
             $"Error getting change data for range [{start} , {end}] as change data was not recorded for version [{version}]. If you've enabled change data feed on this table, use `DESCRIBE HISTORY` to see when it was first enabled. Otherwise, to start recording change data, use `ALTER TABLE table_name SET TBLPROPERTIES (delta.enableChangeDataFeed=true)`.");

@@ -61,6 +61,13 @@ public sealed partial class QueryTranslator(TranslationSession session, Expressi
         catch (Exception) { throw EngineErrors.DatatypeMismatch($"{what} must be an integer"); }
     }
 
+    /// <summary>
+    /// Versions below this had their data and change files removed by a simulated VACUUM (SqliteDeltaEngine.VacuumFilesBefore):
+    /// the log still lists them, reading them fails. 0 when the table was never vacuumed.
+    /// </summary>
+    private long FilesVacuumedBefore(TableMeta table)
+        => session.ExecuteScalar($"SELECT files_before FROM meta_vacuumed WHERE table_id = {table.Id}") is { } v ? Convert.ToInt64(v, Invariant) : 0;
+
     // ---------- relations ----------
     public BoundRelation BindRelation(TableSource source)
     {
@@ -75,6 +82,8 @@ public sealed partial class QueryTranslator(TranslationSession session, Expressi
                 var version = EvaluateConstantLong(named.VersionAsOf, "VERSION AS OF");
                 if (version < table.EarliestVersion || version > table.CurrentVersion)
                     throw EngineErrors.VersionNotFound(version, table.EarliestVersion, table.CurrentVersion);
+                if (version < FilesVacuumedBefore(table))
+                    throw EngineErrors.DataFileNotFound(table.FullName, version);
                 // Each version reads with the schema it had (columns added or dropped since do not show).
                 var schema = session.ExecuteScalar(
                     $"SELECT columns_json FROM meta_schema_versions WHERE table_id = {table.Id} AND version <= {version} ORDER BY version DESC LIMIT 1") is string json
@@ -170,6 +179,7 @@ public sealed partial class QueryTranslator(TranslationSession session, Expressi
         if (end < start) throw EngineErrors.InvalidCdcRange(start, end);
         end = Math.Min(end, table.CurrentVersion);
         if (start < table.EarliestVersion) throw EngineErrors.VersionNotFound(start, table.EarliestVersion, table.CurrentVersion);
+        if (start < FilesVacuumedBefore(table)) throw EngineErrors.ChangeDataFileNotFound(table.FullName, start);
         var missing = session.ExecuteScalar(
             $"SELECT MIN(version) FROM meta_history WHERE table_id = {table.Id} AND version BETWEEN {start} AND {end} AND cdf_enabled = 0");
         if (missing != null) throw EngineErrors.MissingChangeData(start, end, Convert.ToInt64(missing, Invariant));

@@ -123,6 +123,31 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
         }
     }
 
+    /// <summary>
+    /// Simulates VACUUM without log cleanup (Delta "Remove unused data files with vacuum": VACUUM deletes data files no
+    /// longer referenced by the current version and older than the retention threshold; Databricks "Change data feed":
+    /// change data files follow the same retention and are removed by VACUUM). The log keeps every version, so
+    /// DESCRIBE HISTORY still lists them, but time travel to a version before <paramref name="version"/> fails with
+    /// FAILED_READ_FILE.FILE_NOT_EXIST and table_changes from such a version with DELTA_CHANGE_DATA_FILE_NOT_FOUND.
+    /// Assumed: every version before the horizon referenced a removed file (real tables may still read some of them).
+    /// </summary>
+    public void VacuumFilesBefore(string tableName, long version)
+    {
+        _writeLock.Wait();
+        try
+        {
+            var session = NewSession(_writer, [], new EngineContext("system"), CancellationToken.None);
+            var queries = new QueryTranslator(session, session.Expressions);
+            var table = queries.FindTable(queries.ResolveThreePartName(SqlParser.ParseNameString(tableName)));
+            var horizon = Math.Clamp(version, table.EarliestVersion, table.CurrentVersion);
+            session.ExecuteNonQuery($"INSERT INTO meta_vacuumed(table_id, files_before) VALUES ({table.Id}, {horizon}) ON CONFLICT(table_id) DO UPDATE SET files_before = excluded.files_before");
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     public void VacuumHistoryBefore(string catalog, string schema, string table, long version) =>
         VacuumHistoryBefore(EngineErrors.QuoteParts(catalog, schema, table), version);
 

@@ -24,11 +24,11 @@ public sealed class StatementRunner(
             if (!record.TryMarkRunning())
                 return;
 
-            if (faults.TakeStatementFailure(request.Statement) is { } failAfter)
+            if (faults.TakeStatementFailure(request.Statement) is var (failAfter, error))
             {
                 Wait(failAfter, cancellation);
-                record.Fail(new StatementFailure("INTERNAL_ERROR",
-                    "[INTERNAL_ERROR] The statement failed part-way (injected by the emulator). SQLSTATE: XX000", "XX000"), time.GetUtcNow());
+                record.Fail(new StatementFailure(error.ErrorCode,
+                    $"[{error.ErrorClass}] The statement failed part-way (injected by the emulator). SQLSTATE: {error.SqlState}", error.SqlState), time.GetUtcNow());
                 return;
             }
 

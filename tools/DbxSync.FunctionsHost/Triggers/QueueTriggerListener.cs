@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Azure;
 using Azure.Storage.Queues;
@@ -13,13 +14,16 @@ namespace DbxSync.FunctionsHost.Triggers;
 /// maxPollingInterval, takes batchSize messages and fetches more once no more than newBatchThreshold are in flight,
 /// deletes a message only after a successful invocation, makes a failed one visible again after visibilityTimeout,
 /// and moves it to &lt;queue&gt;-poison once it has been dequeued maxDequeueCount times.
+/// While a function runs, its message stays invisible for a fixed processing window (QueueListener's 10 minutes,
+/// not host.json's visibilityTimeout), renewed at half-way as UpdateQueueMessageVisibilityCommand does, so a long
+/// run is never delivered a second time.
 /// </summary>
-public sealed class QueueTriggerListener(FunctionDescriptor function, AppSettings settings, QueueSettings queueSettings, FunctionInvoker invoker, ILogger log)
+public sealed class QueueTriggerListener(FunctionDescriptor function, AppSettings settings, QueueSettings queueSettings, TimeSpan processingWindow, FunctionInvoker invoker, ILogger log)
 {
     private static readonly TimeSpan MinimumPollingInterval = TimeSpan.FromMilliseconds(100);
 
-    // While a message is being processed it stays invisible this long (the extension's default, renewed there; not here).
-    private static readonly TimeSpan ProcessingVisibility = TimeSpan.FromMinutes(10);
+    // QueueListener.MinimumVisibilityRenewalInterval: how soon a renewal is tried again after a server error.
+    private static readonly TimeSpan MinimumRenewalInterval = TimeSpan.FromMinutes(1);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -46,7 +50,7 @@ public sealed class QueueTriggerListener(FunctionDescriptor function, AppSetting
             QueueMessage[] messages;
             try
             {
-                messages = (await queue.ReceiveMessagesAsync(queueSettings.BatchSize, ProcessingVisibility, cancellationToken)).Value;
+                messages = (await queue.ReceiveMessagesAsync(queueSettings.BatchSize, processingWindow, cancellationToken)).Value;
             }
             catch (OperationCanceledException)
             {
@@ -83,44 +87,108 @@ public sealed class QueueTriggerListener(FunctionDescriptor function, AppSetting
 
     private async Task ProcessAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken cancellationToken)
     {
+        // Each visibility update hands out a new pop receipt; the delete or release afterwards needs the latest one.
+        var receipt = new StrongBox<string>(message.PopReceipt);
+        bool succeeded;
+        using (var running = new CancellationTokenSource())
+        {
+            var renewing = RenewVisibilityAsync(queue, message.MessageId, receipt, running.Token);
+            try
+            {
+                succeeded = await InvokeAsync(message, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Shutting down: leave the message; it becomes visible again on its own.
+                return;
+            }
+            finally
+            {
+                await running.CancelAsync();
+                await renewing;
+            }
+        }
+
+        try
+        {
+            if (succeeded)
+            {
+                await queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None);
+            }
+            else if (message.DequeueCount >= queueSettings.MaxDequeueCount)
+            {
+                await poison.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
+                await poison.SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
+                await queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None);
+                log.LogWarning("{Function}: message {Id} moved to {Poison} after {Count} attempts.", function.Name, message.MessageId, poison.Name, message.DequeueCount);
+            }
+            else
+            {
+                // host.json's visibilityTimeout is only this: the delay before a failed message is tried again.
+                await queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: queueSettings.VisibilityTimeout, cancellationToken: CancellationToken.None);
+            }
+        }
+        catch (RequestFailedException exception)
+        {
+            log.LogWarning("{Function}: could not {Action} message {Id}: {Message}", function.Name, succeeded ? "delete" : "release", message.MessageId, exception.Message);
+        }
+    }
+
+    private async Task<bool> InvokeAsync(QueueMessage message, CancellationToken cancellationToken)
+    {
         try
         {
             var response = await invoker.InvokeAsync(function.Name, (_, request) => Fill(request, message), cancellationToken);
             if (response.Succeeded())
-            {
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
-                return;
-            }
-
+                return true;
             log.LogWarning("{Function}: message {Id} failed (dequeue count {Count}): {Error}", function.Name, message.MessageId, message.DequeueCount, response.Error());
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Shutting down: leave the message; it becomes visible again on its own.
-            return;
         }
         catch (Exception exception) when (exception is WorkerUnavailableException or RequestFailedException)
         {
             log.LogWarning("{Function}: message {Id} failed (dequeue count {Count}): {Message}", function.Name, message.MessageId, message.DequeueCount, exception.Message);
         }
 
-        try
+        return false;
+    }
+
+    /// <summary>
+    /// Pushes the message's invisibility out by another processing window at half-way through the current one
+    /// (QueueListener.CreateUpdateMessageVisibilityTimer), sooner after a server error, and gives up once the message
+    /// is gone or its pop receipt no longer matches: then it is no longer ours (UpdateQueueMessageVisibilityCommand).
+    /// </summary>
+    private async Task RenewVisibilityAsync(QueueClient queue, string messageId, StrongBox<string> receipt, CancellationToken stop)
+    {
+        var normal = processingWindow / 2;
+        var pacing = new LinearSpeedup(normal, MinimumRenewalInterval);
+        var delay = normal;
+        while (true)
         {
-            if (message.DequeueCount >= queueSettings.MaxDequeueCount)
+            try
             {
-                await poison.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
-                await poison.SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
-                log.LogWarning("{Function}: message {Id} moved to {Poison} after {Count} attempts.", function.Name, message.MessageId, poison.Name, message.DequeueCount);
+                await Task.Delay(delay, stop);
             }
-            else
+            catch (OperationCanceledException)
             {
-                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: queueSettings.VisibilityTimeout, cancellationToken: CancellationToken.None);
+                return;
             }
-        }
-        catch (RequestFailedException exception)
-        {
-            log.LogWarning("{Function}: could not release message {Id}: {Message}", function.Name, message.MessageId, exception.Message);
+
+            try
+            {
+                // Not cancellable: an update that lands after a cancel would leave us holding a stale receipt.
+                var updated = await queue.UpdateMessageAsync(messageId, receipt.Value, visibilityTimeout: processingWindow, cancellationToken: CancellationToken.None);
+                receipt.Value = updated.Value.PopReceipt;
+                delay = pacing.Next(true);
+            }
+            catch (RequestFailedException exception) when (exception.Status is >= 500 and < 600 or 0)
+            {
+                log.LogWarning("{Function}: renewing the visibility of message {Id} failed: {Message}", function.Name, messageId, exception.Message);
+                delay = pacing.Next(false);
+            }
+            catch (RequestFailedException exception)
+            {
+                log.LogWarning("{Function}: message {Id} is no longer held ({Status}); its visibility is not renewed.", function.Name, messageId, exception.Status);
+                return;
+            }
         }
     }
 

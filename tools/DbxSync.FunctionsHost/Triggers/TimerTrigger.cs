@@ -56,6 +56,9 @@ public sealed class TimerTrigger(FunctionDescriptor function, AppSettings settin
         {
             var response = await invoker.InvokeAsync(function.Name, (_, request) =>
             {
+                // The line the real host logs for each timer invocation (FunctionExecutor), one per fired occurrence.
+                log.LogInformation("Executing 'Functions.{Function}' (Reason='Timer fired at {Occurrence:O}', Id={InvocationId})",
+                    function.Name, occurrence, request.InvocationId);
                 // Newtonsoft's serialisation of the WebJobs TimerInfo: PascalCase, ScheduleStatus null without a monitor.
                 request.InputData.Add(new ParameterBinding
                 {

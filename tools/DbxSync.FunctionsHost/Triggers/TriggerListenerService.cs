@@ -14,6 +14,8 @@ public sealed class TriggerListenerService(
     FunctionInvoker invoker,
     BlobTriggerService blobs,
     TimerTriggerFactory timers,
+    SingletonListenerLock singleton,
+    LocalHostOptions options,
     ILoggerFactory loggers) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -40,9 +42,10 @@ public sealed class TriggerListenerService(
 
             Func<Task>? run = function.TriggerType switch
             {
-                "queuetrigger" => () => new QueueTriggerListener(function, settings, hostJson.Queues, invoker, loggers.CreateLogger("Host.Queue")).RunAsync(stoppingToken),
+                "queuetrigger" => () => new QueueTriggerListener(function, settings, hostJson.Queues, options.QueueProcessingWindow, invoker, loggers.CreateLogger("Host.Queue")).RunAsync(stoppingToken),
                 "blobtrigger" => () => blobs.RunAsync(function, stoppingToken),
-                "timertrigger" => () => timers.Create(function).RunAsync(stoppingToken),
+                // Across instances sharing the host id, only the holder of the listener lock runs a schedule.
+                "timertrigger" => () => singleton.RunAsync(function, timers.Create(function).RunAsync, stoppingToken),
                 "httptrigger" => null,
                 _ => null,
             };

@@ -7,6 +7,7 @@ public static class TriggerRegistration
     {
         services.AddSingleton<BlobTriggerService>();
         services.AddSingleton<TimerTriggerFactory>();
+        services.AddSingleton<SingletonListenerLock>();
         services.AddSingleton<TriggerListenerService>();
         services.AddHostedService(s => s.GetRequiredService<TriggerListenerService>());
         return services;

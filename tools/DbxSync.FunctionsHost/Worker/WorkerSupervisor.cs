@@ -207,6 +207,8 @@ public sealed class WorkerSupervisor(
         start.Environment["FUNCTIONS_APPLICATION_DIRECTORY"] = options.AppDirectory;
         start.Environment.TryAdd("FUNCTIONS_WORKER_RUNTIME", "dotnet-isolated");
         start.Environment.TryAdd("AZURE_FUNCTIONS_ENVIRONMENT", "Development");
+        // As App Service tells an app whether its authentication is in front (Http/EasyAuthStandIn).
+        start.Environment["WEBSITE_AUTH_ENABLED"] = options.EasyAuthPrincipal is null ? "False" : "True";
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var console = loggers.CreateLogger("Worker.Console");

@@ -57,7 +57,7 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
             {
                 // One file's failure (an outage) must not hold up the files behind it; it stays for the next scan.
                 context.Logger.LogWarning(ex, "Import of annotations/{Blob} failed; it stays for the next scan, continuing with the next file", name);
-                results.Add(new SyncResult { Error = $"annotations/{name} failed and stays for the next scan: {ex.Message}" });
+                results.Add(new SyncResult { Error = $"annotations/{name} failed and stays for the next scan: {ex.Message}", FailureClass = FailureClassifier.Classify(ex) });
             }
         }
         return DroppedFiles.Combine(results, "annotation files");
@@ -233,7 +233,7 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
         var summary = first is null ? "the file was rejected"
             : $"{errorCount} error(s); first: line {first.Line}{(first.Column is null ? "" : $", field '{first.Column}'")}: {first.Message}";
         context.Logger.LogWarning("Rejected annotations/{Blob}: {Summary}; moved to {Failed}", blob.Name, summary, failedName);
-        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"annotations/{blob.Name} rejected, tables unchanged: {summary}" };
+        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"annotations/{blob.Name} rejected, tables unchanged: {summary}", FailureClass = FailureClass.Data };
     }
 
     private Task<string?> MoveAsync(BlobItem blob, string container, CancellationToken cancellationToken) => DroppedFiles.MoveAsync(blobs, blob, container, cancellationToken);

@@ -54,7 +54,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
                 // One file's failure (an outage, a storage error) must not hold up the files behind it; it stays in
                 // labeled/ for the next scan.
                 context.Logger.LogWarning(ex, "Import of labeled/{Blob} failed; it stays for the next scan, continuing with the next file", name);
-                results.Add(new SyncResult { Error = $"labeled/{name} failed and stays for the next scan: {ex.Message}" });
+                results.Add(new SyncResult { Error = $"labeled/{name} failed and stays for the next scan: {ex.Message}", FailureClass = FailureClassifier.Classify(ex) });
             }
         }
         return DroppedFiles.Combine(results, "labeled files");
@@ -113,8 +113,10 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             // A name the identifier rules refuse (in the table or the file): nothing was sent.
             return await RejectAsync(context, blob, [new ImportError(1, ex.Field, ex.Message)], 1, cancellationToken);
         }
-        catch (WorkspaceException ex) when (ex.Kind == WorkspaceErrorKind.SqlError && !ex.IsTransient)
+        catch (WorkspaceException ex) when (FailureClassifier.IsDataError(ex))
         {
+            // Only the file's own values (a cast, a constraint, two rows for one key) reject it; any other failure
+            // (the table, a grant, the warehouse, the network) leaves it in labeled/ for a later attempt.
             // One MERGE is one commit, and staging writes never touch the target: the table is unchanged.
             var error = new ImportError(0, null, $"the MERGE failed: {(ex.ErrorClass is null ? "" : $"[{ex.ErrorClass}] ")}{ex.Message}");
             return await RejectAsync(context, blob, [error], 1, cancellationToken);
@@ -172,10 +174,12 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     /// </summary>
     private async Task<MergeOutcome> MergeThroughStagingTableAsync(SyncContext context, BlobItem blob, TableName table, MergeStatementBuilder builder, ImportValidation validation, CancellationToken cancellationToken)
     {
-        var staging = table with { Table = "_dbxsync_staging_" + context.RunId.Replace('-', '_') };
-        await context.Workspace.ExecuteAsync(builder.CreateStagingTable(staging), null, Write(context), cancellationToken);
+        await StagingTables.SweepAsync(context, table, time.GetUtcNow(), cancellationToken);
+        var staging = StagingTables.ForAttempt(table, context.RunId);
         try
         {
+            // Inside the try: a CREATE whose outcome is unknown still gets its DROP.
+            await context.Workspace.ExecuteAsync(builder.CreateStagingTable(staging), null, Write(context), cancellationToken);
             long staged = 0;
             var batch = new List<IReadOnlyList<string>>(options.ValuesBatchRows);
             var labelIndex = validation.Columns[validation.LabelIndex].FileIndex;
@@ -263,7 +267,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         var summary = first is null ? "the file was rejected"
             : $"{errorCount} error(s); first: line {first.Line}{(first.Column is null ? "" : $", column '{first.Column}'")}: {first.Message}";
         context.Logger.LogWarning("Rejected labeled/{Blob}: {Summary}; moved to {Failed}", blob.Name, summary, failedName);
-        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"labeled/{blob.Name} rejected, table unchanged: {summary}" };
+        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"labeled/{blob.Name} rejected, table unchanged: {summary}", FailureClass = FailureClass.Data };
     }
 
     private Task<string?> MoveAsync(BlobItem blob, string container, CancellationToken cancellationToken) => DroppedFiles.MoveAsync(blobs, blob, container, cancellationToken);

@@ -56,18 +56,30 @@ public static class ExportQueries
         "ADD CONSTRAINT", "DROP CONSTRAINT", "SET COLUMN COMMENT", "CHANGE COLUMN", "COMPUTE STATS", "ANALYZE",
     };
 
+    /// <summary>
+    /// A file the log names is gone (VACUUM, or removed by hand): Databricks "Error classes" FAILED_READ_FILE (KD001)
+    /// and its FILE_NOT_EXIST / DBR_FILE_NOT_EXIST subclasses, DELTA_FILE_NOT_FOUND_DETAILED (42K03), and for the
+    /// change feed DELTA_CHANGE_DATA_FILE_NOT_FOUND (Delta "Change data feed": change files are removed by VACUUM
+    /// like data files once they leave the table's retention). Declared first: the sets below are built from it.
+    /// </summary>
+    private static readonly string[] VacuumedFiles =
+    [
+        "DELTA_CHANGE_DATA_FILE_NOT_FOUND", "DELTA_FILE_NOT_FOUND_DETAILED", "DELTA_FILE_NOT_FOUND", "FILE_NOT_FOUND",
+        "FAILED_READ_FILE", "FAILED_READ_FILE.FILE_NOT_EXIST", "FAILED_READ_FILE.DBR_FILE_NOT_EXIST", "FAILED_READ_FILE.NO_HINT",
+    ];
+
     /// <summary>Error classes after which the change feed cannot serve the range: use the version difference.</summary>
-    public static readonly IReadOnlySet<string> ChangeFeedUnavailable = new HashSet<string>(StringComparer.Ordinal)
-    {
+    public static readonly IReadOnlySet<string> ChangeFeedUnavailable = new HashSet<string>(
+    [
         "DELTA_MISSING_CHANGE_DATA", "DELTA_CHANGE_DATA_FEED_INCOMPATIBLE_SCHEMA_CHANGE", "DELTA_CHANGE_DATA_FEED_INCOMPATIBLE_DATA_SCHEMA",
         "DELTA_UNSUPPORTED_TIME_TRAVEL_BEYOND_DELETED_FILE_RETENTION_DURATION", "DELTA_VERSION_NOT_FOUND", "DELTA_TRUNCATED_TRANSACTION_LOG",
-        "DELTA_CDC_NOT_ALLOWED_IN_THIS_VERSION", "DELTA_CHANGE_TABLE_FEED_DISABLED",
-    };
+        "DELTA_CDC_NOT_ALLOWED_IN_THIS_VERSION", "DELTA_CHANGE_TABLE_FEED_DISABLED", .. VacuumedFiles,
+    ], StringComparer.Ordinal);
 
     /// <summary>Error classes meaning the checkpoint version is no longer readable: fall back to a snapshot.</summary>
-    public static readonly IReadOnlySet<string> HistoryGone = new HashSet<string>(StringComparer.Ordinal)
-    {
+    public static readonly IReadOnlySet<string> HistoryGone = new HashSet<string>(
+    [
         "DELTA_VERSION_NOT_FOUND", "DELTA_TRUNCATED_TRANSACTION_LOG", "DELTA_UNSUPPORTED_TIME_TRAVEL_BEYOND_DELETED_FILE_RETENTION_DURATION",
-        "DELTA_FILE_NOT_FOUND_DETAILED", "FILE_NOT_FOUND",
-    };
+        .. VacuumedFiles,
+    ], StringComparer.Ordinal);
 }

@@ -1,5 +1,6 @@
 using DbxSync.Functions.Api.OpenApi;
 using DbxSync.Functions.Middleware;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
@@ -15,16 +16,15 @@ public sealed record AccessResponse(string AuthMode, string Access, bool CanWrit
 /// </summary>
 public sealed class AccessFunction(ApiAuthenticator authenticator)
 {
-    public const string Route = "/api/me";
-
     [Function("GetAccess")]
+    [AllowAnonymous]
     [ApiOperation("Access", "The caller's access (none, read_only, full) and, in easyauth mode, the sign-in URL. No auth", Response = typeof(AccessResponse))]
-    public IActionResult Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me")] HttpRequest req, FunctionContext context)
+    public IActionResult Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.Access)] HttpRequest req, FunctionContext context)
     {
         var access = ApiAuthMiddleware.AccessOf(context);
         var easyAuth = authenticator.Mode == ApiAuthMode.EasyAuth;
         return ApiResult.Ok(new AccessResponse(
-            authenticator.Mode switch { ApiAuthMode.EasyAuth => "easyauth", ApiAuthMode.Host => "host", _ => "tokens" },
+            easyAuth ? "easyauth" : "tokens",
             access switch { ApiAccess.Full => "full", ApiAccess.ReadOnly => "read_only", _ => "none" },
             access == ApiAccess.Full,
             // App Service Authentication's own endpoints; the platform keeps the session in its cookie.

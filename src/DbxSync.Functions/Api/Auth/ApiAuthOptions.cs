@@ -4,8 +4,6 @@ public enum ApiAuthMode
 {
     /// <summary>Bearer tokens whose SHA-256 hashes are configured.</summary>
     Tokens,
-    /// <summary>The Functions host already checked the function key (authLevel function).</summary>
-    Host,
     /// <summary>App Service Authentication (Entra ID) in front; only the configured applications and principals get in.</summary>
     EasyAuth,
 }
@@ -25,8 +23,11 @@ public sealed class ApiAuthOptions
     public ApiAuthMode ParsedMode => AuthMode.Trim().ToLowerInvariant() switch
     {
         "" or "tokens" => ApiAuthMode.Tokens,
-        "host" => ApiAuthMode.Host,
         "easyauth" => ApiAuthMode.EasyAuth,
-        _ => throw new InvalidOperationException($"DbxSync:Api:AuthMode '{AuthMode}' is not one of tokens, host, easyauth."),
+        // The old mode trusted the mere presence of a function key, which only a host that checks keys makes safe;
+        // the functions are anonymous to the host now, so it would let anyone in.
+        "host" => throw new InvalidOperationException(
+            "DbxSync:Api:AuthMode 'host' was removed: the HTTP functions are anonymous to the Functions host, which therefore checks no function key. Use tokens or easyauth."),
+        _ => throw new InvalidOperationException($"DbxSync:Api:AuthMode '{AuthMode}' is not one of tokens, easyauth."),
     };
 }

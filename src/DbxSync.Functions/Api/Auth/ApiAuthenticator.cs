@@ -33,8 +33,6 @@ public sealed class ApiAuthenticator
     public ApiAccess Authenticate(HttpRequest request) => _mode switch
     {
         ApiAuthMode.Tokens => FromBearer(request),
-        // The API functions are authLevel function: the host checked the key before it forwarded the request.
-        ApiAuthMode.Host => request.Headers.ContainsKey("x-functions-key") || request.Query.ContainsKey("code") ? ApiAccess.Full : ApiAccess.None,
         ApiAuthMode.EasyAuth => FromEasyAuth(request),
         _ => ApiAccess.None,
     };

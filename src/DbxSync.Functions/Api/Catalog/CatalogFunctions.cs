@@ -15,7 +15,7 @@ public sealed class CatalogFunctions(ServicePrincipalService service)
 
     [Function("ListCatalogs")]
     [ApiOperation(Tag, "List catalogs the principal can see", Response = typeof(ItemsResponse<CatalogItem>))]
-    public async Task<IActionResult> Catalogs([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/service-principals/{id}/catalogs")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> Catalogs([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.Catalogs)] HttpRequest req, string id, CancellationToken ct)
     {
         var workspace = await service.ConnectAsync(id, ct);
         var items = new List<CatalogItem>();
@@ -25,7 +25,7 @@ public sealed class CatalogFunctions(ServicePrincipalService service)
 
     [Function("ListSchemas")]
     [ApiOperation(Tag, "List schemas of a catalog", Response = typeof(ItemsResponse<SchemaItem>))]
-    public async Task<IActionResult> Schemas([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas")] HttpRequest req,
+    public async Task<IActionResult> Schemas([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.Schemas)] HttpRequest req,
         string id, string catalog, CancellationToken ct)
     {
         SqlIdentifier.Validate(catalog, "catalog");
@@ -37,7 +37,7 @@ public sealed class CatalogFunctions(ServicePrincipalService service)
 
     [Function("ListTables")]
     [ApiOperation(Tag, "List tables of a schema", Response = typeof(ItemsResponse<TableItem>))]
-    public async Task<IActionResult> Tables([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas/{schema}/tables")] HttpRequest req,
+    public async Task<IActionResult> Tables([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.Tables)] HttpRequest req,
         string id, string catalog, string schema, CancellationToken ct)
     {
         SqlIdentifier.Validate(catalog, "catalog");
@@ -50,7 +50,7 @@ public sealed class CatalogFunctions(ServicePrincipalService service)
 
     [Function("GetTable")]
     [ApiOperation(Tag, "One table with its columns and their types (Unity Catalog get table)", Response = typeof(TableItem))]
-    public async Task<IActionResult> Table([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas/{schema}/tables/{table}")] HttpRequest req,
+    public async Task<IActionResult> Table([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.Table)] HttpRequest req,
         string id, string catalog, string schema, string table, CancellationToken ct)
     {
         var name = new TableName(SqlIdentifier.Validate(catalog, "catalog"), SqlIdentifier.Validate(schema, "schema"), SqlIdentifier.Validate(table, "table"));
@@ -62,7 +62,7 @@ public sealed class CatalogFunctions(ServicePrincipalService service)
 
     [Function("ListVolumes")]
     [ApiOperation(Tag, "List volumes of a schema", Response = typeof(ItemsResponse<VolumeItem>))]
-    public async Task<IActionResult> Volumes([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/service-principals/{id}/catalogs/{catalog}/schemas/{schema}/volumes")] HttpRequest req,
+    public async Task<IActionResult> Volumes([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.Volumes)] HttpRequest req,
         string id, string catalog, string schema, CancellationToken ct)
     {
         SqlIdentifier.Validate(catalog, "catalog");

@@ -12,7 +12,7 @@ public sealed class ExportLagFunction(ExportLagService lags)
 {
     [Function("GetExportLag")]
     [ApiOperation("Sync configs", "For a table export: the version last exported, the table's current version and how many versions it trails", Response = typeof(ExportLagResponse))]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/export-lag")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.ExportLag)] HttpRequest req, string id, CancellationToken ct)
     {
         var lag = await lags.GetAsync(id, ct);
         return ApiResult.Ok(new ExportLagResponse(lag.ExportedVersion, lag.TableVersion, lag.VersionsBehind));

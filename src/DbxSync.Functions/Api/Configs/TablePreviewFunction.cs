@@ -13,7 +13,7 @@ public sealed class TablePreviewFunction(TablePreviewService previews)
 {
     [Function("GetTablePreview")]
     [ApiOperation("Sync configs", "The latest 20 rows of the table a config writes (annotations_reverse: ?table=annotations|inputs)", Response = typeof(TablePreviewResponse))]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/preview")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.TablePreview)] HttpRequest req, string id, CancellationToken ct)
     {
         var preview = await previews.GetAsync(id, req.Query["table"].FirstOrDefault(), ct);
         return ApiResult.Ok(new TablePreviewResponse(preview.Table, preview.Columns.Select(c => new PreviewColumn(c.Name, c.TypeText)).ToList(), preview.Rows));

@@ -16,7 +16,7 @@ public static partial class OpenApiDocumentBuilder
     {
         var paths = new JsonObject();
         var schemas = new JsonObject();
-        foreach (var route in HttpFunctionRoute.All(assembly))
+        foreach (var route in HttpFunctionRoute.ApiOperations(assembly))
         {
             var path = PathOf(route.Path);
             var item = paths[path] as JsonObject ?? new JsonObject();

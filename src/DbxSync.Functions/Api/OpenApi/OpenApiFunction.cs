@@ -9,6 +9,6 @@ public sealed class OpenApiFunction
 
     [Function("OpenApi")]
     [ApiOperation("OpenAPI", "This document")]
-    public IActionResult Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "openapi.json")] HttpRequest req)
+    public IActionResult Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.OpenApi)] HttpRequest req)
         => new ContentResult { Content = Document.Value, ContentType = "application/json", StatusCode = 200 };
 }

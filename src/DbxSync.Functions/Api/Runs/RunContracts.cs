@@ -6,12 +6,13 @@ namespace DbxSync.Functions.Api.Runs;
 public sealed record RunResponse(
     string RunId, string ConfigId, RunTrigger Trigger, RunOutcome Outcome, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt,
     long? DurationMs, long? FromVersion, long? ToVersion, long Rows, long Files, long Bytes, long? UpdatedRows,
-    long? InsertedRows, string? Subject, string? Output, string? Message, string? Error, RunProgress? Progress)
+    long? InsertedRows, string? Subject, string? Output, string? Message, string? Error, RunProgress? Progress,
+    DbxSync.Core.State.FailureClass? FailureClass = null)
 {
     public static RunResponse From(SyncRun r) => new(
         r.RunId, r.ConfigId, r.Trigger, r.Outcome, r.StartedAt, r.FinishedAt,
         r.DurationMs, r.FromVersion, r.ToVersion, r.Rows, r.Files, r.Bytes, r.UpdatedRows,
-        r.InsertedRows, r.Subject, r.Output, r.Message, r.Error, r.Progress is { } p ? RunProgress.From(p) : null);
+        r.InsertedRows, r.Subject, r.Output, r.Message, r.Error, r.Progress is { } p ? RunProgress.From(p) : null, r.FailureClass);
 }
 
 /// <summary>The latest progress of a run: its stage and how far it got (done of total, in unit: rows, files, bytes).</summary>

@@ -1,7 +1,7 @@
-using System.Text;
 using DbxSync.Core.Configs;
 using DbxSync.Core.Errors;
 using DbxSync.Core.Runs;
+using DbxSync.Core.State;
 using DbxSync.Core.Syncs.LabeledImport;
 using DbxSync.Functions.Api.Configs;
 using DbxSync.Functions.Api.OpenApi;
@@ -20,7 +20,7 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     [Function("RunSyncConfig")]
     [ApiOperation(Tag, "Queue a run now; 202 with Location of the run to poll (GET .../runs/{run_id})", Response = typeof(RunResponse), Status = 202)]
-    public async Task<IActionResult> RunNow([HttpTrigger(AuthorizationLevel.Function, "post", Route = "databricks/sync-configs/{id}/run")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> RunNow([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AppRoutes.RunSyncConfig)] HttpRequest req, string id, CancellationToken ct)
     {
         var run = await manualRuns.StartAsync(id, ct);
         return run.Outcome == RunOutcome.Skipped
@@ -30,26 +30,26 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     [Function("ListSyncRuns")]
     [ApiOperation(Tag, "Runs, newest first (?page_size= 1..100, ?continuation=)", Response = typeof(RunPageResponse))]
-    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/runs")] HttpRequest req, string id, CancellationToken ct)
+    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncRuns)] HttpRequest req, string id, CancellationToken ct)
     {
         var config = await configs.GetAsync(id, ct);
         var pageSize = DefaultPageSize;
         if (req.Query["page_size"].FirstOrDefault() is { } rawSize && (!int.TryParse(rawSize, out pageSize) || pageSize is < 1 or > MaxPageSize))
             throw new ValidationException($"page_size must be an integer from 1 to {MaxPageSize}.", "page_size");
-        var continuation = DecodeContinuation(req.Query["continuation"].FirstOrDefault());
+        var continuation = OpaqueToken.Decode(req.Query["continuation"].FirstOrDefault(), "continuation");
         var (items, next) = await runs.ListAsync(config.Id, pageSize, continuation, ct);
-        return ApiResult.Ok(new RunPageResponse(items.Select(RunResponse.From).ToList(), EncodeContinuation(next)));
+        return ApiResult.Ok(new RunPageResponse(items.Select(RunResponse.From).ToList(), OpaqueToken.Encode(next)));
     }
 
     [Function("GetSyncRun")]
     [ApiOperation(Tag, "One run: queued, running with its progress (stage, done, total, unit), or its outcome", Response = typeof(RunResponse))]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/runs/{run_id}")] HttpRequest req,
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncRun)] HttpRequest req,
         string id, string run_id, CancellationToken ct)
         => ApiResult.Ok(RunResponse.From(await FindAsync(id, run_id, ct)));
 
     [Function("GetSyncRunErrors")]
     [ApiOperation(Tag, "A failed import's line-level errors, from the error report beside the rejected file", Response = typeof(ImportErrorReport))]
-    public async Task<IActionResult> Errors([HttpTrigger(AuthorizationLevel.Function, "get", Route = "databricks/sync-configs/{id}/runs/{run_id}/errors")] HttpRequest req,
+    public async Task<IActionResult> Errors([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoutes.SyncRunErrors)] HttpRequest req,
         string id, string run_id, CancellationToken ct)
         => ApiResult.Ok(await errorReports.ReadAsync(await FindAsync(id, run_id, ct), ct));
 
@@ -60,27 +60,8 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
         return run ?? throw new NotFoundException($"Run '{runId}' of sync config '{id}' does not exist.", "run-not-found");
     }
 
-    public static string Location(SyncRun run) => $"{SyncConfigFunctions.Route}/{run.ConfigId}/runs/{run.RunId}";
+    public static string Location(SyncRun run) => AppRoutes.Url(AppRoutes.SyncRun, ("id", run.ConfigId), ("run_id", run.RunId));
 
     // Run ids are digits, '-' and hex; anything else cannot exist and must not reach the store as a key.
     private static bool IsRunId(string value) => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiHexDigit(c) || c == '-');
-
-    // The store's token is wrapped so clients treat it as opaque and it survives a query string.
-    private static string? EncodeContinuation(string? token)
-        => token is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(token)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string? DecodeContinuation(string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return null;
-        try
-        {
-            var b64 = value.Replace('-', '+').Replace('_', '/');
-            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
-            return Encoding.UTF8.GetString(Convert.FromBase64String(b64));
-        }
-        catch (FormatException)
-        {
-            throw new ValidationException("continuation is not a token this API handed out.", "continuation");
-        }
-    }
 }

@@ -1,19 +1,15 @@
 // The public management API, as any client calls it. Credentials live in sessionStorage only (this tab's session).
-
-// In Azure the Functions host also wants a function key on every API call (authLevel function); it goes in
-// x-functions-key, never in the URL.
+// The app's own auth is the one gate (the functions are anonymous to the Functions host): a token, or in easyauth
+// mode the platform's session cookie, which the browser sends by itself.
 const stored = (key) => ({
   get: () => sessionStorage.getItem(key),
   set: (v) => (v ? sessionStorage.setItem(key, v) : sessionStorage.removeItem(key)),
 });
 const TOKEN = stored('dbxsync.token');
-const FUNCTION_KEY = stored('dbxsync.functionKey');
 export const session = {
   get token() { return TOKEN.get(); },
   set token(v) { TOKEN.set(v); },
-  get functionKey() { return FUNCTION_KEY.get(); },
-  set functionKey(v) { FUNCTION_KEY.set(v); },
-  clear() { TOKEN.set(null); FUNCTION_KEY.set(null); },
+  clear() { TOKEN.set(null); },
 };
 
 export class ApiError extends Error {
@@ -27,7 +23,6 @@ export class ApiError extends Error {
 export async function request(method, path, { body, etag, headers = {} } = {}) {
   const h = { Accept: 'application/json', ...headers };
   if (session.token) h.Authorization = `Bearer ${session.token}`;
-  if (session.functionKey) h['x-functions-key'] = session.functionKey;
   if (body !== undefined) h['Content-Type'] = 'application/json';
   if (etag) h['If-Match'] = etag;
   const res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
@@ -71,6 +66,8 @@ export const api = {
   table: (id, c, s, t) => get(`${SP}/${enc(id)}/catalogs/${enc(c)}/schemas/${enc(s)}/tables/${enc(t)}`),
   volumes: (id, c, s) => items(`${SP}/${enc(id)}/catalogs/${enc(c)}/schemas/${enc(s)}/volumes`),
   configs: () => items(SC),
+  /** One list page: configs with status, error state, next due, last run and stored export lag, ordered by the server. */
+  configPage: (query = {}) => get(`${SC}?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ''))}`),
   config: (id) => json('GET', `${SC}/${enc(id)}`),
   createConfig: (body) => json('POST', SC, { body }),
   patchConfig: (id, body, etag) => json('PATCH', `${SC}/${enc(id)}`, { body, etag }),
@@ -79,6 +76,7 @@ export const api = {
   resume: (id) => json('POST', `${SC}/${enc(id)}/resume`),
   exportLag: (id) => get(`${SC}/${enc(id)}/export-lag`),
   preview: (id, table) => get(`${SC}/${enc(id)}/preview${table ? `?table=${enc(table)}` : ''}`),
+  grants: (id) => get(`${SC}/${enc(id)}/grants`),
   runs: (id, pageSize = 20) => get(`${SC}/${enc(id)}/runs?page_size=${pageSize}`),
   run: (id, runId) => get(`${SC}/${enc(id)}/runs/${enc(runId)}`),
   runErrors: (id, runId) => get(`${SC}/${enc(id)}/runs/${enc(runId)}/errors`),

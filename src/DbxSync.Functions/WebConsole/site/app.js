@@ -46,7 +46,6 @@ function signInView(me, message) {
   document.getElementById('who').replaceChildren();
   const mode = me?.auth_mode ?? 'tokens';
   const token = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' });
-  const key = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' });
   const form = h('form', { class: 'card narrow', novalidate: true },
     h('h1', {}, 'Sign in'),
     mode === 'easyauth'
@@ -54,18 +53,13 @@ function signInView(me, message) {
       : h('p', {}, 'Your credentials are kept in this browser tab only and forgotten when the tab closes.'),
     formError(),
     mode === 'tokens' ? field('API token', token, { name: 'token', hint: 'Locally: the value of DBXSYNC_API_TOKEN in .dbxsync/local.env.' }) : null,
-    field(mode === 'host' ? 'Function key' : 'Function key (in Azure)', key,
-      { name: 'function_key', hint: mode === 'host' ? 'A key of the Function App (App keys or function keys).' : 'Azure also asks for a key of the Function App; leave empty locally.' }),
     h('button', { type: 'submit' }, 'Sign in'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearProblems(form);
     if (mode === 'tokens' && !token.value.trim()) return showProblem(form, { field: 'token', detail: 'Paste a token.' });
-    if (mode === 'host' && !key.value.trim()) return showProblem(form, { field: 'function_key', detail: 'Paste a function key.' });
-    session.functionKey = key.value.trim() || null;
-    key.value = '';
     if (mode === 'easyauth') {
-      // The platform's sign-in comes back to this page; the function key waits in this tab's session.
+      // The platform's sign-in comes back to this page with its session cookie.
       location.assign(`${me.sign_in_url}?post_login_redirect_uri=${encodeURIComponent(location.pathname)}`);
       return;
     }
@@ -74,13 +68,13 @@ function signInView(me, message) {
     const who = await api.me().catch(() => null);
     if (!who || who.access === 'none') {
       session.clear();
-      return showProblem(form, { field: mode === 'tokens' ? 'token' : 'function_key', detail: 'The API did not accept this credential.' });
+      return showProblem(form, { field: 'token', detail: 'The API did not accept this credential.' });
     }
     start(who);
   });
   main.replaceChildren(form);
   if (message) showProblem(form, { detail: message });
-  (mode === 'tokens' ? token : key).focus();
+  if (mode === 'tokens') token.focus(); else form.querySelector('button').focus();
 }
 
 function start(me) {

@@ -1,7 +1,7 @@
 import { api, runNow, ApiError } from './api.js';
 import { h, grid, field, formError, showProblem, clearProblems, announce, when, badge, bytes, duration } from './dom.js';
 import { access, refresh } from './app.js';
-import { TYPE_NAMES, summarize, nextCell } from './overview.js';
+import { TYPE_NAMES, summarize, nextCell, errorState } from './overview.js';
 import { exportPosition } from './syncs.js';
 import { previewPanel } from './datasets.js';
 
@@ -9,8 +9,11 @@ const KNOWN_RUN_FIELDS = new Set(['run_id', 'config_id', 'trigger', 'outcome', '
   'rows', 'files', 'bytes', 'updated_rows', 'inserted_rows', 'subject', 'output', 'message', 'error']);
 
 export async function configDetail(id) {
-  const [{ data: config, etag }, all] = await Promise.all([api.config(id), api.configs()]);
-  const [summary, lag] = await Promise.all([summarize(config), config.config_type === 'table' ? api.exportLag(config.id).catch(() => null) : null]);
+  const [{ data: config, etag }, all, runs] = await Promise.all([api.config(id), api.configs(), api.runs(id, 10).then((p) => p.items).catch(() => [])]);
+  // The list row carries the last run and the stored probe; the live export check is a button (a warehouse statement).
+  const listed = all.find((c) => c.id === config.id) ?? config;
+  const summary = { ...summarize({ ...listed, ...config }), runs };
+  const lag = listed.export_lag ?? null;
   const section = h('section', {});
   const partners = all.filter((c) => c.id !== config.id && c.databricks_path === config.databricks_path);
   const isTable = config.config_type.startsWith('table');
@@ -20,9 +23,10 @@ export async function configDetail(id) {
     h('p', { class: 'muted' }, TYPE_NAMES[config.config_type], ' · ', h('span', { class: 'path' }, config.databricks_path)),
     h('dl', { class: 'facts' },
       fact('Status', badge(config.status)),
+      config.error_state ? fact('Error state', errorState(config)) : null,
       fact('Next due', nextCell(summary)),
       fact('Poll interval', `${config.poll_interval_seconds} s`),
-      lag ? fact('Export', exportPosition(lag)) : null,
+      config.config_type === 'table' ? fact('Export', exportCheck(config, lag)) : null,
       isTable ? fact('Key / label', `${config.pk_column} / ${config.label_column}`) : null,
       config.config_type === 'table_reverse' ? fact('Staging', config.use_staging ? config.staging_volume_path : 'parameterised batches') : null,
       config.inputs_table ? fact('Inputs table', h('span', { class: 'path' }, config.inputs_table)) : null,
@@ -57,6 +61,23 @@ const fact = (k, v) => [h('dt', {}, k), h('dd', {}, v)];
 
 // The open config's preview: refreshed after a run, so the user sees at once that rows landed.
 let lastPreview = null;
+
+/** The stored probe's export position, and a button that asks the warehouse now (DESCRIBE HISTORY). */
+function exportCheck(config, lag) {
+  const shown = h('span', { id: 'export-position' }, lag ? exportPosition(lag) : h('span', { class: 'muted' }, 'no probe yet'));
+  const check = h('button', { type: 'button', class: 'link', id: 'check-export', onclick: async () => {
+    check.disabled = true;
+    try {
+      shown.replaceChildren(...[exportPosition({ ...(await api.exportLag(config.id)), probed_at: new Date().toISOString() })].flat());
+      announce('Export position checked');
+    } catch (e) {
+      shown.replaceChildren(h('span', { class: 'field-error' }, e.message));
+    } finally {
+      check.disabled = false;
+    }
+  } }, 'Check now');
+  return [shown, ' ', check];
+}
 
 async function act(fn, message, errorEl) {
   errorEl.hidden = true;
@@ -122,9 +143,34 @@ function runRows(config, r, isFiles) {
   if (r.outcome === 'failed' && (config.config_type === 'table_reverse' || config.config_type === 'annotations_reverse') && (r.output ?? '').startsWith('failed/')) {
     detail.append(h('button', { type: 'button', class: 'link', 'aria-expanded': 'false', onclick: (ev) => toggleErrors(config, r, ev.target, extra) }, 'Show line errors'));
   }
+  if (r.outcome === 'failed' && PERMISSION_FAILURE.test(r.error ?? '')) {
+    detail.append(h('button', { type: 'button', class: 'link', 'aria-expanded': 'false', onclick: (ev) => toggleGrants(config, ev.target, extra) }, 'Show the grants it needs'));
+  }
   return [h('tr', { class: r.outcome === 'failed' ? 'row-failed' : '', dataset: { run: r.run_id } },
     h('td', {}, when(r.started_at)), h('td', {}, badge(r.outcome)), h('td', {}, r.trigger.replace('_', ' ')),
     h('td', {}, versions), h('td', {}, count), h('td', {}, bytes(r.bytes)), h('td', {}, duration(r.duration_ms)), detail), extra];
+}
+
+/** A run refused by Unity Catalog or the workspace for want of a privilege or entitlement. */
+const PERMISSION_FAILURE = /PERMISSION_DENIED|INSUFFICIENT_PERMISSIONS|does not have|not authorized|entitlement/i;
+
+/** The GRANT statements the config's principal needs (GET .../grants), beside the failed run. */
+async function toggleGrants(config, button, extra) {
+  const open = button.getAttribute('aria-expanded') === 'true';
+  button.setAttribute('aria-expanded', String(!open));
+  extra.hidden = open;
+  if (open) return;
+  const cell = extra.firstChild;
+  cell.replaceChildren(h('p', {}, 'Loading…'));
+  try {
+    const grants = await api.grants(config.id);
+    cell.replaceChildren(
+      h('p', {}, `Run these as a workspace admin to let ${grants.principal} do this sync:`),
+      h('pre', { class: 'grants' }, grants.statements.map((s) => s + ';').join('\n')),
+      grants.warehouse_permission ? h('p', {}, `And CAN USE on warehouse ${grants.warehouse_permission.warehouse_id}: ${grants.warehouse_permission.method} ${grants.warehouse_permission.path} ${grants.warehouse_permission.body}`) : null);
+  } catch (e) {
+    cell.replaceChildren(h('p', { class: 'field-error', role: 'alert' }, e.message));
+  }
 }
 
 /** Rows the guarded MERGE skipped (changed or deleted since export), whatever the run record calls them. */

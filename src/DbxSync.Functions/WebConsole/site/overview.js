@@ -7,26 +7,45 @@ export const TYPE_NAMES = {
   annotations_reverse: 'Annotations import',
 };
 
-/** Last run and next due of a config, from its newest runs. Event-driven types run when a file lands. */
-export async function summarize(config) {
-  const page = await api.runs(config.id, 10).catch(() => ({ items: [] }));
-  const runs = page.items;
-  const last = runs[0] ?? null;
+/**
+ * Last run and next due of a config, as the list endpoint returns it from SyncState (no per-config request): the
+ * last run kept in the config's state, the next due time and its reason from its schedule (what the timer follows).
+ */
+export function summarize(config) {
+  const last = config.last_run ?? null;
   let next;
   if (config.status === 'paused') next = 'paused';
-  else {
-    const scheduled = runs.find((r) => r.trigger === 'timer' || r.trigger === 'scan');
-    next = scheduled ? new Date(new Date(scheduled.started_at).getTime() + config.poll_interval_seconds * 1000) : 'next tick';
-  }
-  return { config, last, next, runs };
+  else next = config.next_due_at ? new Date(config.next_due_at) : 'next tick';
+  return { config, last, next };
+}
+
+/** Every page of a list query, one request per page of 2,000 (a list of 1,000 configs is one request). */
+export async function allPages(query) {
+  const items = [];
+  let token;
+  do {
+    const page = await api.configPage({ ...query, page_size: 2000, page_token: token });
+    items.push(...page.items);
+    token = page.next_page_token;
+  } while (token);
+  return items;
 }
 
 export function nextCell(s) {
   if (s.next === 'paused') return h('span', { class: 'muted' }, 'paused');
   if (typeof s.next === 'string') return s.next;
   const text = s.next.getTime() <= Date.now() ? 'due now' : when(s.next.toISOString());
+  const reason = s.config.due_reason && s.config.due_reason !== 'due' ? h('span', { class: 'muted' }, ` (${s.config.due_reason})`) : null;
   const events = s.config.config_type.endsWith('_reverse') ? h('span', { class: 'muted' }, ' · on file drop') : null;
-  return h('span', {}, text, events);
+  return h('span', {}, text, reason, events);
+}
+
+/** A config in an error episode: its reason and since when (null when it is healthy). */
+export function errorState(config) {
+  const e = config.error_state;
+  if (!e) return null;
+  return h('span', { class: 'error-state' }, badge('error'), ' ', e.reason,
+    h('span', { class: 'muted' }, ` · since ${new Date(e.since).toLocaleString()}, ${e.consecutive_failures} failed probe(s)`));
 }
 
 /** The cells every list of syncs starts with: name, type, path, status, last run, next due. */
@@ -34,18 +53,16 @@ export const summaryCells = (s) => [
   h('th', { scope: 'row' }, h('a', { href: `#/syncs/${encodeURIComponent(s.config.id)}` }, s.config.name)),
   h('td', {}, TYPE_NAMES[s.config.config_type]),
   h('td', { class: 'path' }, s.config.databricks_path),
-  h('td', {}, badge(s.config.status)),
+  h('td', {}, badge(s.config.status), s.config.error_state ? [' ', h('span', { title: s.config.error_state.reason }, badge('error'))] : null),
   h('td', {}, s.last ? [badge(s.last.outcome), ' ', when(s.last.finished_at ?? s.last.started_at)] : h('span', { class: 'muted' }, 'never run')),
   h('td', {}, nextCell(s)),
 ];
 
-const rank = (s) => (s.last?.outcome === 'failed' ? 0 : s.last?.outcome === 'running' ? 1 : s.config.status === 'paused' ? 3 : 2);
-
 export async function overview() {
-  const [configs, principals] = await Promise.all([api.configs(), api.principals()]);
-  const summaries = await Promise.all(configs.map(summarize));
-  summaries.sort((a, b) => rank(a) - rank(b) || a.config.name.localeCompare(b.config.name));
-  const failed = summaries.filter((s) => s.last?.outcome === 'failed').length;
+  // Failures first, then natural name order: sorted by the server across pages.
+  const [configs, principals] = await Promise.all([allPages({ order: 'failures_first' }), api.principals()]);
+  const summaries = configs.map(summarize);
+  const failed = summaries.filter((s) => s.config.error_state || s.last?.outcome === 'failed').length;
   const paused = summaries.filter((s) => s.config.status === 'paused').length;
 
   const stats = h('ul', { class: 'stats', 'aria-label': 'Summary' },
@@ -60,9 +77,9 @@ export async function overview() {
       access.canWrite ? h('p', {}, h('a', { class: 'button', href: principals.length ? '#/syncs/new' : '#/connections' }, principals.length ? 'New sync' : 'Add a connection')) : null);
   }
 
-  const rows = summaries.map((s) => h('tr', { class: s.last?.outcome === 'failed' ? 'row-failed' : '' },
+  const rows = summaries.map((s) => h('tr', { class: s.config.error_state || s.last?.outcome === 'failed' ? 'row-failed' : '' },
     summaryCells(s),
-    h('td', { class: 'error-cell' }, s.last?.outcome === 'failed' ? s.last.error ?? s.last.message : '')));
+    h('td', { class: 'error-cell' }, errorState(s.config) ?? (s.last?.outcome === 'failed' ? s.last.error ?? s.last.message : ''))));
 
   return h('section', {}, h('h1', {}, 'Overview'), stats,
     h('div', { class: 'table-wrap' }, grid(['Sync', 'Type', 'Databricks', 'Status', 'Last run', 'Next due', 'Problem'], rows, { id: 'overview', caption: 'Every sync, failures first' })));

@@ -1,17 +1,13 @@
 import { api, ApiError } from './api.js';
-import { h, grid, field, select, formError, showProblem, clearProblems, announce } from './dom.js';
+import { h, grid, field, select, formError, showProblem, clearProblems, announce, when } from './dom.js';
 import { access } from './app.js';
-import { TYPE_NAMES, summarize, summaryCells } from './overview.js';
+import { TYPE_NAMES, summarize, summaryCells, allPages } from './overview.js';
 import { picker, columnChooser } from './picker.js';
 import { datasetFields } from './datasets.js';
 
 export async function syncList() {
-  const configs = await api.configs();
-  const summaries = await Promise.all(configs.map(async (c) => ({
-    ...(await summarize(c)),
-    lag: c.config_type === 'table' ? await api.exportLag(c.id).catch(() => null) : null,
-  })));
-  summaries.sort((a, b) => a.config.name.localeCompare(b.config.name));
+  // One request: natural name order from the server, export lag from the last stored probe (no warehouse statement).
+  const summaries = (await allPages({})).map((c) => ({ ...summarize(c), lag: c.export_lag }));
   const section = h('section', {}, h('h1', {}, 'Syncs'));
   if (access.canWrite) section.append(h('p', {}, h('a', { class: 'button', href: '#/syncs/new' }, 'New sync')));
   if (summaries.length === 0) return append(section, h('p', {}, 'No syncs yet.'));
@@ -22,11 +18,15 @@ export async function syncList() {
 
 const append = (el, ...c) => { el.append(...c); return el; };
 
-/** For a table export: the version last exported and how many table versions it trails. */
+/**
+ * For a table export: the version last exported and how many table versions it trails, with the age of the probe
+ * it comes from (stored: probed_at; live check: table_version read just now).
+ */
 export function exportPosition(lag) {
   if (!lag) return '';
   if (lag.exported_version === null || lag.exported_version === undefined) return h('span', { class: 'muted' }, 'not yet exported');
-  return [`v${lag.exported_version} · `, lag.versions_behind ? h('strong', {}, `${lag.versions_behind} behind`) : 'up to date'];
+  const age = lag.probed_at ? h('span', { class: 'muted' }, ' (probed ', when(lag.probed_at), ')') : null;
+  return [`v${lag.exported_version} · `, lag.versions_behind ? h('strong', {}, `${lag.versions_behind} behind`) : 'up to date', age];
 }
 
 const FORM_TYPES = [

@@ -1,0 +1,105 @@
+using DbxSync.Core.Configs;
+using DbxSync.Core.Errors;
+using DbxSync.Core.Ports;
+using DbxSync.Core.State;
+using Microsoft.Extensions.Logging;
+
+namespace DbxSync.Core.Runs;
+
+public sealed record ErrorBackoffOptions
+{
+    /// <summary>The longest wait between two probes of a config in its error state.</summary>
+    public TimeSpan Cap { get; init; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>
+/// What follows a finished run: the config's next due time and its reason in SyncState (<see cref="DueSchedule"/>),
+/// which the timer reads, so the schedule survives instance recycling. A permanent failure opens (or continues) the
+/// config's error episode: the next probe waits twice as long after each failure, up to a cap, and the episode's
+/// first failure sends the one alert. The next run that does not fail permanently or transiently ends the episode.
+/// </summary>
+public sealed class RunAftermath(DueScheduleRepository schedules, IFailureAlerts alerts, ErrorBackoffOptions backoff, TimeProvider time, ILogger<RunAftermath> logger)
+{
+    /// <summary>Writes the config's next due time after <paramref name="run"/>; returns the run as it is to be recorded.</summary>
+    public async Task<SyncRun> ScheduleNextAsync(SyncConfig config, SyncRun run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ScheduleAsync(config, run, cancellationToken);
+        }
+        catch (Exception ex) when (ex is StorageException or ConcurrencyException or ConflictException)
+        {
+            // The run itself is over and is still recorded; the scheduler's claim stands until the next run writes.
+            logger.LogWarning("Could not write the schedule of config {ConfigId} after run {RunId}: {Error}", config.Id, run.RunId, ex.Message);
+            return run;
+        }
+    }
+
+    private async Task<SyncRun> ScheduleAsync(SyncConfig config, SyncRun run, CancellationToken cancellationToken)
+    {
+        var poll = TimeSpan.FromSeconds(config.PollIntervalSeconds);
+        switch (run)
+        {
+            case { Outcome: RunOutcome.Skipped }:
+                return run;
+            case { Outcome: RunOutcome.Failed, FailureClass: FailureClass.Permanent }:
+                return await EnterErrorStateAsync(config, run, poll, cancellationToken);
+            case { Outcome: RunOutcome.Failed, FailureClass: FailureClass.Transient or null }:
+                // Retried by the queue; an error episode in progress keeps its backoff (a blip says nothing of its cause).
+                await schedules.UpdateAsync(config.Id, s => s.InErrorState ? s : s with { NextDueAt = run.StartedAt + poll, Reason = DueReason.Due }, cancellationToken);
+                return run;
+            default:
+                // Succeeded, no change, or a rejected file (the config works): the episode, if any, is over.
+                DueSchedule? before = null;
+                await schedules.UpdateAsync(config.Id, s => (before = s).Recovered(run.StartedAt + poll), cancellationToken);
+                if (before is { InErrorState: true })
+                    logger.LogWarning("Config {ConfigId} recovered after {Failures} failed probe(s) since {Since}", config.Id, before.ConsecutiveFailures, before.ErrorSince);
+                return run;
+        }
+    }
+
+    private async Task<SyncRun> EnterErrorStateAsync(SyncConfig config, SyncRun run, TimeSpan poll, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var alertNow = false;
+        var schedule = await schedules.UpdateAsync(config.Id, s =>
+        {
+            var failures = s.InErrorState ? s.ConsecutiveFailures + 1 : 1;
+            alertNow = s.AlertedAt is null || !s.InErrorState;
+            return s with
+            {
+                NextDueAt = now + Backoff(poll, failures),
+                Reason = DueReason.Backoff,
+                Error = run.Error,
+                ErrorSince = s.InErrorState ? s.ErrorSince : now,
+                ConsecutiveFailures = failures,
+                AlertedAt = alertNow ? now : s.AlertedAt,
+            };
+        }, cancellationToken);
+        logger.LogWarning("Config {ConfigId} is in its error state ({Failures} failed probe(s) since {Since}); next probe at {NextDueAt}: {Error}",
+            config.Id, schedule.ConsecutiveFailures, schedule.ErrorSince, schedule.NextDueAt, run.Error);
+        if (alertNow)
+        {
+            try
+            {
+                await alerts.SendAsync(new FailureAlert(config.Id, run.RunId, run.Trigger, run.Error ?? "failed", schedule.ErrorSince ?? now, schedule.NextDueAt ?? now), cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Not sent: the episode's next failure tries again.
+                logger.LogError("Could not send the error-state alert of config {ConfigId}: {Error}", config.Id, ex.Message);
+                await schedules.UpdateAsync(config.Id, s => s with { AlertedAt = null }, cancellationToken);
+            }
+        }
+        var message = $"The config is in its error state (failure {schedule.ConsecutiveFailures} since {schedule.ErrorSince:u}); next probe at {schedule.NextDueAt:u}.";
+        return run with { Message = run.Message is null ? message : run.Message + " " + message };
+    }
+
+    /// <summary>Twice the poll interval after the first failure, doubling with each, up to the cap.</summary>
+    public TimeSpan Backoff(TimeSpan poll, int failures)
+    {
+        var factor = Math.Pow(2, Math.Min(failures, 20));
+        var wait = TimeSpan.FromSeconds(Math.Min(poll.TotalSeconds * factor, backoff.Cap.TotalSeconds));
+        return wait < poll ? poll : wait;
+    }
+}
