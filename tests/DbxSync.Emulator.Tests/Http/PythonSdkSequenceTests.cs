@@ -66,29 +66,7 @@ public sealed class PythonSdkSequenceTests : IAsyncLifetime
         Assert.Equal(0, _host.Handle.Stats.RequestsFor("DELETE /presigned/uploads/{uploadId}"));
     }
 
-    /// <summary>
-    /// Config.__init__ -> _resolve_host_metadata (config.py l. 631): GET {host}/.well-known/databricks-config, unauthenticated;
-    /// discovery_url = oidc_endpoint + "/.well-known/oauth-authorization-server". oauth_service_principal
-    /// (credentials_provider.py l. 238) -> get_endpoints_from_url (oauth.py l. 488) -> ClientCredentials with use_header=True:
-    /// Basic client_id:client_secret, form grant_type=client_credentials&amp;scope=all-apis.
-    /// </summary>
-    private async Task AuthenticateAsync()
-    {
-        var metadata = await _workspace.GetFromJsonAsync<JsonElement>(Host + "/.well-known/databricks-config");
-        var discoveryUrl = metadata.GetProperty("oidc_endpoint").GetString()!.Replace("{account_id}", "").TrimEnd('/') + "/.well-known/oauth-authorization-server";
-        var endpoints = await _workspace.GetFromJsonAsync<JsonElement>(discoveryUrl);
-
-        using var tokenRequest = new HttpRequestMessage(HttpMethod.Post, endpoints.GetProperty("token_endpoint").GetString())
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "all-apis" }),
-        };
-        tokenRequest.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_host.Handle.ClientId}:{_host.Handle.ClientSecret}")));
-        using var tokenResponse = await _workspace.SendAsync(tokenRequest);
-        Assert.Equal(HttpStatusCode.OK, tokenResponse.StatusCode);
-        var token = await tokenResponse.Content.ReadFromJsonAsync<JsonElement>();
-        _workspace.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(token.GetProperty("token_type").GetString()!, token.GetProperty("access_token").GetString());
-    }
+    private Task AuthenticateAsync() => PythonSdkAuth.AuthenticateAsync(_workspace, _host.Handle);
 
     /// <summary>
     /// w.files.upload_from(path, local_file) with defaults (use_parallel=True, overwrite=None): files.py upload_from l. 1440 ->

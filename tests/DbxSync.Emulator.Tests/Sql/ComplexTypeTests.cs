@@ -38,12 +38,22 @@ public sealed class ComplexTypeTests : IDisposable
     }
 
     [Fact]
+    public void Describe_table_reports_catalog_type_strings()
+    {
+        CreateItems();
+        Assert.Equal(["id|bigint|NULL", "tags|array<string>|NULL", "attrs|map<string,int>|NULL", "dims|struct<w:double,h:double,unit:string>|NULL",
+            "raw|string|NULL", "doc|variant|NULL"], _db.Lines("DESCRIBE TABLE main.s.items"));
+        Assert.Equal(6, _db.Rows("DESCRIBE main.s.items").Count);
+    }
+
+    [Fact]
     public void Cast_to_string_renders_like_databricks()
     {
         CreateItems();
         Assert.Equal(["[a, b]|{x -> 1, y -> 2}|{1.5, 2.0, cm}", "[c]|{z -> 3}|{3.0, 4.0, null}", "NULL|NULL|NULL"],
             _db.Lines("SELECT CAST(tags AS STRING), CAST(attrs AS STRING), dims::string FROM main.s.items ORDER BY id"));
         Assert.Equal("[1, null, 2]", _db.Scalar("SELECT CAST(array(1, NULL, 2) AS STRING)"));
+        Assert.Equal("[0.1]|[1.0E7]", _db.Lines("SELECT array(CAST(0.1 AS FLOAT)), array(CAST(1e7 AS DOUBLE))").Single());
         Assert.Equal("{1, x}", _db.Scalar("SELECT CAST(struct(1, 'x') AS STRING)"));
         Assert.Equal("{a -> [1, 2]}", _db.Scalar("SELECT CAST(map('a', array(1, 2)) AS STRING)"));
         Assert.Equal("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION", _db.Fails("SELECT CAST('[1]' AS ARRAY<INT>)").ErrorClass);
@@ -55,8 +65,12 @@ public sealed class ComplexTypeTests : IDisposable
         CreateItems();
         Assert.Equal(["a|b|1|NULL|1.5|cm"],
             _db.Lines("SELECT tags[0], element_at(tags, 2), attrs['x'], attrs['nope'], dims.w, items.dims.unit FROM main.s.items WHERE id = 1"));
+        Assert.Equal(["1|1.5|2.0|cm"], _db.Lines("SELECT id, dims.* FROM main.s.items WHERE id = 1"));
         Assert.Equal(["c|NULL|3.0|NULL"], _db.Lines("SELECT tags[0], attrs['x'], dims.w, dims.unit FROM main.s.items WHERE id = 2"));
         Assert.Equal("INVALID_ARRAY_INDEX", _db.Fails("SELECT tags[5] FROM main.s.items WHERE id = 1").ErrorClass);
+        Assert.Equal("b|a", _db.Lines("SELECT element_at(tags, -1), element_at(tags, -2) FROM main.s.items WHERE id = 1").Single());
+        Assert.Equal("INVALID_INDEX_OF_ZERO", _db.Fails("SELECT element_at(tags, 0) FROM main.s.items WHERE id = 1").ErrorClass);
+        Assert.Equal("INVALID_ARRAY_INDEX_IN_ELEMENT_AT", _db.Fails("SELECT element_at(tags, 3) FROM main.s.items WHERE id = 1").ErrorClass);
         Assert.Equal(["2", "1", "NULL"], _db.Lines("SELECT size(tags) FROM main.s.items ORDER BY id"));
     }
 
@@ -93,6 +107,8 @@ public sealed class ComplexTypeTests : IDisposable
         Assert.Equal("{\"a\":1,\"b\":null}", _db.Scalar("SELECT from_json('{\"a\": 1}', 'a INT, b STRING')"));
         Assert.Equal("{\"a\":null}", _db.Scalar("SELECT from_json('{not json', 'a INT')"));
         Assert.Equal("NULL", _db.Lines("SELECT from_json('{not json', 'ARRAY<INT>')").Single());
+        // Parameters are scalar: a complex value travels as JSON text.
+        Assert.Equal("INVALID_PARAMETER_VALUE.COMPLEX_TYPE", _db.Fails("SELECT :p", new EngineParameter("p", "[1]", "ARRAY<INT>")).ErrorClass);
     }
 
     [Fact]

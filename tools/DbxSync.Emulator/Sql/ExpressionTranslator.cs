@@ -55,6 +55,7 @@ public sealed partial class ExpressionTranslator(TranslationSession session)
             {
                 var bound = session.GetParameter(parameter.Name);
                 var type = string.IsNullOrWhiteSpace(bound.Type) ? SqlType.String : SqlParser.ParseColumnList("x " + bound.Type)[0].Type;
+                RequireScalarParameter(parameter.Name, type);
                 return new TranslatedExpr(session.BindValue(SqlValueConverter.ParameterValue(bound, type)), type, Constant: true);
             }
             case ColumnExpr column:
@@ -370,6 +371,13 @@ public sealed partial class ExpressionTranslator(TranslationSession session)
         return type;
     }
 
+    public static void RequireArity(string name, int count, int min, int max)
+    {
+        if (count < min || count > max)
+            throw new EngineException("WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "42605",
+                $"The `{name}` requires {(min == max ? min.ToString(Invariant) : $"[{min}, {max}]")} parameters but the actual number is {count}.");
+    }
+
     private TranslatedExpr TranslateFunction(FunctionExpr function, Scope scope)
     {
         var name = function.Name.ToLowerInvariant();
@@ -377,12 +385,7 @@ public sealed partial class ExpressionTranslator(TranslationSession session)
         var args = function.Arguments.Select(a => Translate(a, scope)).ToList();
         var distinct = function.Distinct ? "DISTINCT " : "";
 
-        void Arity(int min, int max)
-        {
-            if (args.Count < min || args.Count > max)
-                throw new EngineException("WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "42605",
-                    $"The `{name}` requires {(min == max ? min.ToString(Invariant) : $"[{min}, {max}]")} parameters but the actual number is {args.Count}.");
-        }
+        void Arity(int min, int max) => RequireArity(name, args.Count, min, max);
 
         switch (name)
         {

@@ -278,6 +278,7 @@ public sealed partial class QueryTranslator(TranslationSession session, Expressi
             if (item.Expression is StarExpr star)
             {
                 var expanded = scope.Columns.Where(c => star.Qualifier == null || string.Equals(c.Qualifier, star.Qualifier, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (expanded.Count == 0 && ExpandStructStar(star, scope) is { } fields) { outputs.AddRange(fields); continue; }
                 if (expanded.Count == 0) throw EngineErrors.UnresolvedColumn(star.Qualifier == null ? "*" : star.Qualifier + ".*", scope.Columns.Select(c => c.Name));
                 outputs.AddRange(expanded.Select(c => (c.Name, c.Type, c.Sql)));
                 continue;

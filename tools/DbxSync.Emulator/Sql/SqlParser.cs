@@ -102,11 +102,13 @@ public sealed partial class SqlParser
         {
             // DESCRIBE DETAIL: https://docs.databricks.com/en/sql/language-manual/delta-describe-detail.html
             if (Accept("DETAIL")) return new DescribeDetailStatement(ParseTableName(allowVersion: false, allowAlias: false));
+            if (!Current.IsKeyword("HISTORY")) return ParseDescribeTable();
             Expect("HISTORY");
             var table = ParseTableName(allowVersion: false, allowAlias: false);
             SqlExpr? limit = Accept("LIMIT") ? ParseExpression() : null;
             return new DescribeHistoryStatement(table, limit);
         }
+        if (Current.IsKeyword("COMMENT") && Peek().IsKeyword("ON")) return ParseCommentOn();
         if (Accept("OPTIMIZE"))
         {
             var table = ParseTableName(allowVersion: false, allowAlias: false);
@@ -261,6 +263,7 @@ public sealed partial class SqlParser
 
     private SqlStatement ParseAlter()
     {
+        if (!Current.IsKeyword("TABLE")) return ParseAlterSecurable();
         Expect("TABLE");
         var table = ParseTableName(allowVersion: false, allowAlias: false);
         // ALTER TABLE ... ADD COLUMN[S] / DROP COLUMN[S]: https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-alter-table-manage-column.html

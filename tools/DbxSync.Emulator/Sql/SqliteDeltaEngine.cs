@@ -16,6 +16,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
     private readonly SqliteConnection _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CatalogStore _catalog = new();
+    private readonly SecurableStore _securables = new();
     private readonly bool _deleteOnDispose;
     private bool _disposed;
 
@@ -40,7 +41,9 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
         _writer = OpenConnection();
         Run(_writer, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
         Run(_writer, CatalogStore.Schema);
+        Run(_writer, SecurableStore.Schema);
         _catalog.Load(_writer);
+        _securables.Load(_writer);
     }
 
     /// <summary>An engine over a fresh temporary directory that is deleted on Dispose (tests).</summary>
@@ -174,6 +177,8 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
                 long? limit = describe.Limit == null ? null : queries.EvaluateConstantLong(describe.Limit, "LIMIT");
                 return new EngineResult { Columns = DeltaHistory.Columns, Rows = DeltaHistory.Describe(session.Connection, table, limit) };
             }),
+            DescribeTableStatement describe => ExecuteRead(parameters, context, cancellationToken, session =>
+                DescribeTable.Describe(new QueryTranslator(session, session.Expressions).ResolveTable(describe.Table))),
             DescribeDetailStatement detail => ExecuteRead(parameters, context, cancellationToken, session =>
             {
                 var table = new QueryTranslator(session, session.Expressions).ResolveTable(detail.Table);
@@ -226,7 +231,30 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
         }
     }
 
-    private EngineResult ExecuteWrite(SqlStatement statement, IReadOnlyList<EngineParameter> parameters, EngineContext context, CancellationToken cancellationToken)
+    private EngineResult ExecuteWrite(SqlStatement statement, IReadOnlyList<EngineParameter> parameters, EngineContext context, CancellationToken cancellationToken) =>
+        RunWrite(parameters, context, cancellationToken, (session, queries, writer, afterCommit) => statement switch
+        {
+            CreateCatalogStatement create => CreateCatalog(session, create, afterCommit),
+            CreateSchemaStatement create => CreateSchema(session, queries, create, afterCommit),
+            CreateVolumeStatement create => CreateVolume(session, queries, create, afterCommit),
+            DropObjectStatement drop => DropObject(session, queries, writer, drop, afterCommit),
+            AlterSecurableStatement alter => AlterSecurable(session, queries, afterCommit, alter),
+            CreateTableStatement create => writer.CreateTable(create),
+            DropTableStatement drop => DropTable(queries, writer, drop),
+            SetTablePropertiesStatement set => writer.SetProperties(set),
+            AddColumnsStatement add => writer.AddColumns(add),
+            DropColumnsStatement drop => writer.DropColumns(drop),
+            InsertStatement insert => writer.Insert(insert),
+            UpdateStatement update => writer.Update(update),
+            DeleteStatement delete => writer.Delete(delete),
+            OptimizeStatement optimize => writer.Optimize(optimize),
+            MergeStatement merge => new MergeExecutor(session, queries, afterCommit).Execute(merge),
+            _ => throw EngineErrors.Unsupported(statement.GetType().Name),
+        });
+
+    /// <summary>One write transaction under the write lock; metadata reaches the in-memory catalog only after commit.</summary>
+    private T RunWrite<T>(IReadOnlyList<EngineParameter> parameters, EngineContext context, CancellationToken cancellationToken,
+        Func<TranslationSession, QueryTranslator, DeltaTableWriter, List<Action>, T> write)
     {
         try
         {
@@ -245,24 +273,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
             session.Transaction = transaction;
             var queries = new QueryTranslator(session, session.Expressions);
             var writer = new DeltaTableWriter(session, queries, afterCommit);
-            var result = statement switch
-            {
-                CreateCatalogStatement create => CreateCatalog(session, create, afterCommit),
-                CreateSchemaStatement create => CreateSchema(session, queries, create, afterCommit),
-                CreateVolumeStatement create => CreateVolume(session, queries, create, afterCommit),
-                DropObjectStatement drop => DropObject(session, queries, writer, drop, afterCommit),
-                CreateTableStatement create => writer.CreateTable(create),
-                DropTableStatement drop => DropTable(queries, writer, drop),
-                SetTablePropertiesStatement set => writer.SetProperties(set),
-                AddColumnsStatement add => writer.AddColumns(add),
-                DropColumnsStatement drop => writer.DropColumns(drop),
-                InsertStatement insert => writer.Insert(insert),
-                UpdateStatement update => writer.Update(update),
-                DeleteStatement delete => writer.Delete(delete),
-                OptimizeStatement optimize => writer.Optimize(optimize),
-                MergeStatement merge => new MergeExecutor(session, queries, afterCommit).Execute(merge),
-                _ => throw EngineErrors.Unsupported(statement.GetType().Name),
-            };
+            var result = write(session, queries, writer, afterCommit);
             if (cancellationToken.IsCancellationRequested) throw EngineErrors.Cancelled();
             session.DropTemporaryTables();
             transaction.Commit();
@@ -329,6 +340,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
             return create.IfNotExists ? EngineResult.Empty : throw EngineErrors.CatalogAlreadyExists(create.Name);
         var entry = new CatalogEntry(create.Name.ToLowerInvariant(), create.Comment, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         RunMeta(session, "INSERT INTO meta_catalogs(name, comment, created_ms) VALUES ($n, $c, $t)", ("$n", entry.Name), ("$c", entry.Comment), ("$t", entry.CreatedAtMs));
+        _securables.Created(session, afterCommit, SecurableKind.Catalog, entry.Name, entry.CreatedAtMs);
         afterCommit.Add(() => _catalog.PutCatalog(entry));
         return EngineResult.Empty;
     }
@@ -349,6 +361,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
         var entry = new SchemaEntry(catalog.ToLowerInvariant(), schema.ToLowerInvariant(), create.Comment, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         RunMeta(session, "INSERT INTO meta_schemas(catalog, name, comment, created_ms) VALUES ($c, $n, $m, $t)",
             ("$c", entry.Catalog), ("$n", entry.Name), ("$m", entry.Comment), ("$t", entry.CreatedAtMs));
+        _securables.Created(session, afterCommit, SecurableKind.Schema, $"{entry.Catalog}.{entry.Name}", entry.CreatedAtMs);
         afterCommit.Add(() => _catalog.PutSchema(entry));
         return EngineResult.Empty;
     }
@@ -363,6 +376,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
         var entry = new VolumeEntryInfo(catalog.ToLowerInvariant(), schema.ToLowerInvariant(), name.ToLowerInvariant(), Guid.NewGuid().ToString(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         RunMeta(session, "INSERT INTO meta_volumes(catalog, schema, name, volume_id, created_ms) VALUES ($c, $s, $n, $i, $t)",
             ("$c", entry.Catalog), ("$s", entry.Schema), ("$n", entry.Name), ("$i", entry.VolumeId), ("$t", entry.CreatedAtMs));
+        _securables.Created(session, afterCommit, SecurableKind.Volume, $"{entry.Catalog}.{entry.Schema}.{entry.Name}", entry.CreatedAtMs, "MANAGED", create.Comment);
         Directory.CreateDirectory(VolumeDirectory(entry.Catalog, entry.Schema, entry.Name));
         afterCommit.Add(() => _catalog.PutVolume(entry));
         return EngineResult.Empty;
@@ -388,6 +402,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
                 var volume = _catalog.FindVolume(catalog, schema, name);
                 if (volume == null) return drop.IfExists ? EngineResult.Empty : throw EngineErrors.VolumeNotFound(catalog, schema, name);
                 RunMeta(session, "DELETE FROM meta_volumes WHERE catalog = $c AND schema = $s AND name = $n", ("$c", volume.Catalog), ("$s", volume.Schema), ("$n", volume.Name));
+                _securables.Remove(session, afterCommit, SecurableKind.Volume, $"{volume.Catalog}.{volume.Schema}.{volume.Name}");
                 afterCommit.Add(() =>
                 {
                     _catalog.RemoveVolume(volume);
@@ -409,6 +424,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
                 foreach (var volume in volumes)
                     DropObject(session, queries, writer, new DropObjectStatement("VOLUME", new QualifiedName([volume.Catalog, volume.Schema, volume.Name]), true, false), afterCommit);
                 RunMeta(session, "DELETE FROM meta_schemas WHERE catalog = $c AND name = $n", ("$c", schema.Catalog), ("$n", schema.Name));
+                _securables.Remove(session, afterCommit, SecurableKind.Schema, $"{schema.Catalog}.{schema.Name}");
                 afterCommit.Add(() => _catalog.RemoveSchema(schema));
                 return EngineResult.Empty;
             }
@@ -422,6 +438,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
                 foreach (var schema in schemas)
                     DropObject(session, queries, writer, new DropObjectStatement("SCHEMA", new QualifiedName([schema.Catalog, schema.Name]), true, true), afterCommit);
                 RunMeta(session, "DELETE FROM meta_catalogs WHERE name = $n", ("$n", catalog.Name));
+                _securables.Remove(session, afterCommit, SecurableKind.Catalog, catalog.Name);
                 afterCommit.Add(() => _catalog.RemoveCatalog(catalog));
                 return EngineResult.Empty;
             }

@@ -6,16 +6,18 @@ using DbxSync.Emulator.Sql;
 namespace DbxSync.Emulator.UnityCatalog;
 
 /// <summary>Read side of Unity Catalog REST 2.1 over the engine's catalog: catalogs, schemas, tables, volumes.</summary>
-public static class UnityCatalogEndpoints
+public static partial class UnityCatalogEndpoints
 {
     private const string MetastoreId = "00000000-0000-4000-8000-00000000e301";
     private const string Owner = "account users";
 
     public sealed record CatalogInfo(string Name, string FullName, string Owner, string? Comment, string MetastoreId, string CatalogType,
-        long CreatedAt, string CreatedBy, long UpdatedAt, string UpdatedBy);
+        long CreatedAt, string CreatedBy, long UpdatedAt, string UpdatedBy, IReadOnlyDictionary<string, string>? Properties = null,
+        string? StorageRoot = null, string? StorageLocation = null, string SecurableType = "CATALOG", string IsolationMode = "OPEN", bool BrowseOnly = false);
 
     public sealed record SchemaInfo(string Name, string CatalogName, string FullName, string Owner, string? Comment, string MetastoreId,
-        string CatalogType, long CreatedAt, string CreatedBy, long UpdatedAt, string UpdatedBy);
+        string CatalogType, long CreatedAt, string CreatedBy, long UpdatedAt, string UpdatedBy, IReadOnlyDictionary<string, string>? Properties = null,
+        string? StorageRoot = null, string? StorageLocation = null, string SecurableType = "SCHEMA", bool BrowseOnly = false);
 
     public sealed record ColumnInfo(string Name, string TypeText, string TypeName, string TypeJson, int TypePrecision, int TypeScale, int Position, bool Nullable);
 
@@ -24,16 +26,17 @@ public static class UnityCatalogEndpoints
         string MetastoreId, string TableId, long CreatedAt, string CreatedBy, long UpdatedAt, string UpdatedBy);
 
     public sealed record VolumeInfo(string Name, string CatalogName, string SchemaName, string FullName, string VolumeType,
-        string StorageLocation, string Owner, string VolumeId, string MetastoreId, long CreatedAt, string CreatedBy, long UpdatedAt, string UpdatedBy);
+        string StorageLocation, string Owner, string VolumeId, string MetastoreId, long CreatedAt, string CreatedBy, long UpdatedAt, string UpdatedBy,
+        string? Comment = null, string SecurableType = "VOLUME");
 
     public static void MapUnityCatalogEndpoints(this IEndpointRouteBuilder app)
     {
         var uc = app.MapGroup("/api/2.1/unity-catalog");
 
         uc.MapGet("/catalogs", (HttpRequest request, ISqlEngine engine) =>
-            List(request, engine.ListCatalogs().Select(ToInfo), c => c.Name, "catalogs", unpaginatedWhenOmitted: true));
+            List(request, engine.ListCatalogs().Select(c => ToInfo(c, engine)), c => c.Name, "catalogs", unpaginatedWhenOmitted: true));
         uc.MapGet("/catalogs/{name}", (string name, ISqlEngine engine) =>
-            FindCatalog(engine, name) is { } catalog ? Json(ToInfo(catalog)) : CatalogNotFound(name));
+            FindCatalog(engine, name) is { } catalog ? Json(ToInfo(catalog, engine)) : CatalogNotFound(name));
 
         uc.MapGet("/schemas", (HttpRequest request, ISqlEngine engine) =>
         {
@@ -42,14 +45,14 @@ public static class UnityCatalogEndpoints
                 return ErrorEnvelope.BadRequest("catalog_name is required.");
             if (FindCatalog(engine, catalogName) is null)
                 return CatalogNotFound(catalogName);
-            return List(request, engine.ListSchemas(catalogName).Select(ToInfo), s => s.Name, "schemas", unpaginatedWhenOmitted: true);
+            return List(request, engine.ListSchemas(catalogName).Select(s => ToInfo(s, engine)), s => s.Name, "schemas", unpaginatedWhenOmitted: true);
         });
         uc.MapGet("/schemas/{fullName}", (string fullName, ISqlEngine engine) =>
         {
             var parts = fullName.Split('.');
             if (parts.Length != 2)
                 return ErrorEnvelope.BadRequest($"Invalid schema full name '{fullName}'.");
-            return FindSchema(engine, parts[0], parts[1]) is { } schema ? Json(ToInfo(schema)) : SchemaNotFound(fullName);
+            return FindSchema(engine, parts[0], parts[1]) is { } schema ? Json(ToInfo(schema, engine)) : SchemaNotFound(fullName);
         });
 
         uc.MapGet("/tables", (HttpRequest request, ISqlEngine engine) =>
@@ -87,6 +90,8 @@ public static class UnityCatalogEndpoints
                 ? ErrorEnvelope.NotFound("RESOURCE_DOES_NOT_EXIST", $"Volume '{fullName}' does not exist.")
                 : Json(ToInfo(volume, engine));
         });
+
+        uc.MapUnityCatalogWrites();
     }
 
     private static IResult List<T>(HttpRequest request, IEnumerable<T> items, Func<T, string> key, string listName, bool unpaginatedWhenOmitted)
@@ -114,11 +119,27 @@ public static class UnityCatalogEndpoints
         return parts.Length == 3 && FindSchema(engine, parts[0], parts[1]) is not null ? engine.GetTable(parts[0], parts[1], parts[2]) : null;
     }
 
-    private static CatalogInfo ToInfo(CatalogEntry c) =>
-        new(c.Name, c.Name, Owner, c.Comment, MetastoreId, "MANAGED_CATALOG", c.CreatedAtMs, Owner, c.CreatedAtMs, Owner);
+    /// <summary>Owner, creator, last update, storage and properties as recorded by the engine (creator-owned), else the workspace default.</summary>
+    private static SecurableDetails Details(ISqlEngine engine, SecurableKind kind, string fullName, long createdAtMs) =>
+        (engine as IUnityCatalogWrites)?.GetDetails(kind, fullName)
+        ?? new SecurableDetails(Owner, Owner, createdAtMs, Owner, null, null, new Dictionary<string, string>());
 
-    private static SchemaInfo ToInfo(SchemaEntry s) =>
-        new(s.Name, s.Catalog, $"{s.Catalog}.{s.Name}", Owner, s.Comment, MetastoreId, "MANAGED_CATALOG", s.CreatedAtMs, Owner, s.CreatedAtMs, Owner);
+    private static IReadOnlyDictionary<string, string>? NonEmpty(IReadOnlyDictionary<string, string> properties) =>
+        properties.Count == 0 ? null : properties;
+
+    private static CatalogInfo ToInfo(CatalogEntry c, ISqlEngine engine)
+    {
+        var d = Details(engine, SecurableKind.Catalog, c.Name, c.CreatedAtMs);
+        return new(c.Name, c.Name, d.Owner, c.Comment, MetastoreId, "MANAGED_CATALOG", c.CreatedAtMs, d.CreatedBy, d.UpdatedAtMs, d.UpdatedBy,
+            NonEmpty(d.Properties), d.StorageLocation, d.StorageLocation);
+    }
+
+    private static SchemaInfo ToInfo(SchemaEntry s, ISqlEngine engine)
+    {
+        var d = Details(engine, SecurableKind.Schema, $"{s.Catalog}.{s.Name}", s.CreatedAtMs);
+        return new(s.Name, s.Catalog, $"{s.Catalog}.{s.Name}", d.Owner, s.Comment, MetastoreId, "MANAGED_CATALOG", s.CreatedAtMs, d.CreatedBy,
+            d.UpdatedAtMs, d.UpdatedBy, NonEmpty(d.Properties), d.StorageLocation, d.StorageLocation);
+    }
 
     private static TableInfo ToInfo(TableEntry t, bool omitColumns, bool omitProperties)
     {
@@ -135,7 +156,8 @@ public static class UnityCatalogEndpoints
             .Select(c =>
             {
                 var (precision, scale) = DecimalPrecision(c.TypeText);
-                return new ColumnInfo(c.Name, c.TypeText.ToLowerInvariant(), c.TypeName, TypeJson(c), precision, scale, c.Position, c.Nullable);
+                // type_text is Spark's catalogString: 'decimal(10,2)', 'array<string>', 'struct<a:int,b:string>'.
+                return new ColumnInfo(c.Name, ColumnType(c).CatalogText, c.TypeName, TypeJson(c), precision, scale, c.Position, c.Nullable);
             })
             .ToList();
         return new TableInfo(t.Name, t.Catalog, t.Schema, $"{t.Catalog}.{t.Schema}.{t.Name}", "MANAGED", "DELTA",
@@ -143,24 +165,20 @@ public static class UnityCatalogEndpoints
             MetastoreId, t.TableId, t.CreatedAtMs, Owner, t.UpdatedAtMs, Owner);
     }
 
-    private static VolumeInfo ToInfo(VolumeEntryInfo v, ISqlEngine engine) =>
-        new(v.Name, v.Catalog, v.Schema, $"{v.Catalog}.{v.Schema}.{v.Name}", "MANAGED",
-            new Uri(engine.GetVolumeDirectory(v.Catalog, v.Schema, v.Name)).AbsoluteUri, Owner, v.VolumeId, MetastoreId,
-            v.CreatedAtMs, Owner, v.CreatedAtMs, Owner);
-
-    /// <summary>Spark's StructField JSON, with Spark's names for the integral types.</summary>
-    private static string TypeJson(ColumnEntry column)
+    private static VolumeInfo ToInfo(VolumeEntryInfo v, ISqlEngine engine)
     {
-        var type = column.TypeText.ToLowerInvariant() switch
-        {
-            "int" => "integer",
-            "bigint" => "long",
-            "smallint" => "short",
-            "tinyint" => "byte",
-            var other => other,
-        };
-        return JsonSerializer.Serialize(new { name = column.Name, type, nullable = column.Nullable, metadata = new { } });
+        var d = Details(engine, SecurableKind.Volume, $"{v.Catalog}.{v.Schema}.{v.Name}", v.CreatedAtMs);
+        // An EXTERNAL volume reports the location it was created with; its files still live in the emulator's data directory.
+        return new(v.Name, v.Catalog, v.Schema, $"{v.Catalog}.{v.Schema}.{v.Name}", d.VolumeType ?? "MANAGED",
+            d.StorageLocation ?? new Uri(engine.GetVolumeDirectory(v.Catalog, v.Schema, v.Name)).AbsoluteUri, d.Owner, v.VolumeId, MetastoreId,
+            v.CreatedAtMs, d.CreatedBy, d.UpdatedAtMs, d.UpdatedBy, d.Comment);
     }
+
+    /// <summary>Spark's StructField JSON (type names as Spark's DataType.json spells them).</summary>
+    private static string TypeJson(ColumnEntry column) =>
+        JsonSerializer.Serialize(SqlType.SparkFieldJson(column.Name, ColumnType(column), column.Nullable));
+
+    private static SqlType ColumnType(ColumnEntry column) => SqlParser.ParseColumnList("x " + column.TypeText)[0].Type;
 
     /// <summary>UC reports 0/0 for non-decimal columns rather than omitting the fields.</summary>
     private static (int Precision, int Scale) DecimalPrecision(string typeText)

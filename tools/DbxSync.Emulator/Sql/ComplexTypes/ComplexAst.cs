@@ -22,3 +22,6 @@ public sealed record NamedArgumentExpr(SqlExpr Value, string Name) : SqlExpr;
 /// </summary>
 public sealed record GeneratorSource(TableSource? Input, FunctionExpr Generator, bool Outer, string? Alias, IReadOnlyList<string>? ColumnAliases)
     : TableSource(Alias);
+
+/// <summary>DESCRIBE [TABLE] name: https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-aux-describe-table.html</summary>
+public sealed record DescribeTableStatement(NamedTableSource Table) : SqlStatement;

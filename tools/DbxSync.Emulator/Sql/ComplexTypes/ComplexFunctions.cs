@@ -33,9 +33,16 @@ public static class ComplexFunctions
             SqliteFunctions.Guard(() => ComplexValues.ParseJson(text, tryParse != 0)), isDeterministic: true);
         connection.CreateFunction("dbx_json_path", (string? text, string path, long variant) =>
             SqliteFunctions.Guard(() => ComplexValues.ExtractPath(text, PathOf(path), variant != 0)), isDeterministic: true);
-        connection.CreateFunction("dbx_array_index_error", (long index, long size) =>
-            SqliteFunctions.Guard(() => throw new EngineException("INVALID_ARRAY_INDEX", "22003",
-                $"The index {index} is out of bounds. The array has {size} elements. Use the SQL function `get()` to tolerate accessing element at invalid index and return NULL instead.")),
-            isDeterministic: true);
+        connection.CreateFunction("dbx_array_index_error", (long index, long size, long elementAt) =>
+            SqliteFunctions.Guard(() => throw (elementAt, index) switch
+            {
+                (0, _) => new EngineException("INVALID_ARRAY_INDEX", "22003",
+                    $"The index {index} is out of bounds. The array has {size} elements. Use the SQL function `get()` to tolerate accessing element at invalid index and return NULL instead."),
+                (_, 0) => new EngineException("INVALID_INDEX_OF_ZERO", "22003", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1)."),
+                _ => new EngineException("INVALID_ARRAY_INDEX_IN_ELEMENT_AT", "22003",
+                    $"The index {index} is out of bounds. The array has {size} elements. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead."),
+            }),
+            // Not deterministic, so SQLite never evaluates it ahead of the CASE that guards it (constant-expression factoring).
+            isDeterministic: false);
     }
 }

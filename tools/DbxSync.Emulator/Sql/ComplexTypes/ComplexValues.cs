@@ -31,8 +31,9 @@ public static class ComplexValues
             case SqlTypeKind.Float or SqlTypeKind.Double:
             {
                 var d = Convert.ToDouble(value, Invariant);
+                var text = type.Kind == SqlTypeKind.Float ? SqlValueConverter.FormatFloat((float)d) : SqlValueConverter.FormatDouble(d);
                 // JSON has no NaN/Infinity; Spark's JSON writer emits them as strings.
-                return double.IsFinite(d) ? JsonNode.Parse(SqlValueConverter.FormatDouble(d)) : JsonValue.Create(SqlValueConverter.FormatDouble(d));
+                return double.IsFinite(d) ? JsonNode.Parse(text) : JsonValue.Create(text);
             }
             case SqlTypeKind.Decimal:
             {

@@ -7,6 +7,9 @@ public sealed partial class ExpressionTranslator
 {
     private static string TypeLiteral(SqlType type) => QuoteString(type.TypeText);
 
+    /// <summary>The SQLite JSON path literal of a struct field: '$."name"'.</summary>
+    public static string FieldPathLiteral(string field) => QuoteString("$.\"" + field + "\"");
+
     /// <summary>A column, or struct.field when no table of that name has the column (Spark resolves table.column first).</summary>
     private TranslatedExpr TranslateColumn(ColumnExpr column, Scope scope)
     {
@@ -70,12 +73,14 @@ public sealed partial class ExpressionTranslator
             throw new EngineException("FIELD_NOT_FOUND", "42704",
                 $"No such struct field {EngineErrors.Quote(field)} in {string.Join(", ", operand.Type.Fields.Items.Select(f => EngineErrors.Quote(f.Name)))}.");
         var resolved = operand.Type.Fields.Items[index];
-        return new TranslatedExpr($"json_extract({operand.Sql}, {QuoteString("$.\"" + resolved.Name + "\"")})", resolved.Type);
+        return new TranslatedExpr($"json_extract({operand.Sql}, {FieldPathLiteral(resolved.Name)})", resolved.Type);
     }
 
     /// <summary>
-    /// array[index] (0-based) and element_at (1-based): out of range is INVALID_ARRAY_INDEX under ANSI mode
-    /// (https://docs.databricks.com/en/sql/language-manual/functions/bracketsign.html); map[key] is NULL when absent.
+    /// array[index] (0-based; out of range is INVALID_ARRAY_INDEX under ANSI mode,
+    /// https://docs.databricks.com/en/sql/language-manual/functions/bracketsign.html) and element_at (1-based, negative
+    /// counts from the end, 0 is INVALID_INDEX_OF_ZERO, out of range INVALID_ARRAY_INDEX_IN_ELEMENT_AT,
+    /// https://docs.databricks.com/en/sql/language-manual/functions/element_at.html); map[key] is NULL when absent.
     /// </summary>
     private TranslatedExpr Subscript(TranslatedExpr operand, TranslatedExpr index, bool zeroBased)
     {
@@ -84,11 +89,11 @@ public sealed partial class ExpressionTranslator
             case SqlTypeKind.Array:
             {
                 if (!index.Type.IsIntegral && index.Type.Kind != SqlTypeKind.Void) throw EngineErrors.DatatypeMismatch($"array index must be INT, not {index.Type.TypeText}");
-                var (x, i) = (operand.Sql, zeroBased ? index.Sql : $"({index.Sql} - 1)");
-                var shown = zeroBased ? i : index.Sql;
+                var (x, n) = (operand.Sql, $"json_array_length({operand.Sql})");
+                var i = zeroBased ? index.Sql : $"(CASE WHEN {index.Sql} < 0 THEN {n} + {index.Sql} ELSE {index.Sql} - 1 END)";
                 return new TranslatedExpr(
-                    $"(CASE WHEN {x} IS NULL OR {i} IS NULL THEN NULL WHEN {i} >= 0 AND {i} < json_array_length({x}) THEN json_extract({x}, '$[' || {i} || ']') " +
-                    $"ELSE dbx_array_index_error({shown}, json_array_length({x})) END)", operand.Type.Element!);
+                    $"(CASE WHEN {x} IS NULL OR {index.Sql} IS NULL THEN NULL WHEN {i} >= 0 AND {i} < {n} AND {(zeroBased ? "1" : $"{index.Sql} <> 0")} " +
+                    $"THEN json_extract({x}, '$[' || {i} || ']') ELSE dbx_array_index_error({index.Sql}, {n}, {(zeroBased ? 0 : 1)}) END)", operand.Type.Element!);
             }
             case SqlTypeKind.Map:
             {
@@ -98,6 +103,17 @@ public sealed partial class ExpressionTranslator
             default:
                 throw EngineErrors.DatatypeMismatch($"cannot subscript {operand.Type.TypeText}");
         }
+    }
+
+    /// <summary>
+    /// Statement parameters carry scalar types only; ARRAY/MAP/STRUCT values are built in the statement
+    /// (https://docs.databricks.com/api/workspace/statementexecution/executestatement, parameters.type). Error class assumed.
+    /// </summary>
+    private static void RequireScalarParameter(string name, SqlType type)
+    {
+        if (type.IsComplex)
+            throw new EngineException("INVALID_PARAMETER_VALUE.COMPLEX_TYPE", "22023",
+                $"The parameter {name} has type {type.TypeText}; parameters must be scalar. Pass the value as a STRING and use from_json, parse_json, array(), map() or struct() in the statement.");
     }
 
     private static void RequireCastable(SqlType from, SqlType target)
@@ -137,12 +153,7 @@ public sealed partial class ExpressionTranslator
     private TranslatedExpr? TranslateComplexFunction(FunctionExpr function, IReadOnlyList<TranslatedExpr> args, Scope scope)
     {
         var name = function.Name.ToLowerInvariant();
-        void Arity(int min, int max)
-        {
-            if (args.Count < min || args.Count > max)
-                throw new EngineException("WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "42605",
-                    $"The `{name}` requires {(min == max ? min.ToString(CultureInfo.InvariantCulture) : $"[{min}, {max}]")} parameters but the actual number is {args.Count}.");
-        }
+        void Arity(int min, int max) => RequireArity(name, args.Count, min, max);
 
         switch (name)
         {

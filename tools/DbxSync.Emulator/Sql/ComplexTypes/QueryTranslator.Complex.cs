@@ -25,15 +25,23 @@ public sealed partial class QueryTranslator
         return select with { Items = items, From = source };
     }
 
+    /// <summary>struct_column.* selects every field (https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-qry-select.html, star clause).</summary>
+    private List<(string Name, SqlType Type, string Sql)>? ExpandStructStar(StarExpr star, Scope scope)
+    {
+        var column = scope.Columns.Where(c => string.Equals(c.Name, star.Qualifier, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (column.Count != 1 || column[0].Type.Kind != SqlTypeKind.Struct) return null;
+        return column[0].Type.Fields!.Items
+            .Select(f => (f.Name, f.Type, $"json_extract({column[0].Sql}, {ExpressionTranslator.FieldPathLiteral(f.Name)})"))
+            .ToList();
+    }
+
     private BoundRelation BindComplexRelation(TableSource source, string alias)
     {
         if (source is not GeneratorSource generator) throw EngineErrors.Unsupported(source.GetType().Name);
         var input = generator.Input == null ? null : BindRelation(generator.Input);
         var scope = new Scope(input?.Columns ?? []);
         var name = generator.Generator.Name.ToLowerInvariant().Replace("_outer", "", StringComparison.Ordinal);
-        if (generator.Generator.Arguments.Count != 1)
-            throw new EngineException("WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "42605",
-                $"The `{generator.Generator.Name}` requires 1 parameters but the actual number is {generator.Generator.Arguments.Count}.");
+        ExpressionTranslator.RequireArity(generator.Generator.Name, generator.Generator.Arguments.Count, 1, 1);
         var argument = expressions.Translate(generator.Generator.Arguments[0], scope);
         var produced = GeneratedColumns(name, argument.Type, alias);
         if (generator.ColumnAliases is { } aliases)
@@ -71,7 +79,7 @@ public sealed partial class QueryTranslator
                 ];
             case ("inline", SqlTypeKind.Array) when type.Element!.Kind == SqlTypeKind.Struct:
                 return type.Element.Fields!.Items
-                    .Select(f => new BoundColumn(f.Name, f.Type, $"json_extract({value}, {ExpressionTranslator.QuoteString("$.\"" + f.Name + "\"")})", null))
+                    .Select(f => new BoundColumn(f.Name, f.Type, $"json_extract({value}, {ExpressionTranslator.FieldPathLiteral(f.Name)})", null))
                     .ToList();
             default:
                 throw EngineErrors.DatatypeMismatch($"{name} does not accept {type.TypeText}");

@@ -137,6 +137,14 @@ public sealed partial class SqlParser
         }
     }
 
+    /// <summary>DESCRIBE [TABLE] name (after DESCRIBE); EXTENDED's detail rows are not emulated.</summary>
+    private SqlStatement ParseDescribeTable()
+    {
+        Accept("TABLE");
+        if (Current.IsKeyword("EXTENDED") || Current.IsKeyword("FORMATTED")) throw EngineErrors.Unsupported("DESCRIBE TABLE EXTENDED in the emulator");
+        return new DescribeTableStatement(ParseTableName(allowVersion: false, allowAlias: false));
+    }
+
     /// <summary>struct(expr [AS name], ...): the field takes the alias, else the column's name.</summary>
     private SqlExpr ParseStructArgument()
     {

@@ -85,6 +85,36 @@ public sealed partial record SqlType
         _ => TypeText.ToLowerInvariant(),
     };
 
+    /// <summary>
+    /// Spark's JSON form of the type (DataType.json), which Unity Catalog reports inside a column's type_json:
+    /// "integer", "decimal(10,2)", {"type":"array","elementType":...,"containsNull":true}, {"type":"struct","fields":[...]}.
+    /// </summary>
+    public object SparkJson => Kind switch
+    {
+        SqlTypeKind.Int => "integer",
+        SqlTypeKind.BigInt => "long",
+        SqlTypeKind.SmallInt => "short",
+        SqlTypeKind.TinyInt => "byte",
+        SqlTypeKind.Void => "void",
+        SqlTypeKind.Decimal => $"decimal({Precision},{Scale})",
+        SqlTypeKind.Array => new Dictionary<string, object> { ["type"] = "array", ["elementType"] = Element!.SparkJson, ["containsNull"] = true },
+        SqlTypeKind.Map => new Dictionary<string, object>
+        {
+            ["type"] = "map", ["keyType"] = KeyType!.SparkJson, ["valueType"] = ValueType!.SparkJson, ["valueContainsNull"] = true,
+        },
+        SqlTypeKind.Struct => new Dictionary<string, object>
+        {
+            ["type"] = "struct",
+            ["fields"] = Fields!.Items.Select(f => SparkFieldJson(f.Name, f.Type, !f.NotNull)).ToList(),
+        },
+        _ => TypeText.ToLowerInvariant(),
+    };
+
+    public static Dictionary<string, object> SparkFieldJson(string name, SqlType type, bool nullable) => new()
+    {
+        ["name"] = name, ["type"] = type.SparkJson, ["nullable"] = nullable, ["metadata"] = new Dictionary<string, object>(),
+    };
+
     private static string QuoteFieldIfNeeded(string name) =>
         name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_') ? name : EngineErrors.Quote(name);
 
