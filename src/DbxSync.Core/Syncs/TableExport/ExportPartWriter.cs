@@ -7,6 +7,7 @@ using DbxSync.Core.Errors;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Sql;
 using DbxSync.Core.State;
+using DbxSync.Core.Syncs.Datasets;
 using Microsoft.Extensions.Logging;
 
 namespace DbxSync.Core.Syncs.TableExport;
@@ -68,7 +69,7 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
             var number = progress.PartsDone + 1;
             var name = PartName(baseName, number);
             var reader = new PageReader(result, key.Name, options.PartBytes, progress.Rows, context);
-            var csv = await WriteCsvAsync(context, result, reader.ReadAsync(cancellationToken), plan, progress, number, name, cancellationToken);
+            var csv = await WriteCsvAsync(context, result, reader.ReadAsync(cancellationToken), plan, progress.Generation, number, name, cancellationToken);
             if (csv is null)
             {
                 progress = await progressStore.SaveAsync(progress with { Complete = true }, cancellationToken);
@@ -98,7 +99,7 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
     public async Task WriteFinalManifestAsync(SyncConfig config, TableName table, ExportPlan plan, ExportProgress progress, CancellationToken cancellationToken)
     {
         var baseName = BaseName(progress, table);
-        var manifest = Describe(config, table, plan, progress);
+        var manifest = Describe(config, table, plan, progress.Generation);
         manifest["complete"] = true;
         manifest["part_count"] = progress.PartsDone;
         manifest["row_count"] = progress.Rows;
@@ -107,6 +108,25 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
         manifest["started_at"] = progress.StartedAt;
         manifest["completed_at"] = time.GetUtcNow();
         await UploadJsonAsync(FinalManifestName(baseName), manifest, cancellationToken);
+    }
+
+    /// <summary>
+    /// One ordinary file outside the parts (the rows imports left alone, read by their keys), with its manifest beside
+    /// it; formatted like a part. Null, and nothing written, when the result has no rows.
+    /// </summary>
+    public async Task<CsvBlobResult?> WriteFileAsync(SyncContext context, TableName table, ExportPlan plan, long generation, IStatementResult result, string name, CancellationToken cancellationToken)
+    {
+        var csv = await WriteCsvAsync(context, result, result.ReadRowsAsync(cancellationToken), plan, generation, part: null, name, cancellationToken);
+        if (csv is null) return null;
+        var manifest = Describe(context.Config, table, plan, generation);
+        manifest["row_count"] = csv.Rows;
+        manifest["bytes"] = csv.Bytes;
+        manifest["sha256"] = csv.Sha256;
+        manifest["columns"] = csv.Header;
+        manifest["blob"] = $"{BlobContainers.Exports}/{name}";
+        manifest["created_at"] = time.GetUtcNow();
+        await UploadJsonAsync(PartManifestName(name), manifest, cancellationToken);
+        return csv;
     }
 
     /// <summary>Deletes every part (and manifest) of an export that will never be completed, so its rows are never mixed with a new one's.</summary>
@@ -119,7 +139,7 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
         return names.Count(n => n.EndsWith(".csv", StringComparison.Ordinal));
     }
 
-    private async Task<CsvBlobResult?> WriteCsvAsync(SyncContext context, IStatementResult result, IAsyncEnumerable<string?[]> rows, ExportPlan plan, ExportProgress progress, int part, string name, CancellationToken cancellationToken)
+    private async Task<CsvBlobResult?> WriteCsvAsync(SyncContext context, IStatementResult result, IAsyncEnumerable<string?[]> rows, ExportPlan plan, long generation, int? part, string name, CancellationToken cancellationToken)
     {
         var config = context.Config;
         var header = result.Columns.Select(c => c.Name).ToList();
@@ -129,26 +149,26 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
                 && !string.Equals(c.Name, config.PkColumn, StringComparison.OrdinalIgnoreCase)
                 && c.Name != RowMarker.Column).ToList()
             : null;
+        // export_format clarifai_inputs: the same rows in Clarifai's input CSV; its cells are URLs, ids and JSON, not the table's text.
+        if (ClarifaiInputsFormat.For(config, blobs, context.Workspace, result.Columns) is { } format)
+            (header, rows, guard) = (format.Header.ToList(), format.FormatAsync(rows, cancellationToken), null);
 
         // Look at the first row before creating the blob: no part for a page with nothing to export.
         await using var enumerator = rows.GetAsyncEnumerator(cancellationToken);
         if (!await enumerator.MoveNextAsync()) return null;
         var first = enumerator.Current;
 
-        var options = new BlobWriteOptions
+        var metadata = new Dictionary<string, string>
         {
-            ContentType = "text/csv; charset=utf-8",
-            Metadata = new Dictionary<string, string>
-            {
-                ["dbxsync_config"] = config.Id,
-                ["dbxsync_generation"] = progress.Generation.ToString(CultureInfo.InvariantCulture),
-                ["dbxsync_from_version"] = plan.FromVersion.ToString(CultureInfo.InvariantCulture),
-                ["dbxsync_to_version"] = plan.ToVersion.ToString(CultureInfo.InvariantCulture),
-                ["dbxsync_part"] = part.ToString(CultureInfo.InvariantCulture),
-            },
+            ["dbxsync_config"] = config.Id,
+            ["dbxsync_generation"] = generation.ToString(CultureInfo.InvariantCulture),
+            ["dbxsync_from_version"] = plan.FromVersion.ToString(CultureInfo.InvariantCulture),
+            ["dbxsync_to_version"] = plan.ToVersion.ToString(CultureInfo.InvariantCulture),
         };
+        if (part is { } number) metadata["dbxsync_part"] = number.ToString(CultureInfo.InvariantCulture);
+        var options = new BlobWriteOptions { ContentType = "text/csv; charset=utf-8", Metadata = metadata };
         return await CsvBlobWriter.WriteAsync(blobs, BlobContainers.Exports, name, header, Prepend(first, enumerator), guard, options,
-            n => { if (n % 100_000 == 0) context.Logger.LogInformation("Part {Part}: {Rows} rows so far", part, n); },
+            n => { if (n % 100_000 == 0) context.Logger.LogInformation("{Blob}: {Rows} rows so far", name, n); },
             cancellationToken);
     }
 
@@ -160,7 +180,7 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
 
     private Task WritePartManifestAsync(SyncContext context, TableName table, ExportPlan plan, ExportProgress progress, int part, string name, CsvBlobResult csv, string? lastKey, CancellationToken cancellationToken)
     {
-        var manifest = Describe(context.Config, table, plan, progress);
+        var manifest = Describe(context.Config, table, plan, progress.Generation);
         manifest["part"] = part;
         manifest["row_count"] = csv.Rows;
         manifest["bytes"] = csv.Bytes;
@@ -174,11 +194,11 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
     }
 
     /// <summary>What every manifest of an export says first: whose rows, which range, how read, which columns pair them.</summary>
-    private static Dictionary<string, object?> Describe(SyncConfig config, TableName table, ExportPlan plan, ExportProgress progress) => new()
+    private static Dictionary<string, object?> Describe(SyncConfig config, TableName table, ExportPlan plan, long generation) => new()
     {
         ["config_id"] = config.Id,
         ["table"] = table.FullName,
-        ["generation"] = progress.Generation,
+        ["generation"] = generation,
         ["from_version"] = plan.FromVersion,
         ["to_version"] = plan.ToVersion,
         ["method"] = plan.Method,

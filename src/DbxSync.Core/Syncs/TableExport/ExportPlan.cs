@@ -2,7 +2,8 @@ using DbxSync.Core.State;
 
 namespace DbxSync.Core.Syncs.TableExport;
 
-public enum ExportKind { Snapshot, ChangeFeed, VersionDifference }
+/// <summary>How an export reads its rows; LeftAlone: rows imports left alone, read by their keys at the checkpoint.</summary>
+public enum ExportKind { Snapshot, ChangeFeed, VersionDifference, LeftAlone }
 
 /// <summary>What one export reads: FromVersion..ToVersion inclusive (a snapshot covers 0..ToVersion), pinned at ToVersion.</summary>
 public sealed record ExportPlan(ExportKind Kind, long FromVersion, long ToVersion, string Describe)
@@ -11,7 +12,7 @@ public sealed record ExportPlan(ExportKind Kind, long FromVersion, long ToVersio
     public static ExportPlan Changes(long checkpoint, long to) => new(ExportKind.ChangeFeed, checkpoint + 1, to, $"changes v{checkpoint + 1}-v{to}");
 
     /// <summary>The manifest's and the state's name of the method.</summary>
-    public string Method => Kind switch { ExportKind.Snapshot => "snapshot", ExportKind.ChangeFeed => "change_data_feed", _ => "version_difference" };
+    public string Method => Kind switch { ExportKind.Snapshot => "snapshot", ExportKind.ChangeFeed => "change_data_feed", ExportKind.LeftAlone => "left_alone", _ => "version_difference" };
 
     /// <summary>The plan an export in progress pinned.</summary>
     public static ExportPlan Of(ExportProgress progress)

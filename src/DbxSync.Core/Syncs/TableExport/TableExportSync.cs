@@ -7,6 +7,7 @@ using DbxSync.Core.Ports;
 using DbxSync.Core.Runs;
 using DbxSync.Core.Sql;
 using DbxSync.Core.State;
+using DbxSync.Core.Syncs.Datasets;
 using Microsoft.Extensions.Logging;
 
 namespace DbxSync.Core.Syncs.TableExport;
@@ -19,11 +20,20 @@ namespace DbxSync.Core.Syncs.TableExport;
 /// so a run stopped by its limit, a lost lease or a crash is continued by the next run with the next part; a rewritten
 /// part has the same name and the same rows, so nothing is duplicated or lost.
 /// </summary>
-public sealed class TableExportSync(SyncStateRepository state, ExportProgressRepository exports, ExportPartWriter parts, TimeProvider time) : ISync
+public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepository state, ExportProgressRepository exports, ExportPartWriter parts, TimeProvider time) : ISync
 {
     public SyncConfigType Type => SyncConfigType.Table;
 
+    /// <summary>The changes since the checkpoint, then the rows imports left alone that wait to go out again.</summary>
     public async Task<SyncResult> RunAsync(SyncContext context, CancellationToken cancellationToken)
+    {
+        var changes = await ExportChangesAsync(context, cancellationToken);
+        // A run stopped at its time limit leaves the left-alone rows to the run that finishes the export.
+        if (changes.Error is not null || changes.Outcome is RunOutcome.Failed or RunOutcome.Partial) return changes;
+        return await ExportLeftAloneAsync(context, changes, cancellationToken);
+    }
+
+    private async Task<SyncResult> ExportChangesAsync(SyncContext context, CancellationToken cancellationToken)
     {
         var config = context.Config;
         var table = TableName.Parse(config.DatabricksPath);
@@ -273,6 +283,12 @@ public sealed class TableExportSync(SyncStateRepository state, ExportProgressRep
         if (span > MaxVersionsToInspect) return false;
         var history = await ReadHistoryAsync(context, ExportQueries.History(table, span), cancellationToken);
         var range = history.Where(h => h.Version > previous && h.Version <= current).ToList();
-        return range.Count == span && range.All(h => h.Operation is not null && ExportQueries.NoDataOperations.Contains(h.Operation));
+        if (range.Count != span || !range.All(h => h.Operation is not null && ExportQueries.NoDataOperations.Contains(h.Operation))) return false;
+        // CHANGE COLUMN covers a comment, a move (FIRST/AFTER) and a type change: only the schema comparison tells
+        // whether the values' text (and so the row markers) stayed the same.
+        if (!range.Any(h => string.Equals(h.Operation, ExportQueries.ChangeColumn, StringComparison.OrdinalIgnoreCase))) return true;
+        var before = await ReadColumnsAsync(context, table, previous, cancellationToken);
+        var after = await ReadColumnsAsync(context, table, current, cancellationToken);
+        return before is not null && after is not null && ExportColumns.SameSchema(before, after);
     }
 }
