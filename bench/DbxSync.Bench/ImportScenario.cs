@@ -54,11 +54,12 @@ public static class ImportScenario
         });
 
         // The engine alone: MERGE of the staged file, the statement the app sends (labels are the same: no net change).
-        var schema = string.Join(", ", Columns.Select((_, i) => $"c{i} STRING"));
-        var projection = string.Join(", ", Columns.Select((c, i) => $"CAST(NULLIF(c{i}, '') AS {Types[i]}) AS `{c}`"));
+        // The header's own names: read_files binds a given schema to a headed CSV by name.
+        var schema = string.Join(", ", Columns.Select(c => $"`{c}` STRING"));
+        var projection = string.Join(", ", Columns.Select((c, i) => $"CAST(NULLIF(`{c}`, '') AS {Types[i]}) AS `{c}`"));
         var quoted = string.Join(", ", Columns.Select(c => $"`{c}`"));
         var merge = $"MERGE INTO `{BenchContext.Catalog}`.`{BenchContext.Schema}`.`import_{ctx.Suffix}` AS t USING (SELECT {projection} FROM read_files('{rawPath}', format => 'csv', header => true, multiLine => true, quote => '\"', escape => '\"', encoding => 'UTF-8', mode => 'FAILFAST', schema => '{schema}') " +
-                    $"WHERE NULLIF(c7, '') IS NOT NULL) AS s ON t.`id` = s.`id` WHEN MATCHED THEN UPDATE SET `label` = s.`label` " +
+                    $"WHERE NULLIF(`{Columns[7]}`, '') IS NOT NULL) AS s ON t.`id` = s.`id` WHEN MATCHED THEN UPDATE SET `label` = s.`label` " +
                     $"WHEN NOT MATCHED THEN INSERT ({quoted}) VALUES ({string.Join(", ", Columns.Select(c => $"s.`{c}`"))})";
         var engine = await SecondsAsync(async () =>
         {

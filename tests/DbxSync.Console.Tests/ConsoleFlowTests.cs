@@ -124,8 +124,13 @@ public sealed class ConsoleFlowTests(ConsoleStack stack)
         await page.ReloadAsync();
         await Expect(page.Locator(".facts")).ToContainTextAsync("paused");
         Assert.Equal(runsWhilePaused, await page.Locator("#runs tbody tr[data-run]").CountAsync());
+        // The list shows the last stored probe with its age (no warehouse statement on page load): still up to date.
         await page.GetByRole(AriaRole.Link, new() { Name = "Syncs" }).ClickAsync();
-        await Expect(page.Locator("#syncs")).ToContainTextAsync("1 behind");
+        await Expect(page.Locator("#syncs")).ToContainTextAsync("up to date (probed");
+        // The config's page checks the warehouse live on request.
+        await page.GetByRole(AriaRole.Link, new() { Name = "reviews export" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
+        await Expect(page.Locator("#export-position")).ToContainTextAsync("1 behind");
         await stack.ScreenshotAsync(page, "07-syncs-paused-one-behind");
 
         // 8. A bad labeled file: the import fails, changes nothing, and its line errors are shown.

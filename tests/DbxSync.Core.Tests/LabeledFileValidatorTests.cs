@@ -39,6 +39,28 @@ public class LabeledFileValidatorTests
     }
 
     [Fact]
+    public async Task A_utf8_lcase_key_is_unique_case_insensitively_as_the_merge_matches_it()
+    {
+        // UTF8_LCASE compares lower-cased (sql-ref-collation): 'Abc' and 'abc' are one key to the MERGE.
+        var table = new TableSummary("main", "default", "items", "main.default.items", "MANAGED", "DELTA",
+            [new TableColumn("id", "string collate UTF8_LCASE", "STRING", 0, false), new TableColumn("label", "string", "STRING", 1, true)],
+            new Dictionary<string, string>());
+        var report = await LabeledFileValidator.ValidateAsync(_ => Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes("id,label\nAbc,x\nother,y\nabc,z\n"))),
+            table, Config(), long.MaxValue, null, CancellationToken.None);
+        var error = Assert.Single(report.Errors);
+        Assert.Equal(4, error.Line);
+        Assert.Contains("repeats the one on line 2", error.Message);
+    }
+
+    [Fact]
+    public async Task Dates_the_merge_cast_would_refuse_are_reported_with_their_line()
+    {
+        var report = await Validate("id,label,seen\n1,a,2024-01-02\n2,b,1/2/2024\n3,c,Jan 2 2024\n");
+        Assert.Equal([3L, 4L], report.Errors.Select(e => e.Line));
+        Assert.All(report.Errors, e => Assert.Equal("seen", e.Column));
+    }
+
+    [Fact]
     public async Task Missing_pk_column_is_reported_on_line_1()
     {
         var report = await Validate("label,text\ncat,a\n");
@@ -123,12 +145,12 @@ public class LabeledFileValidatorTests
 
         Assert.True(report.IsValid, string.Join("; ", report.Errors));
         Assert.Equal(["tags", "attrs", "point", "wait", "doc"], report.LeftOutColumns);
-        var builder = new MergeStatementBuilder(DbxSync.Core.Sql.TableName.Parse("main.default.items"), report, table.Columns.Where(c => c.Name != "label").Select(c => c.Name).ToList(), false);
+        var builder = new MergeStatementBuilder(DbxSync.Core.Sql.TableName.Parse("main.default.items"), report, table.Columns.Where(c => c.Name != "label").Select(c => new DbxSync.Core.Syncs.MarkerColumn(c.Name, c.TypeText)).ToList(), false);
         var merge = builder.Merge(builder.StagedFileSource("/Volumes/main/default/stage/f.csv"));
         Assert.Contains("INSERT (`id`, `label`) VALUES (s.`id`, s.`label`)", merge);
         Assert.DoesNotContain("AS `tags`", merge);
         var summary = ImportReport.Create("c", new BlobItem("labeled", "c/f.csv", 1, "e", DateTimeOffset.UnixEpoch, null, new Dictionary<string, string>()),
-            report, new MergeOutcome(1, 0, new NotAppliedRows()), DateTimeOffset.UnixEpoch).Summary("processed/c/f.csv.report.json");
+            report, new MergeOutcome(1, 0, new NotAppliedRows(), [], null), DateTimeOffset.UnixEpoch).Summary("processed/c/f.csv.report.json");
         Assert.Contains("columns left out of the MERGE (a CSV value cannot be cast to their type): tags, attrs, point, wait, doc", summary);
 
         var keyed = await LabeledFileValidator.ValidateAsync(_ => Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes("id,tags\n1,x\n"))), table,
@@ -139,8 +161,10 @@ public class LabeledFileValidatorTests
     [Fact]
     public async Task The_row_marker_is_reserved_not_a_table_column_and_must_look_like_one()
     {
-        var good = await Validate("id,label,_dbxsync_row_marker\n1,a,0123456789abcdef0123456789abcdef\n2,b,\n");
+        var good = await Validate("id,label,_dbxsync_row_marker\n1,a,0123456789abcdef0123456789abcdef\n2,b,\n3,c,v2:0123456789abcdef0123456789abcdef\n");
         Assert.True(good.IsValid, string.Join("; ", good.Errors));
+        Assert.Equal([1, 2], good.MarkerVersions);
+        Assert.Equal(1, good.RowsWithoutMarker);
         Assert.Equal(2, good.MarkerFileIndex);
         Assert.DoesNotContain(good.Columns, c => c.Name == "_dbxsync_row_marker");
         var bad = await Validate("id,label,_dbxsync_row_marker\n1,a,not-a-marker\n");

@@ -2,6 +2,7 @@ using System.Text;
 using DbxSync.Core.Configs;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Sql;
+using DbxSync.Core.Syncs;
 using DbxSync.Core.Syncs.LabeledImport;
 
 namespace DbxSync.Core.Tests;
@@ -24,29 +25,34 @@ public class MergeStatementBuilderTests
     }
 
     private static readonly TableName Items = TableName.Parse("main.default.items");
+    private static readonly MarkerColumn[] Marked = [new("id", "bigint"), new("score", "double")];
 
     [Fact]
-    public async Task Staged_merge_reads_rfc4180_positional_string_columns_and_casts_them()
+    public async Task Staged_merge_names_the_header_columns_in_header_order_and_casts_them()
     {
-        var file = await ValidFile("label,junk,id\ncat,',7\n");
-        var builder = new MergeStatementBuilder(Items, file, ["id", "score"], overwriteLabels: false);
+        // The schema names the header's columns in header order: a reader binding by position and one binding by
+        // name (Databricks' rescued-data rules) read the same fields. A name no identifier allows is never read.
+        var file = await ValidFile("label,junk,ID,notes here\ncat,',7,x\n");
+        var builder = new MergeStatementBuilder(Items, file, Marked, overwriteLabels: false);
         var sql = builder.Merge(builder.StagedFileSource("/Volumes/main/default/stage/dbxsync-c-1.csv"));
-        Assert.Contains("read_files('/Volumes/main/default/stage/dbxsync-c-1.csv', format => 'csv', header => true, multiLine => true, quote => '\"', escape => '\"', encoding => 'UTF-8', mode => 'FAILFAST', schema => 'c0 STRING, c1 STRING, c2 STRING')", sql);
-        Assert.Contains("CAST(NULLIF(c2, '') AS BIGINT) AS `id`", sql);
-        Assert.DoesNotContain("junk", sql);
-        Assert.Contains("WHERE NULLIF(c0, '') IS NOT NULL", sql);
+        Assert.Contains("read_files('/Volumes/main/default/stage/dbxsync-c-1.csv', format => 'csv', header => true, multiLine => true, quote => '\"', escape => '\"', encoding => 'UTF-8', mode => 'FAILFAST', schema => '`label` STRING, `junk` STRING, `ID` STRING, `_dbxsync_ignored_3` STRING')", sql);
+        Assert.Contains("CAST(NULLIF(`ID`, '') AS BIGINT) AS `id`", sql);
+        Assert.DoesNotContain("notes here", sql);
+        Assert.Contains("WHERE NULLIF(`label`, '') IS NOT NULL", sql);
+        Assert.StartsWith("SELECT count(*) AS `rows` FROM (SELECT ", MergeStatementBuilder.CountRows(builder.StagedFileSource("/Volumes/main/default/stage/x.csv")));
         Assert.StartsWith("MERGE INTO `main`.`default`.`items` AS t USING (", sql);
         // No marker in the file: only an empty label is filled, every missing key inserted.
         Assert.Contains("ON t.`id` = s.`id` WHEN MATCHED AND t.`label` IS NULL THEN UPDATE SET `label` = s.`label` WHEN NOT MATCHED THEN INSERT (`label`, `id`) VALUES (s.`label`, s.`id`)", sql);
+        Assert.Equal("the file has neither the _dbxsync_row_marker column nor the row's other columns", builder.UnguardedReason);
     }
 
     [Fact]
     public async Task With_a_marker_the_merge_is_guarded_by_it_and_only_unmarked_rows_are_inserted()
     {
         var file = await ValidFile("id,label,_dbxsync_row_marker\n1,a,0123456789abcdef0123456789abcdef\n2,b,\n");
-        var builder = new MergeStatementBuilder(Items, file, ["id", "score"], overwriteLabels: true);
+        var builder = new MergeStatementBuilder(Items, file, Marked, overwriteLabels: true);
         var sql = builder.Merge(MergeStatementBuilder.StagingTableSource(TableName.Parse("main.default.stage")));
-        var marker = DbxSync.Core.Syncs.RowMarker.Expression(["id", "score"], "t");
+        var marker = RowMarker.Expression(1, Marked, "t");
         Assert.Contains($"WHEN MATCHED AND (s.`_dbxsync_row_marker` IS NULL OR {marker} = s.`_dbxsync_row_marker`) AND NOT (t.`label` <=> s.`label`) THEN UPDATE SET `label` = s.`label`", sql);
         Assert.Contains("WHEN NOT MATCHED AND s.`_dbxsync_row_marker` IS NULL THEN INSERT (`id`, `label`) VALUES (s.`id`, s.`label`)", sql);
         Assert.Contains("LEFT JOIN `main`.`default`.`items` AS t ON t.`id` = s.`id`", builder.NotApplied("SELECT * FROM `main`.`default`.`stage`"));
@@ -57,7 +63,7 @@ public class MergeStatementBuilderTests
     {
         var file = await ValidFile("id,label,score\n1,a'; DROP TABLE x; --,2.5\n2,b,\n");
         var stage = TableName.Parse("main.default.stage");
-        var builder = new MergeStatementBuilder(Items, file, ["id", "score"], overwriteLabels: false);
+        var builder = new MergeStatementBuilder(Items, file, Marked, overwriteLabels: false);
         Assert.Equal("CREATE TABLE `main`.`default`.`stage` (`id` BIGINT, `label` STRING, `score` DOUBLE)", builder.CreateStagingTable(stage));
         var (sql, parameters) = builder.InsertValues(stage, [["1", "a'; DROP TABLE x; --", "2.5"], ["2", "b", ""]], firstRow: 500);
         Assert.DoesNotContain("DROP", sql);

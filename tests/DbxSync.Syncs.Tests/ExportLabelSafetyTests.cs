@@ -13,17 +13,21 @@ namespace DbxSync.Syncs.Tests;
 /// <summary>Issue 13, export side: the row marker, the newest-image rule, recreated tables and schema changes.</summary>
 public sealed class ExportLabelSafetyTests
 {
-    /// <summary>The marker as RowMarker defines it, computed here from the exported text of each column.</summary>
-    private static string ExpectedMarker(IEnumerable<string?> values)
-        => Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(string.Join(",",
-            values.Select(v => v is null ? "N" : string.Create(CultureInfo.InvariantCulture, $"{v.Length}:{v}"))))));
+    /// <summary>The marker as RowMarker defines it (version 2), computed here from the exported text of each column in name order.</summary>
+    private static string ExpectedMarker(IEnumerable<string?> valuesInNameOrder)
+        => "v2:" + Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(string.Join(",",
+            valuesInNameOrder.Select(v => v is null ? "N" : string.Create(CultureInfo.InvariantCulture, $"{v.Length}:{v}"))))));
+
+    /// <summary>The items tables' column types (only TIMESTAMP and nested types change the marker's formula).</summary>
+    private static MarkerColumn[] Marked(params string[] names)
+        => names.Select(n => new MarkerColumn(n, n switch { "id" => "BIGINT", "score" => "DOUBLE", _ => "STRING" })).ToArray();
 
     private static Task<ExportedFile> ExportOnceAsync(SyncStack stack, string configId) => ExportFiles.ExportOnceAsync(stack, configId);
 
     /// <summary>Each row's marker is what the workspace computes over <paramref name="columns"/> for that row now.</summary>
     private static async Task AssertWorkspaceMarkersAsync(SyncStack stack, string table, ExportedFile file, string[] columns)
     {
-        var markers = (await stack.QueryAsync($"SELECT {columns[0]}, {RowMarker.Expression(columns)} FROM {table}")).ToDictionary(r => r[0]!, r => r[1]);
+        var markers = (await stack.QueryAsync($"SELECT {columns[0]}, {RowMarker.Expression(Marked(columns))} FROM {table}")).ToDictionary(r => r[0]!, r => r[1]);
         Assert.All(file.Rows, r => Assert.Equal(markers[r[0]], r[^1]));
     }
 
@@ -35,7 +39,7 @@ public sealed class ExportLabelSafetyTests
         {
             // CSV writes NULL as an empty field; the tables here hold no empty text, so empty means NULL.
             string? Cell(string name) => row[file.Column(name)] is { Length: > 0 } v ? v : null;
-            Assert.True(ExpectedMarker([Cell("id"), Cell("text"), Cell("score")]) == row[^1], string.Join("|", row));
+            Assert.True(ExpectedMarker([Cell("id"), Cell("score"), Cell("text")]) == row[^1], string.Join("|", row));
         }
         await AssertWorkspaceMarkersAsync(stack, table, file, ["id", "text", "score"]);
     }

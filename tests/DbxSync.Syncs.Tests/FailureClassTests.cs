@@ -287,7 +287,7 @@ public sealed class FailureClassTests : IAsyncLifetime
         var export = await stack.CreateTableConfigAsync(table);
         await ExportFiles.ExportOnceAsync(stack, export.Id);
         await stack.InsertItemsAsync(table, 31, 7);
-        stack.Handle.Faults.FailNextStatements(1, " EXCEPT ", error: new InjectedError("FAILED_READ_FILE.FILE_NOT_EXIST", "KD001"));
+        stack.Handle.Faults.FailNextStatements(1, ") AS prev", error: new InjectedError("FAILED_READ_FILE.FILE_NOT_EXIST", "KD001"));
 
         var run = await stack.RunAsync(export.Id, RunTrigger.Timer);
 

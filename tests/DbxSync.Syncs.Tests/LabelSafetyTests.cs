@@ -35,6 +35,10 @@ public sealed class LabelSafetyTests
             [5] = ("Grüße, 東京 🚀", "überprüft ✓"),
             [6] = ("\\\"escaped\\\"", "back\\\"slash quote"),
         };
+        // The table holds what the file carries (without a marker, the row's columns guard the label).
+        foreach (var (id, (text, _)) in tricky)
+            await stack.QueryAsync($"UPDATE {table} SET text = :text, score = 0.5 WHERE id = :id",
+                [new SqlParameter("text", text), new SqlParameter("id", id.ToString(CultureInfo.InvariantCulture), "BIGINT")]);
         var lines = new List<string> { "id,text,score,label" };
         lines.AddRange(tricky.Select(kv => $"{kv.Key},{Quote(kv.Value.Text)},0.5,{Quote(kv.Value.Label)}"));
         var blob = $"{import.Id}/tricky.csv";
@@ -53,7 +57,7 @@ public sealed class LabelSafetyTests
     /// <summary>id, text, score and the row marker of each row as the export computes it (RowMarker over the non-label columns).</summary>
     private static async Task<Dictionary<long, string[]>> ExportedRowsAsync(SyncStack stack, string table)
     {
-        var marker = RowMarker.Expression(["id", "text", "score"]);
+        var marker = RowMarker.Expression([new MarkerColumn("id", "BIGINT"), new MarkerColumn("text", "STRING"), new MarkerColumn("score", "DOUBLE")]);
         var rows = await stack.QueryAsync($"SELECT id, text, score, {marker} FROM {table}");
         return rows.ToDictionary(r => long.Parse(r[0]!, CultureInfo.InvariantCulture), r => r.Select(c => c ?? "").ToArray());
     }

@@ -66,6 +66,7 @@ public static class EmulatorServer
         // 50 s) get this long, then their connections are closed.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddSingleton(new TokenService(credentials, options.TokenLifetime, faults, time));
+        builder.Services.AddSingleton<WorkspaceWarehouseConfig>();
         builder.Services.AddSingleton(options.Entra);
         builder.Services.AddSingleton(new ScimDirectory(credentials));
         builder.Services.AddSingleton<EntraSigningKeys>();
@@ -85,6 +86,7 @@ public static class EmulatorServer
         app.MapHostMetadataEndpoints();
         app.MapAuthEndpoints();
         app.MapWarehouseEndpoints();
+        app.MapWorkspaceWarehouseConfigEndpoints();
         app.MapStatementEndpoints();
         app.MapExternalLinkEndpoints();
         app.MapFilesEndpoints();

@@ -48,10 +48,11 @@ public sealed class ImportMergeVolumeTests(ITestOutputHelper output) : IDisposab
         var path = _db.WriteVolumeFile("labeled.csv", csv.ToString());
         csv.Clear();
 
-        var schema = string.Join(", ", Columns.Select((_, i) => $"c{i} STRING"));
-        var projection = string.Join(", ", Columns.Select((c, i) => $"CAST(NULLIF(c{i}, '') AS {Types[i]}) AS `{c}`"));
+        // The header's own names: read_files binds a given schema to a headed CSV by name.
+        var schema = string.Join(", ", Columns.Select(c => $"`{c}` STRING"));
+        var projection = string.Join(", ", Columns.Select((c, i) => $"CAST(NULLIF(`{c}`, '') AS {Types[i]}) AS `{c}`"));
         var merge = $"MERGE INTO main.s.items AS t USING (SELECT {projection} FROM read_files('{path}', format => 'csv', header => true, schema => '{schema}') " +
-                    $"WHERE NULLIF(c7, '') IS NOT NULL) AS s ON t.`id` = s.`id` WHEN MATCHED THEN UPDATE SET `label` = s.`label` " +
+                    $"WHERE NULLIF(`{Columns[7]}`, '') IS NOT NULL) AS s ON t.`id` = s.`id` WHEN MATCHED THEN UPDATE SET `label` = s.`label` " +
                     $"WHEN NOT MATCHED THEN INSERT ({string.Join(", ", Columns.Select(c => $"`{c}`"))}) VALUES ({string.Join(", ", Columns.Select(c => $"s.`{c}`"))})";
 
         EnginePhaseTrace.Sink = line => output.WriteLine("  " + line);

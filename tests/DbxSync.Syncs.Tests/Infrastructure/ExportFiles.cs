@@ -64,6 +64,26 @@ public static class ExportFiles
         return output.ToArray();
     }
 
+    /// <summary>
+    /// Imports labeled/{blob}, which labels every row of the table, and asserts that exactly the row
+    /// <paramref name="changedId"/> was left alone as changed and every other row got its label.
+    /// </summary>
+    public static async Task<JsonElement> ImportLeavingOneRowAloneAsync(SyncStack stack, string table, string blob, long changedId)
+    {
+        var run = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, blob);
+        Assert.True(run!.Outcome == DbxSync.Core.Runs.RunOutcome.Succeeded, run.Error);
+        var labels = await stack.LabelsAsync(table);
+        Assert.Equal(labels.Count - 1, run.UpdatedRows);
+        Assert.Null(labels[changedId]);
+        Assert.All(labels.Where(kv => kv.Key != changedId), kv => Assert.Equal(LabelFor(kv.Key), kv.Value));
+        var report = JsonDocument.Parse(await stack.ReadBlobAsync(BlobContainers.Processed, blob + ".report.json")).RootElement.Clone();
+        Assert.Equal(1, report.GetProperty("changed_since_export").GetInt64());
+        return report;
+    }
+
+    /// <summary>CSV text of the given lines, each ended with CRLF.</summary>
+    public static string Csv(params string[] lines) => string.Concat(lines.Select(l => l + "\r\n"));
+
     /// <summary>A labeled CSV written from scratch: header id,label and one line per id.</summary>
     public static byte[] LabelIds(IEnumerable<long> ids)
         => Encoding.UTF8.GetBytes("id,label\n" + string.Concat(ids.Select(i => $"{i},{LabelFor(i)}\n")));

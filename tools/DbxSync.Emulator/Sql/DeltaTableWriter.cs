@@ -179,6 +179,29 @@ public sealed class DeltaTableWriter(TranslationSession session, QueryTranslator
         return CommitSchemaChange(table, changed, "DROP COLUMNS", JsonSerializer.Serialize(dropped.Order().Select(i => table.Columns[i].Name)));
     }
 
+    /// <summary>
+    /// ALTER COLUMN c FIRST | AFTER other moves a column without touching data; Delta logs it as CHANGE COLUMN
+    /// (https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-alter-table-manage-column.html).
+    /// </summary>
+    public EngineResult MoveColumn(MoveColumnStatement statement)
+    {
+        var table = queries.ResolveTable(statement.Table);
+        var index = table.ColumnIndex(statement.Column);
+        if (index < 0) throw EngineErrors.UnresolvedColumn(statement.Column, table.Columns.Select(c => c.Name));
+        var order = Enumerable.Range(0, table.Columns.Count).Where(i => i != index).ToList();
+        if (statement.After is { } after)
+        {
+            var anchor = table.ColumnIndex(after);
+            if (anchor < 0 || anchor == index) throw EngineErrors.UnresolvedColumn(after, table.Columns.Select(c => c.Name));
+            order.Insert(order.IndexOf(anchor) + 1, index);
+        }
+        else order.Insert(0, index);
+        var changed = table with { Columns = order.Select(i => table.Columns[i]).ToList(), Slots = order.Select(i => table.Slots?[i] ?? i).ToList() };
+        var column = table.Columns[index];
+        return CommitSchemaChange(table, changed, "CHANGE COLUMN",
+            JsonSerializer.Serialize(new { name = column.Name, type = column.Type.TypeText.ToLowerInvariant(), nullable = !column.NotNull }));
+    }
+
     /// <summary>Records the schema before (once) and after, so time travel reads each version with its own columns.</summary>
     private EngineResult CommitSchemaChange(TableMeta before, TableMeta after, string operation, string columnsParameter)
     {

@@ -236,7 +236,11 @@ public sealed partial class ExpressionTranslator(TranslationSession session)
     public (TranslatedExpr, TranslatedExpr) CoerceForComparison(TranslatedExpr left, TranslatedExpr right)
     {
         RequireComparable(left.Type, right.Type);
+        // A UTF8_LCASE side makes the comparison case-insensitive (the column's collation wins over the default).
+        if (left.Type.Kind == SqlTypeKind.String && right.Type.Kind == SqlTypeKind.String && (left.Type.Collation ?? right.Type.Collation) is { } collation)
+            return (left with { Sql = $"({left.Sql} COLLATE {collation})" }, right);
         if (left.Type == right.Type) return (left, right);
+        if (left.Type.Kind == SqlTypeKind.String && right.Type.Kind == SqlTypeKind.String) return (left, right);
         if (left.Type.Kind == SqlTypeKind.String && right.Type.Kind is not (SqlTypeKind.String or SqlTypeKind.Void))
             return (CastTo(left, right.Type.IsIntegral ? SqlType.BigInt : right.Type), right);
         if (right.Type.Kind == SqlTypeKind.String && left.Type.Kind is not (SqlTypeKind.String or SqlTypeKind.Void))
@@ -266,6 +270,8 @@ public sealed partial class ExpressionTranslator(TranslationSession session)
     {
         var from = value.Type;
         if (from == target) return value;
+        // Between collations of STRING only the type changes (the value is the same text).
+        if (from.Kind == SqlTypeKind.String && target.Kind == SqlTypeKind.String) return value with { Type = target };
         if (from.Kind == SqlTypeKind.Void) return new TranslatedExpr("NULL", target, true);
         if (from.IsComplex || target.IsComplex) RequireCastable(from, target);
         if (value.Constant) return FoldConstantCast(value, target, tryCast);
@@ -322,6 +328,10 @@ public sealed partial class ExpressionTranslator(TranslationSession session)
             return new TranslatedExpr($"(CASE WHEN {x} THEN 'true' WHEN NOT {x} THEN 'false' END)", target);
         if (from.Kind == SqlTypeKind.Timestamp && target.Kind == SqlTypeKind.Date) return new TranslatedExpr($"substr({x}, 1, 10)", target);
         if (from.Kind == SqlTypeKind.Date && target.Kind == SqlTypeKind.Timestamp) return new TranslatedExpr($"({x} || 'T00:00:00.000000Z')", target);
+        // A TIMESTAMP is an instant; as text it is the wall-clock time in the session time zone (TIMEZONE,
+        // https://docs.databricks.com/aws/en/sql/language-manual/parameters/timezone).
+        if (from.Kind == SqlTypeKind.Timestamp && target.Kind == SqlTypeKind.String && !SessionTimeZone.IsUtc(session.Context.TimeZone))
+            return new TranslatedExpr($"dbx_timestamp_text({x}, {QuoteString(session.Context.TimeZone!)})", target);
         return new TranslatedExpr(slow, target);
     }
 
@@ -498,6 +508,17 @@ public sealed partial class ExpressionTranslator(TranslationSession session)
             case "string" or "bigint" or "int" or "double" or "boolean" or "date" or "timestamp":
                 Arity(1, 1);
                 return CastTo(args[0], SqlParser.ParseColumnList("x " + name)[0].Type);
+            case "unix_micros":
+                // Microseconds since 1970-01-01 00:00:00 UTC, whatever the session time zone
+                // (https://docs.databricks.com/en/sql/language-manual/functions/unix_micros.html).
+                Arity(1, 1);
+                if (args[0].Type.Kind is not (SqlTypeKind.Timestamp or SqlTypeKind.Void))
+                    throw EngineErrors.DatatypeMismatch($"unix_micros requires a TIMESTAMP, not {args[0].Type.TypeText}");
+                return new TranslatedExpr($"dbx_unix_micros({args[0].Sql})", SqlType.BigInt);
+            case "current_timezone":
+                // https://docs.databricks.com/en/sql/language-manual/functions/current_timezone.html
+                Arity(0, 0);
+                return new TranslatedExpr(QuoteString(session.Context.TimeZone ?? "Etc/UTC"), SqlType.String);
             case "uuid":
                 Arity(0, 0);
                 return new TranslatedExpr("dbx_uuid()", SqlType.String);

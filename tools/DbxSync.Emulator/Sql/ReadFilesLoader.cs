@@ -39,7 +39,17 @@ public sealed class ReadFilesLoader(TranslationSession session)
             ? SqlParser.ParseColumnList(schemaText).Select(c => (c.Name, c.Type)).ToList()
             : InferStringColumns(files[0], header, separator, quote, escape, multiLine);
         var dataColumnCount = columns.Count;
+        // With a schema and a header, fields bind to schema columns by name: the rescued-data documentation says a
+        // field whose name is not in the schema or differs from it in case is not bound but rescued
+        // (https://docs.databricks.com/en/query/formats/csv.html#rescued-data-column). Spark's own CSV option
+        // enforceSchema (https://spark.apache.org/docs/latest/sql-data-sources-csv.html) binds by position and ignores
+        // the header; the emulator binds by position only when enforceSchema => true is given, so that a statement
+        // relying on positions fails here rather than in a workspace that binds by name (which one a warehouse
+        // applies without the option is assumed, not documented).
+        var byName = header && schemaText != null && !(source.Options.TryGetValue("enforceSchema", out var enforceExpr) && IsTrue(enforceExpr));
+        var rescuedColumn = source.Options.TryGetValue("rescuedDataColumn", out var rescuedExpr) ? ConstantString(rescuedExpr) : null;
         if (schemaText == null) columns.Add(("_rescued_data", SqlType.String));
+        else if (byName && !string.IsNullOrEmpty(rescuedColumn)) columns.Add((rescuedColumn, SqlType.String));
 
         var table = "temp." + session.NextAlias("read_files_");
         session.TemporaryTables.Add(table);
@@ -56,19 +66,33 @@ public sealed class ReadFilesLoader(TranslationSession session)
             foreach (var file in files)
             {
                 using var reader = CsvRecordReader.Open(file, separator, quote, escape, multiLine);
-                if (header) reader.ReadRecord();
+                var headerFields = header ? reader.ReadRecord() ?? [] : null;
+                // Schema column i reads field binding[i] (-1: no field of that name, NULL).
+                var binding = byName
+                    ? columns.Take(dataColumnCount).Select(c => headerFields!.ToList().IndexOf(c.Name)).ToArray()
+                    : Enumerable.Range(0, dataColumnCount).ToArray();
+                var rescued = byName ? Enumerable.Range(0, headerFields!.Count).Where(j => !binding.Contains(j)).ToArray() : [];
+                var fieldCount = byName ? headerFields!.Count : dataColumnCount;
                 while (reader.ReadRecord() is { } record)
                 {
-                    // A record with more or fewer fields than the schema is malformed: PERMISSIVE pads with NULL or drops
-                    // the extra fields, DROPMALFORMED skips it, FAILFAST fails the statement.
-                    if (record.Count != dataColumnCount && mode != "PERMISSIVE")
+                    // A record with more or fewer fields than the schema (or the header it is bound by) is malformed:
+                    // PERMISSIVE pads with NULL or drops the extra fields, DROPMALFORMED skips it, FAILFAST fails the statement.
+                    if (record.Count != fieldCount && mode != "PERMISSIVE")
                     {
                         if (mode == "DROPMALFORMED") continue;
                         throw EngineErrors.MalformedRecord(string.Join(separator, record));
                     }
                     for (var i = 0; i < columns.Count; i++)
                     {
-                        var cell = i < dataColumnCount && i < record.Count ? record[i] : null;
+                        var field = i < dataColumnCount ? binding[i] : -1;
+                        var cell = field >= 0 && field < record.Count ? record[field] : null;
+                        if (i >= dataColumnCount && schemaText != null && rescued.Length > 0)
+                        {
+                            // The rescued fields as a JSON object, with the file's path as the documentation shows.
+                            var values = rescued.Where(j => j < record.Count).ToDictionary(j => headerFields![j] ?? "", j => (object?)record[j]);
+                            values["_file_path"] = files.Count == 1 ? path : Path.GetFileName(file);
+                            cell = System.Text.Json.JsonSerializer.Serialize(values);
+                        }
                         if (cell == null) insert.BindNull(i);
                         else if (columns[i].Type.Kind == SqlTypeKind.String) insert.BindText(i, cell);
                         else insert.Bind(i, SqlValueConverter.ParseText(cell, columns[i].Type));

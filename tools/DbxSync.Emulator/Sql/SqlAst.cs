@@ -76,6 +76,8 @@ public sealed record DescribeHistoryStatement(NamedTableSource Table, SqlExpr? L
 public sealed record OptimizeStatement(NamedTableSource Table) : SqlStatement;
 public sealed record DescribeDetailStatement(NamedTableSource Table) : SqlStatement;
 public sealed record AddColumnsStatement(NamedTableSource Table, IReadOnlyList<ColumnDefinition> Columns) : SqlStatement;
+/// <summary>ALTER COLUMN c FIRST (After null) or AFTER other: the column's place changes, its values do not.</summary>
+public sealed record MoveColumnStatement(NamedTableSource Table, string Column, string? After) : SqlStatement;
 public sealed record DropColumnsStatement(NamedTableSource Table, IReadOnlyList<string> Columns, bool IfExists) : SqlStatement;
 
 public enum MergeClauseKind { MatchedUpdate, MatchedUpdateStar, MatchedDelete, NotMatchedInsert, NotMatchedInsertStar, NotMatchedBySourceUpdate, NotMatchedBySourceDelete }

@@ -18,8 +18,11 @@ public sealed class EngineResult
 /// <summary>A bound named parameter (:name). Value null = SQL NULL. Type is SQL type text (default STRING).</summary>
 public sealed record EngineParameter(string Name, string? Value, string Type = "STRING");
 
-/// <summary>Who runs the statement and where volumes live (for read_files and history userName).</summary>
-public sealed record EngineContext(string UserName, string? DefaultCatalog = null, string? DefaultSchema = null);
+/// <summary>
+/// Who runs the statement and where volumes live (for read_files and history userName), and the session time zone
+/// (the TIMEZONE parameter; null is the system default, UTC).
+/// </summary>
+public sealed record EngineContext(string UserName, string? DefaultCatalog = null, string? DefaultSchema = null, string? TimeZone = null);
 
 /// <summary>
 /// A SQL failure in Databricks form. Message is rendered by the HTTP layer as

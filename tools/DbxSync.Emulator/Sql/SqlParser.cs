@@ -195,7 +195,8 @@ public sealed partial class SqlParser
             case "BOOLEAN": return SqlType.Boolean;
             case "DATE": return SqlType.Date;
             case "TIMESTAMP" or "TIMESTAMP_LTZ" or "TIMESTAMP_NTZ": return SqlType.Timestamp;
-            case "STRING": return SqlType.String;
+            // STRING COLLATE name: https://docs.databricks.com/en/sql/language-manual/sql-ref-collation.html
+            case "STRING": return Accept("COLLATE") ? SqlType.StringCollated(ExpectIdentifier()) : SqlType.String;
             case "VARCHAR" or "CHAR":
                 if (Accept("(")) { ParseInteger(); Expect(")"); }
                 return SqlType.String;
@@ -287,6 +288,15 @@ public sealed partial class SqlParser
             return new DropColumnsStatement(table, names, ifExists);
         }
         if (Current.IsKeyword("RENAME")) throw EngineErrors.Unsupported("ALTER TABLE RENAME COLUMN in the emulator");
+        // ALTER TABLE ... { ALTER | CHANGE } [COLUMN] c { FIRST | AFTER other }: same page; the only column change modelled.
+        if (Accept("ALTER") || Accept("CHANGE"))
+        {
+            Accept("COLUMN");
+            var column = ExpectIdentifier();
+            if (Accept("FIRST")) return new MoveColumnStatement(table, column, null);
+            Expect("AFTER");
+            return new MoveColumnStatement(table, column, ExpectIdentifier());
+        }
         Expect("SET");
         Expect("TBLPROPERTIES");
         return new SetTablePropertiesStatement(table, ParsePropertyList());

@@ -34,7 +34,7 @@ public sealed partial record SqlType(SqlTypeKind Kind, int Precision = 0, int Sc
         SqlTypeKind.Float => "FLOAT",
         SqlTypeKind.Double => "DOUBLE",
         SqlTypeKind.Decimal => $"DECIMAL({Precision},{Scale})",
-        SqlTypeKind.String => "STRING",
+        SqlTypeKind.String => "STRING" + CollationSuffix,
         SqlTypeKind.Date => "DATE",
         SqlTypeKind.Timestamp => "TIMESTAMP",
         _ => ComplexTypeText(),
@@ -51,6 +51,7 @@ public sealed partial record SqlType(SqlTypeKind Kind, int Precision = 0, int Sc
         SqlTypeKind.Array => "ARRAY",
         SqlTypeKind.Map => "MAP",
         SqlTypeKind.Struct => "STRUCT",
+        SqlTypeKind.String => "STRING",
         _ => TypeText,
     };
 
@@ -60,7 +61,7 @@ public sealed partial record SqlType(SqlTypeKind Kind, int Precision = 0, int Sc
         SqlTypeKind.Boolean or SqlTypeKind.TinyInt or SqlTypeKind.SmallInt or SqlTypeKind.Int or SqlTypeKind.BigInt => "INTEGER",
         SqlTypeKind.Float or SqlTypeKind.Double or SqlTypeKind.Decimal => "REAL",
         SqlTypeKind.Void => "",
-        _ => "TEXT",
+        _ => "TEXT" + CollationSuffix,
     };
 
     public override string ToString() => TypeText;

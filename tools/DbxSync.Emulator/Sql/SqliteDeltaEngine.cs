@@ -244,6 +244,7 @@ public sealed partial class SqliteDeltaEngine : ISqlEngine, IDisposable
             SetTablePropertiesStatement set => writer.SetProperties(set),
             AddColumnsStatement add => writer.AddColumns(add),
             DropColumnsStatement drop => writer.DropColumns(drop),
+            MoveColumnStatement move => writer.MoveColumn(move),
             InsertStatement insert => writer.Insert(insert),
             UpdateStatement update => writer.Update(update),
             DeleteStatement delete => writer.Delete(delete),

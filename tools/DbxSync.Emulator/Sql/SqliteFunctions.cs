@@ -40,6 +40,7 @@ public static class SqliteFunctions
 
     public static void Register(SqliteConnection connection)
     {
+        connection.CreateCollation(SqlType.Utf8Lcase, (a, b) => SqlType.CompareUtf8Lcase(a, b));
         connection.CreateFunction("dbx_cast", (object? value, string from, string to) =>
             Guard(() => SqlValueConverter.Cast(value, TypeOf(from), TypeOf(to))), isDeterministic: true);
         connection.CreateFunction("dbx_try_cast", (object? value, string from, string to) =>
@@ -57,6 +58,9 @@ public static class SqliteFunctions
         connection.CreateFunction("dbx_greatest", (object?[] values) => Extreme(values, greatest: true), isDeterministic: true);
         connection.CreateFunction("dbx_least", (object?[] values) => Extreme(values, greatest: false), isDeterministic: true);
         connection.CreateFunction("dbx_uuid", () => Guid.NewGuid().ToString(), isDeterministic: false);
+        connection.CreateFunction("dbx_unix_micros", (string? value) => value is null ? null : (object)SessionTimeZone.UnixMicros(value), isDeterministic: true);
+        connection.CreateFunction("dbx_timestamp_text", (string? value, string zone) =>
+            Guard(() => value is null ? null : SqlValueConverter.FormatAsString(SessionTimeZone.ToLocalStorage(value, zone), SqlType.Timestamp)), isDeterministic: true);
         connection.CreateFunction("dbx_md5", (string? value) =>
             value is null ? null : Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(value))), isDeterministic: true);
         connection.CreateFunction("dbx_hash", (object?[] values) =>

@@ -1,6 +1,7 @@
 using DbxSync.Emulator.Admin;
 using DbxSync.Emulator.Faults;
 using DbxSync.Emulator.Sql;
+using DbxSync.Emulator.Warehouses;
 
 namespace DbxSync.Emulator.Statements;
 
@@ -10,7 +11,7 @@ namespace DbxSync.Emulator.Statements;
 /// </summary>
 public sealed class StatementRunner(
     ISqlEngine engine, FaultInjector faults, EmulatorStats stats, EmulatorOptions options, TimeProvider time,
-    ILogger<StatementRunner> logger)
+    WorkspaceWarehouseConfig warehouseConfig, ILogger<StatementRunner> logger)
 {
     public void Start(StatementRecord record) =>
         Task.Factory.StartNew(() => Run(record), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -35,7 +36,7 @@ public sealed class StatementRunner(
             Wait(faults.DelayFor(request.Statement), cancellation);
 
             stats.CountStatement(request.Statement);
-            var context = new EngineContext(record.Principal.UserName, request.Catalog, request.Schema);
+            var context = new EngineContext(record.Principal.UserName, request.Catalog, request.Schema, warehouseConfig.TimeZone);
             var result = engine.Execute(request.Statement, request.Parameters, context, cancellation);
             var outcome = SpoolRows(record, result, cancellation);
 

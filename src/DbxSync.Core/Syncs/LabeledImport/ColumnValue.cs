@@ -37,6 +37,9 @@ public sealed class ColumnValue
 
     public TableColumn Column { get; }
 
+    /// <summary>A STRING with the UTF8_LCASE collation: values equal when their lower-cased forms are equal.</summary>
+    public bool CaseInsensitive => Column.TypeText.Contains("UTF8_LCASE", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// False for ARRAY, MAP, STRUCT, INTERVAL and VARIANT columns: a CSV cell cannot be cast to them, so the import
     /// leaves them out of the MERGE (and says so) instead of failing every file of the table.
@@ -53,7 +56,11 @@ public sealed class ColumnValue
         canonical = value;
         switch (_typeName)
         {
-            case "STRING": case "CHAR": case "VARCHAR": return null;
+            case "STRING": case "CHAR": case "VARCHAR":
+                // A UTF8_LCASE column compares case-insensitively (lower-cased), so two keys differing in case are one
+                // key to the MERGE (https://docs.databricks.com/en/sql/language-manual/sql-ref-collation.html).
+                if (CaseInsensitive) canonical = value.ToLowerInvariant();
+                return null;
             case "LONG": return Integer(value, long.MinValue, long.MaxValue, out canonical);
             case "INT": return Integer(value, int.MinValue, int.MaxValue, out canonical);
             case "SHORT": return Integer(value, short.MinValue, short.MaxValue, out canonical);
@@ -67,13 +74,13 @@ public sealed class ColumnValue
                 { canonical = value.ToLowerInvariant(); return null; }
                 return $"'{Shorten(value)}' is not true or false (BOOLEAN)";
             case "DATE":
-                if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                if (AnsiDateTimeText.ParseDate(value) is { } date)
                 { canonical = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture); return null; }
-                return $"'{Shorten(value)}' is not a date (yyyy-MM-dd)";
+                return $"'{Shorten(value)}' is not a date Databricks can cast (yyyy-MM-dd)";
             case "TIMESTAMP": case "TIMESTAMP_NTZ":
-                if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var ts))
-                { canonical = ts.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture); return null; }
-                return $"'{Shorten(value)}' is not a timestamp (ISO 8601)";
+                if (AnsiDateTimeText.ParseTimestamp(value) is { } ts)
+                { canonical = ts.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture); return null; }
+                return $"'{Shorten(value)}' is not a timestamp Databricks can cast (yyyy-MM-dd HH:mm:ss[.ffffff][zone], or with 'T')";
             case "DECIMAL":
                 if (!decimal.TryParse(value, NumberStyles.Number & ~NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var m))
                     return $"'{Shorten(value)}' is not a decimal ({SqlType})";

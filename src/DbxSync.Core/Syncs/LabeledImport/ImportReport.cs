@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DbxSync.Core.Ports;
+using DbxSync.Core.Syncs;
 
 namespace DbxSync.Core.Syncs.LabeledImport;
 
@@ -31,6 +32,10 @@ public sealed record ImportReport
     public long LabelKept { get; init; }
     public IReadOnlyList<NotAppliedKey> NotAppliedKeys { get; init; } = [];
     public bool NotAppliedKeysTruncated { get; init; }
+    /// <summary>Labeled rows the MERGE could not check against the row as exported (no marker, no other columns).</summary>
+    public long Unguarded { get; init; }
+    /// <summary>Why <see cref="Unguarded"/> rows could not be checked; null when every row was.</summary>
+    public string? UnguardedReason { get; init; }
     /// <summary>Columns of the file the MERGE left out because a CSV value cannot be cast to their type.</summary>
     public IReadOnlyList<string> LeftOutColumns { get; init; } = [];
 
@@ -39,6 +44,7 @@ public sealed record ImportReport
     public static ImportReport Create(string configId, BlobItem blob, ImportValidation validation, MergeOutcome outcome, DateTimeOffset now)
     {
         var notApplied = outcome.NotApplied;
+        var unguarded = outcome.UnguardedReason is null ? 0 : validation.RowsWithoutMarker;
         return new ImportReport
         {
             ConfigId = configId,
@@ -58,6 +64,8 @@ public sealed record ImportReport
             NotAppliedKeys = notApplied.Listed.Select(k => new NotAppliedKey(k.Key, k.Reason)).ToList(),
             NotAppliedKeysTruncated = notApplied.Total > notApplied.Listed.Count,
             LeftOutColumns = validation.LeftOutColumns,
+            Unguarded = unguarded,
+            UnguardedReason = unguarded > 0 ? outcome.UnguardedReason : null,
         };
     }
 
@@ -73,6 +81,7 @@ public sealed record ImportReport
             parts.Add($"{NotApplied} labeled rows not applied (changed since export: {ChangedSinceExport}, deleted since export: {DeletedSinceExport}, " +
                       $"label already set: {LabelKept}); keys: {keys}{(NotApplied > KeysInRunMessage ? ", …" : "")}");
         }
+        if (Unguarded > 0) parts.Add($"{Unguarded} labeled rows applied without a guard ({UnguardedReason}): a row edited since the export got its label anyway; keep the {RowMarker.Column} column in labeled files");
         if (AlreadyLabeled > 0) parts.Add($"{AlreadyLabeled} rows already had this label");
         if (RowsWithoutLabel > 0) parts.Add($"{RowsWithoutLabel} rows had no label and were left out");
         if (LeftOutColumns.Count > 0) parts.Add($"columns left out of the MERGE (a CSV value cannot be cast to their type): {string.Join(", ", LeftOutColumns)}");

@@ -15,12 +15,18 @@ public sealed class ImportValidation
     public int LabelIndex { get; set; } = -1;
     /// <summary>Field index of the reserved row-marker column in the file, or -1 when the file has none.</summary>
     public int MarkerFileIndex { get; set; } = -1;
+    /// <summary>The row marker versions the file's markers were made with (<see cref="RowMarker.VersionOf"/>).</summary>
+    public SortedSet<int> MarkerVersions { get; } = [];
     /// <summary>Table columns in the file that cannot be cast from text (ARRAY, MAP, ...): left out of the MERGE.</summary>
     public List<string> LeftOutColumns { get; } = [];
+    /// <summary>The header line's fields as written (the names Databricks' CSV reader binds a given schema by).</summary>
+    public IReadOnlyList<string> HeaderNames { get; set; } = [];
     /// <summary>Field count of the header line: every row must have exactly this many.</summary>
     public int HeaderFieldCount { get; set; }
     public long Rows { get; set; }
     public long RowsToMerge { get; set; }
+    /// <summary>Labeled rows without a row marker (no marker column, or an empty marker).</summary>
+    public long RowsWithoutMarker { get; set; }
     public long SkippedUnlabeled { get; set; }
     public bool IsValid => ErrorCount == 0;
 
@@ -107,6 +113,7 @@ public static class LabeledFileValidator
         if (report.LabelIndex < 0) report.Add(1, config.LabelColumn, $"the header has no label column '{config.LabelColumn}'");
         if (!report.IsValid) return false;
         report.HeaderFieldCount = header.Length;
+        report.HeaderNames = header;
         return true;
     }
 
@@ -139,14 +146,20 @@ public static class LabeledFileValidator
             var problem = column.Target.Check(value, out _);
             if (problem is not null) report.Add(line, column.Name, problem);
         }
-        if (report.MarkerFileIndex >= 0 && record[report.MarkerFileIndex] is { Length: > 0 } marker && !IsMarker(marker))
-            report.Add(line, RowMarker.Column, $"'{marker}' is not a row marker (32 hexadecimal digits, as exported)");
-        if (record[report.Columns[report.LabelIndex].FileIndex].Length > 0) report.RowsToMerge++;
+        if (report.MarkerFileIndex >= 0 && record[report.MarkerFileIndex] is { Length: > 0 } marker)
+        {
+            if (RowMarker.VersionOf(marker) is { } version) report.MarkerVersions.Add(version);
+            else report.Add(line, RowMarker.Column, $"'{Shorten(marker)}' is not a row marker ('v2:' and 32 hexadecimal digits, or 32 hexadecimal digits, as exported)");
+        }
+        if (record[report.Columns[report.LabelIndex].FileIndex].Length > 0)
+        {
+            report.RowsToMerge++;
+            if (report.MarkerFileIndex < 0 || record[report.MarkerFileIndex].Length == 0) report.RowsWithoutMarker++;
+        }
         return key;
     }
 
-    /// <summary>RowMarker values are md5 hex digests, as Spark's md5() writes them.</summary>
-    private static bool IsMarker(string value) => value.Length == 32 && value.All(char.IsAsciiHexDigitLower);
+    private static string Shorten(string value) => value.Length > 40 ? value[..40] + "…" : value;
 
     private static async Task ConfirmDuplicatesAsync(Func<CancellationToken, Task<Stream>> open, ImportValidation report, HashSet<string> candidates, CancellationToken cancellationToken)
     {

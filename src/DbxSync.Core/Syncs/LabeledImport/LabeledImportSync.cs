@@ -102,7 +102,8 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         MergeOutcome outcome;
         try
         {
-            var markerColumns = tableInfo.Columns.Where(c => !string.Equals(c.Name, config.LabelColumn, StringComparison.OrdinalIgnoreCase)).Select(c => c.Name).ToList();
+            var markerColumns = tableInfo.Columns.Where(c => !string.Equals(c.Name, config.LabelColumn, StringComparison.OrdinalIgnoreCase))
+                .Select(c => new MarkerColumn(c.Name, c.TypeText)).ToList();
             var builder = new MergeStatementBuilder(table, validation, markerColumns, config.OverwriteLabels);
             outcome = config.UseStaging
                 ? await MergeThroughStagedFileAsync(context, blob, builder, validation, cancellationToken)
@@ -122,6 +123,8 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             return await RejectAsync(context, blob, [error], 1, cancellationToken);
         }
 
+        // Before the file counts as imported: a crash here imports it again, which finds the same rows left alone.
+        await new LeftAloneRows(blobs).AddAsync(table, outcome.ChangedKeys, $"{BlobContainers.Labeled}/{blob.Name}", time.GetUtcNow(), cancellationToken);
         var report = ImportReport.Create(config.Id, blob, validation, outcome, time.GetUtcNow());
         var reportName = blob.Name + ".report.json";
         using (var body = new MemoryStream(report.ToJson()))
@@ -217,19 +220,44 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     /// <summary>The one MERGE, then (only when its counts say some rows were not applied) which and why.</summary>
     private async Task<MergeOutcome> MergeAsync(SyncContext context, MergeStatementBuilder builder, string source, ImportValidation validation, CancellationToken cancellationToken)
     {
+        await RequireValidatedRowCountAsync(context, source, validation, cancellationToken);
         var result = await context.Workspace.ExecuteAsync(builder.Merge(source), null, Write(context), cancellationToken);
         var (updated, inserted) = await ReadCountsAsync(result, cancellationToken);
         var notApplied = new NotAppliedRows();
+        var changedKeys = new List<string>();
         if (updated + inserted < validation.RowsToMerge)
         {
             var rows = await context.Workspace.ExecuteAsync(builder.NotApplied(source), null,
                 new StatementOptions { WarehouseId = context.WarehouseId, LargeResult = true }, cancellationToken);
             await foreach (var row in rows.ReadRowsAsync(cancellationToken))
+            {
                 notApplied.Add(row[0] ?? "", row[1] ?? "");
+                if (row[1] == NotAppliedReason.Changed && row[0] is { } key) changedKeys.Add(key);
+            }
             if (notApplied.Total > 0)
                 context.Logger.LogWarning("{Count} labeled rows were not applied ({Reasons})", notApplied.Total, notApplied.DescribeCounts());
         }
-        return new MergeOutcome(updated, inserted, notApplied);
+        if (builder.UnguardedReason is { } why && validation.RowsWithoutMarker > 0)
+            context.Logger.LogWarning("{Count} labeled rows were merged without a guard: {Reason}", validation.RowsWithoutMarker, why);
+        return new MergeOutcome(updated, inserted, notApplied, changedKeys, builder.UnguardedReason);
+    }
+
+    /// <summary>
+    /// The MERGE source must yield exactly the labeled rows validation counted: a reader that bound the file's
+    /// columns differently (all NULL labels) or split or dropped records would otherwise merge fewer rows and the file
+    /// would pass as imported. Nothing has been written when this fails.
+    /// </summary>
+    private static async Task RequireValidatedRowCountAsync(SyncContext context, string source, ImportValidation validation, CancellationToken cancellationToken)
+    {
+        var result = await context.Workspace.ExecuteAsync(MergeStatementBuilder.CountRows(source), null,
+            new StatementOptions { WarehouseId = context.WarehouseId }, cancellationToken);
+        long? read = null;
+        await foreach (var row in result.ReadRowsAsync(cancellationToken))
+            read = long.TryParse(row[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+        if (read != validation.RowsToMerge)
+            throw new ImportSourceMismatchException(
+                $"Databricks read {read?.ToString(CultureInfo.InvariantCulture) ?? "no count"} labeled rows from the MERGE source, but validation counted {validation.RowsToMerge}; " +
+                "nothing was merged and the file stays in labeled/ (the workspace's CSV reader does not read the file the way it was validated)");
     }
 
     private static async Task<(long Updated, long Inserted)> ReadCountsAsync(IStatementResult result, CancellationToken cancellationToken)
@@ -311,5 +339,8 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     }
 }
 
-/// <summary>What the MERGE did: rows updated and inserted, and the labeled rows it left alone.</summary>
-public sealed record MergeOutcome(long Updated, long Inserted, NotAppliedRows NotApplied);
+/// <summary>
+/// What the MERGE did: rows updated and inserted, the labeled rows it left alone (and every key of those left alone
+/// because the row no longer matched, to export again), and why rows without a marker could not be checked.
+/// </summary>
+public sealed record MergeOutcome(long Updated, long Inserted, NotAppliedRows NotApplied, IReadOnlyList<string> ChangedKeys, string? UnguardedReason);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DbxSync.Core.Errors;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Sql;
 
@@ -20,12 +21,12 @@ public sealed class MergeStatementBuilder
 
     private readonly TableName _table;
     private readonly ImportValidation _file;
-    private readonly IReadOnlyList<string> _markerColumns;
+    private readonly IReadOnlyList<MarkerColumn> _markerColumns;
     private readonly bool _overwriteLabels;
     private readonly List<ImportColumn> _targets;
 
-    /// <param name="markerColumns">The table's columns the marker covers: every column but the label, in table order.</param>
-    public MergeStatementBuilder(TableName table, ImportValidation file, IReadOnlyList<string> markerColumns, bool overwriteLabels)
+    /// <param name="markerColumns">The table's columns the marker covers: every column but the label, in table order, with their types.</param>
+    public MergeStatementBuilder(TableName table, ImportValidation file, IReadOnlyList<MarkerColumn> markerColumns, bool overwriteLabels)
     {
         _table = table;
         _file = file;
@@ -34,7 +35,7 @@ public sealed class MergeStatementBuilder
         _targets = file.Columns.Where(c => c.Target is not null).ToList();
         // Every name is checked before the first statement: a refused name rejects the file with nothing sent.
         foreach (var column in _targets) Quote(column);
-        foreach (var column in markerColumns) SqlIdentifier.Quote(column, "column");
+        foreach (var column in markerColumns) SqlIdentifier.Quote(column.Name, "column");
     }
 
     private ImportColumn Pk => _file.Columns[_file.PkIndex];
@@ -49,16 +50,36 @@ public sealed class MergeStatementBuilder
     private const string ReadOptions =
         "format => 'csv', header => true, multiLine => true, quote => '\"', escape => '\"', encoding => 'UTF-8', mode => 'FAILFAST'";
 
-    /// <summary>The rows to merge from a validated CSV staged in a volume (every field read as STRING, cast by column).</summary>
+    /// <summary>
+    /// The rows to merge from a validated CSV staged in a volume (every field read as STRING, cast by column). The
+    /// schema names the header's own columns in header order, so a reader that binds the schema by position
+    /// (Spark's enforceSchema) and one that binds it by name (the rescued-data rules) read the same fields. A header
+    /// name that is not a valid identifier belongs to an ignored column: it gets a placeholder name, which binds to
+    /// nothing by name and is never read.
+    /// </summary>
     public string StagedFileSource(string volumeFilePath)
     {
-        // Positional names c0..cN: the header's own text never reaches the statement.
-        var schema = string.Join(", ", Enumerable.Range(0, _file.HeaderFieldCount).Select(i => $"c{i} STRING"));
-        var projection = _targets.Select(t => $"CAST(NULLIF(c{t.FileIndex}, '') AS {t.Target!.SqlType}) AS {Quote(t)}").ToList();
-        if (HasMarker) projection.Add($"NULLIF(c{_file.MarkerFileIndex}, '') AS {Marker}");
+        var names = Enumerable.Range(0, _file.HeaderFieldCount).Select(SourceName).ToList();
+        var schema = string.Join(", ", names.Select(n => $"{n} STRING"));
+        var projection = _targets.Select(t => $"CAST(NULLIF({names[t.FileIndex]}, '') AS {t.Target!.SqlType}) AS {Quote(t)}").ToList();
+        if (HasMarker) projection.Add($"NULLIF({names[_file.MarkerFileIndex]}, '') AS {Marker}");
         return $"SELECT {string.Join(", ", projection)} FROM read_files({StringLiteral(volumeFilePath)}, {ReadOptions}, schema => {StringLiteral(schema)}) " +
-               $"WHERE NULLIF(c{Label.FileIndex}, '') IS NOT NULL";
+               $"WHERE NULLIF({names[Label.FileIndex]}, '') IS NOT NULL";
     }
+
+    /// <summary>The quoted name of the file's field <paramref name="index"/> in the read_files schema.</summary>
+    private string SourceName(int index)
+    {
+        var name = index < _file.HeaderNames.Count ? _file.HeaderNames[index] : "";
+        if (SqlIdentifier.IsValid(name)) return SqlIdentifier.Quote(name);
+        var used = index == _file.MarkerFileIndex || _targets.Any(t => t.FileIndex == index);
+        // A used column always has a table column's (valid) name; only spaces around it in the header can fail here.
+        if (used) throw new ValidationException($"header field {index + 1} ('{name}') must be the column name exactly, without spaces around it: Databricks reads the staged file's columns by name.", name, "header-name");
+        return SqlIdentifier.Quote(string.Create(CultureInfo.InvariantCulture, $"_dbxsync_ignored_{index}"));
+    }
+
+    /// <summary>The statement that counts the rows a MERGE source yields, to compare with the validated count first.</summary>
+    public static string CountRows(string source) => $"SELECT count(*) AS {SqlIdentifier.Quote("rows")} FROM ({source}) AS s";
 
     /// <summary>A staging table with the MERGE source's columns, for the path without a staging volume.</summary>
     public string CreateStagingTable(TableName staging)
@@ -100,6 +121,54 @@ public sealed class MergeStatementBuilder
         return ($"INSERT INTO {staging.Quoted} VALUES {values}", parameters);
     }
 
+    /// <summary>
+    /// The file's columns besides the key and the label that fill a table column: without a marker, a labeled row
+    /// applies only when they still hold the table's current values.
+    /// </summary>
+    private List<ImportColumn> GuardColumns => _targets.Where(t => t != Pk && t != Label).ToList();
+
+    /// <summary>
+    /// Why labeled rows without a marker cannot be checked against the row as exported, or null when they can (the
+    /// file has markers, or the row's other columns to compare).
+    /// </summary>
+    public string? UnguardedReason => GuardColumns.Count > 0 ? null
+        : HasMarker ? $"those rows have an empty {RowMarker.Column} and the file has none of the row's other columns"
+        : $"the file has neither the {RowMarker.Column} column nor the row's other columns";
+
+    /// <summary>
+    /// True when every column of the file the row carries holds the table's current value, compared as typed values
+    /// (the file's text was cast to the column's type, so '1.50' and '1.5' are equal) and null-safely; for text, an
+    /// empty field equals NULL, which CSV cannot tell apart. Null when the file carries no such column.
+    /// </summary>
+    private string? SameContent
+    {
+        get
+        {
+            var columns = GuardColumns;
+            if (columns.Count == 0) return null;
+            return "(" + string.Join(" AND ", columns.Select(c =>
+            {
+                var name = Quote(c);
+                return c.Target!.SqlType is "STRING" or "CHAR" or "VARCHAR"
+                    ? $"coalesce(t.{name}, '') = coalesce(s.{name}, '')"
+                    : $"t.{name} <=> s.{name}";
+            })) + ")";
+        }
+    }
+
+    /// <summary>The guard a matched row must pass: its marker, or without one its columns (or nothing to check).</summary>
+    private string? RowGuard
+    {
+        get
+        {
+            var same = SameContent;
+            if (!HasMarker) return same;
+            return same is null
+                ? $"(s.{Marker} IS NULL OR {TargetMarker} = s.{Marker})"
+                : $"((s.{Marker} IS NULL AND {same}) OR {TargetMarker} = s.{Marker})";
+        }
+    }
+
     /// <summary>The one guarded MERGE of all labeled rows from <paramref name="source"/>.</summary>
     public string Merge(string source)
     {
@@ -108,7 +177,7 @@ public sealed class MergeStatementBuilder
         var insertColumns = string.Join(", ", _targets.Select(Quote));
         var insertValues = string.Join(", ", _targets.Select(t => "s." + Quote(t)));
         var labelRule = _overwriteLabels ? $"NOT (t.{label} <=> s.{label})" : $"t.{label} IS NULL";
-        var matched = HasMarker ? $"(s.{Marker} IS NULL OR {TargetMarker} = s.{Marker}) AND {labelRule}" : labelRule;
+        var matched = RowGuard is { } guard ? $"{guard} AND {labelRule}" : labelRule;
         var notMatched = HasMarker ? $" AND s.{Marker} IS NULL" : "";
         return $"MERGE INTO {_table.Quoted} AS t USING ({source}) AS s ON t.{pk} = s.{pk} " +
                $"WHEN MATCHED AND {matched} THEN UPDATE SET {label} = s.{label} " +
@@ -123,14 +192,27 @@ public sealed class MergeStatementBuilder
     {
         var pk = Quote(Pk);
         var label = Quote(Label);
-        var changed = HasMarker ? $"WHEN s.{Marker} IS NOT NULL AND NOT ({TargetMarker} <=> s.{Marker}) THEN '{NotAppliedReason.Changed}' " : "";
+        var changed = RowGuard is { } guard ? $"WHEN NOT coalesce({guard}, false) THEN '{NotAppliedReason.Changed}' " : "";
         return $"SELECT CAST(s.{pk} AS STRING) AS {SqlIdentifier.Quote("key")}, " +
                $"CASE WHEN t.{pk} IS NULL THEN '{NotAppliedReason.Deleted}' {changed}ELSE '{NotAppliedReason.LabelKept}' END AS {SqlIdentifier.Quote("reason")} " +
                $"FROM ({source}) AS s LEFT JOIN {_table.Quoted} AS t ON t.{pk} = s.{pk} " +
                $"WHERE t.{pk} IS NULL OR NOT (t.{label} <=> s.{label})";
     }
 
-    private string TargetMarker => RowMarker.Expression(_markerColumns, "t");
+    /// <summary>
+    /// The target row's marker by the formula each labeled row's marker was made with: a file exported before the
+    /// formula changed is checked with the formula it was exported with (its markers carry their version).
+    /// </summary>
+    private string TargetMarker
+    {
+        get
+        {
+            var versions = _file.MarkerVersions.Count == 0 ? [RowMarker.CurrentVersion] : _file.MarkerVersions.ToList();
+            if (versions.Count == 1) return RowMarker.Expression(versions[0], _markerColumns, "t");
+            var branches = versions.Select(v => $"WHEN {RowMarker.VersionTest("s." + Marker, v)} THEN {RowMarker.Expression(v, _markerColumns, "t")}");
+            return $"CASE {string.Join(" ", branches)} END";
+        }
+    }
 
     private static string Quote(ImportColumn column) => SqlIdentifier.Quote(column.Name, "column");
 

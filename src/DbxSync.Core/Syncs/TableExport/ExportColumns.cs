@@ -17,8 +17,9 @@ public sealed class ExportColumns
         Pk = SqlIdentifier.Quote(pk, "pk_column");
         Label = SqlIdentifier.Quote(label, "label_column");
         DataList = string.Join(", ", names.Select(n => SqlIdentifier.Quote(n, "column")));
-        var marked = names.Where(n => !string.Equals(n, label, StringComparison.OrdinalIgnoreCase));
-        SelectList = $"{DataList}, {RowMarker.Expression(marked)} AS {SqlIdentifier.Quote(RowMarker.Column)}";
+        var marked = columns.Where(c => !string.Equals(c.Name, label, StringComparison.OrdinalIgnoreCase)).Select(c => new MarkerColumn(c.Name, c.TypeText)).ToList();
+        Marker = RowMarker.Expression(marked);
+        SelectList = $"{DataList}, {Marker} AS {SqlIdentifier.Quote(RowMarker.Column)}";
     }
 
     /// <summary>Table columns in table order, with their types.</summary>
@@ -27,6 +28,8 @@ public sealed class ExportColumns
     public string Label { get; }
     /// <summary>The quoted table columns.</summary>
     public string DataList { get; }
+    /// <summary>The current row marker's expression over the non-label columns.</summary>
+    public string Marker { get; }
     /// <summary>The quoted table columns and the marker expression.</summary>
     public string SelectList { get; }
 
@@ -45,8 +48,17 @@ public sealed class ExportColumns
         return new ExportColumns(tableColumns, pk, label);
     }
 
-    /// <summary>Same names and types in the same order: rows of the two versions compare column by column.</summary>
+    /// <summary>
+    /// Same names with the same types, in any order: rows of the two versions compare column by column and the row
+    /// marker (which takes columns in name order) is the same for the same values. A moved column (ALTER COLUMN ...
+    /// FIRST/AFTER) is the same schema; a type change (widened DECIMAL, FLOAT to DOUBLE, DATE to TIMESTAMP_NTZ) is not,
+    /// because it can change a value's text and so its marker.
+    /// </summary>
     public static bool SameSchema(IReadOnlyList<SqlColumn> a, IReadOnlyList<SqlColumn> b)
-        => a.Count == b.Count && a.Zip(b).All(p => string.Equals(p.First.Name, p.Second.Name, StringComparison.OrdinalIgnoreCase)
-                                                 && string.Equals(p.First.TypeText, p.Second.TypeText, StringComparison.OrdinalIgnoreCase));
+    {
+        if (a.Count != b.Count) return false;
+        var types = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var column in a) types[column.Name] = column.TypeText;
+        return types.Count == a.Count && b.All(c => types.TryGetValue(c.Name, out var type) && string.Equals(type, c.TypeText, StringComparison.OrdinalIgnoreCase));
+    }
 }

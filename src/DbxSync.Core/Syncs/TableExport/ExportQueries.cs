@@ -40,20 +40,49 @@ public static class ExportQueries
     /// </summary>
     private const string DeleteLast = $"CASE WHEN {ChangeType} = 'delete' THEN 1 ELSE 0 END";
 
-    /// <summary>Without a change feed: unlabeled rows now that were not unlabeled-and-identical before (same schema at both versions).</summary>
+    /// <summary>
+    /// Without a change feed: unlabeled rows now whose (key, row marker) was not an unlabeled row before (same schema
+    /// at both versions). It compares the key and the marker, never every column: set operations (EXCEPT) and
+    /// equality are not supported on MAP and VARIANT columns, and the marker already stands for the row's content.
+    /// </summary>
     public static string VersionDifference(TableName table, ExportColumns columns, long previousVersion, long toVersion)
-        => $"SELECT {columns.SelectList} FROM (SELECT {columns.DataList} FROM {table.Quoted} VERSION AS OF {V(toVersion)} WHERE {columns.Label} IS NULL " +
-           $"EXCEPT SELECT {columns.DataList} FROM {table.Quoted} VERSION AS OF {V(previousVersion)} WHERE {columns.Label} IS NULL) AS changed ORDER BY {columns.Pk}";
+    {
+        var marker = SqlIdentifier.Quote(RowMarker.Column);
+        return $"""
+            SELECT {string.Join(", ", columns.Columns.Select(c => "cur." + SqlIdentifier.Quote(c.Name, "column")))}, cur.{marker}
+            FROM (SELECT {columns.SelectList} FROM {table.Quoted} VERSION AS OF {V(toVersion)} WHERE {columns.Label} IS NULL) AS cur
+            LEFT JOIN (SELECT {columns.Pk} AS {Key}, {columns.Marker} AS {marker} FROM {table.Quoted} VERSION AS OF {V(previousVersion)} WHERE {columns.Label} IS NULL) AS prev
+            ON cur.{columns.Pk} = prev.{Key} AND cur.{marker} = prev.{marker}
+            WHERE prev.{Key} IS NULL
+            ORDER BY cur.{columns.Pk}
+            """;
+    }
+
+    /// <summary>
+    /// Unlabeled rows as of a version among the keys bound as :k0..:k{count-1} (text, compared with the key cast to
+    /// text, which is how the import reported them).
+    /// </summary>
+    public static Func<int, string> Keys(TableName table, ExportColumns columns, long version) => count => $"""
+        SELECT {columns.SelectList} FROM {table.Quoted} VERSION AS OF {V(version)}
+        WHERE {columns.Label} IS NULL AND CAST({columns.Pk} AS STRING) IN ({string.Join(", ", Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $":k{i}")))})
+        ORDER BY {columns.Pk}
+        """;
+
+    /// <summary>The key's alias in the earlier version's (key, marker) list.</summary>
+    private const string Key = "`_dbxsync_key`";
 
     private static string V(long version) => version >= 0
         ? version.ToString(CultureInfo.InvariantCulture)
         : throw new ArgumentOutOfRangeException(nameof(version));
 
-    /// <summary>Operations that commit a version without changing rows: nothing to export.</summary>
+    /// <summary>ALTER COLUMN's history operation: no data change only when the schema comparison says the types stayed.</summary>
+    public const string ChangeColumn = "CHANGE COLUMN";
+
+    /// <summary>Operations that commit a version without changing rows: nothing to export (CHANGE COLUMN: see <see cref="ChangeColumn"/>).</summary>
     public static readonly IReadOnlySet<string> NoDataOperations = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "OPTIMIZE", "VACUUM START", "VACUUM END", "SET TBLPROPERTIES", "UNSET TBLPROPERTIES", "UPGRADE PROTOCOL",
-        "ADD CONSTRAINT", "DROP CONSTRAINT", "SET COLUMN COMMENT", "CHANGE COLUMN", "COMPUTE STATS", "ANALYZE",
+        "ADD CONSTRAINT", "DROP CONSTRAINT", "SET COLUMN COMMENT", ChangeColumn, "COMPUTE STATS", "ANALYZE",
     };
 
     /// <summary>

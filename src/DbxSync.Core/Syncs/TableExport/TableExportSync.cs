@@ -16,11 +16,19 @@ namespace DbxSync.Core.Syncs.TableExport;
 /// (exports/{config}/{table}_v{from}-v{to}.csv + manifest), then advances the checkpoint. A crash before the
 /// checkpoint moves makes the next run rewrite the same file name for the same range: no duplicates, no loss.
 /// </summary>
-public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state, TimeProvider time) : ISync
+public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepository state, TimeProvider time) : ISync
 {
     public SyncConfigType Type => SyncConfigType.Table;
 
+    /// <summary>The changes since the checkpoint, then the rows imports left alone that wait to go out again.</summary>
     public async Task<SyncResult> RunAsync(SyncContext context, CancellationToken cancellationToken)
+    {
+        var changes = await ExportChangesAsync(context, cancellationToken);
+        if (changes.Error is not null || changes.Outcome == RunOutcome.Failed) return changes;
+        return await ExportLeftAloneAsync(context, changes, cancellationToken);
+    }
+
+    private async Task<SyncResult> ExportChangesAsync(SyncContext context, CancellationToken cancellationToken)
     {
         var config = context.Config;
         var table = TableName.Parse(config.DatabricksPath);
@@ -247,7 +255,13 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
         if (span > MaxVersionsToInspect) return false;
         var history = await ReadHistoryAsync(context, ExportQueries.History(table, span), cancellationToken);
         var range = history.Where(h => h.Version > previous && h.Version <= current).ToList();
-        return range.Count == span && range.All(h => h.Operation is not null && ExportQueries.NoDataOperations.Contains(h.Operation));
+        if (range.Count != span || !range.All(h => h.Operation is not null && ExportQueries.NoDataOperations.Contains(h.Operation))) return false;
+        // CHANGE COLUMN covers a comment, a move (FIRST/AFTER) and a type change: only the schema comparison tells
+        // whether the values' text (and so the row markers) stayed the same.
+        if (!range.Any(h => string.Equals(h.Operation, ExportQueries.ChangeColumn, StringComparison.OrdinalIgnoreCase))) return true;
+        var before = await ReadColumnsAsync(context, table, previous, cancellationToken);
+        var after = await ReadColumnsAsync(context, table, current, cancellationToken);
+        return before is not null && after is not null && ExportColumns.SameSchema(before, after);
     }
 
     /// <summary>A CSV for (checkpoint, x] that exists although the checkpoint never moved: a crash between the two.</summary>
@@ -274,7 +288,7 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
             table = table.FullName,
             from_version = plan.FromVersion,
             to_version = plan.ToVersion,
-            method = plan.Kind switch { ExportKind.Snapshot => "snapshot", ExportKind.ChangeFeed => "change_data_feed", _ => "version_difference" },
+            method = plan.Kind switch { ExportKind.Snapshot => "snapshot", ExportKind.ChangeFeed => "change_data_feed", ExportKind.LeftAlone => "left_alone", _ => "version_difference" },
             row_count = csv.Rows,
             bytes = csv.Bytes,
             sha256 = csv.Sha256,
@@ -289,7 +303,7 @@ public sealed class TableExportSync(IBlobStore blobs, SyncStateRepository state,
             new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
     }
 
-    private enum ExportKind { Snapshot, ChangeFeed, VersionDifference }
+    private enum ExportKind { Snapshot, ChangeFeed, VersionDifference, LeftAlone }
 
     /// <summary>FromVersion..ToVersion inclusive; a snapshot covers 0..ToVersion.</summary>
     private sealed record ExportPlan(ExportKind Kind, long FromVersion, long ToVersion, string Describe)

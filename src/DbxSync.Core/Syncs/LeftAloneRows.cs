@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.Json;
+using DbxSync.Core.Ports;
+using DbxSync.Core.Sql;
+
+namespace DbxSync.Core.Syncs;
+
+/// <summary>
+/// The keys of labeled rows an import left alone because the row no longer matched what the labelers saw (marker
+/// or columns differ), per table, until the table's export sends them out again. Such a row is still unlabeled,
+/// but when its table row did not change since the export (a formula or time zone change, a reformatted column)
+/// the change feed never shows it again: without this list it would stay unlabeled for good.
+/// Kept as small JSON blobs in exports/_reexport/{table}/, one per import, deleted once exported.
+/// </summary>
+public sealed class LeftAloneRows(IBlobStore blobs)
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>One import's keys: the blob they are kept in and the keys (CAST(pk AS STRING) text).</summary>
+    public sealed record Batch(string BlobName, string ETag, IReadOnlyList<string> Keys);
+
+    private sealed record Stored(string Table, string Source, DateTimeOffset CreatedAt, IReadOnlyList<string> Keys);
+
+    /// <summary>exports/_reexport/{catalog.schema.table}/: outside every config's folder, so no export listing sees it.</summary>
+    public static string Prefix(TableName table) => $"_reexport/{table.FullName.ToLowerInvariant()}/";
+
+    /// <summary>Keeps <paramref name="keys"/> of <paramref name="table"/> for its next export; <paramref name="source"/> says which import.</summary>
+    public async Task AddAsync(TableName table, IReadOnlyList<string> keys, string source, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0) return;
+        var name = Prefix(table) + now.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfffffff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N") + ".json";
+        using var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(new Stored(table.FullName, source, now, keys), Json));
+        await blobs.UploadAsync(BlobContainers.Exports, name, body, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
+    }
+
+    /// <summary>Every batch waiting for <paramref name="table"/>, oldest first.</summary>
+    public async Task<List<Batch>> ListAsync(TableName table, CancellationToken cancellationToken)
+    {
+        var batches = new List<Batch>();
+        await foreach (var blob in blobs.ListAsync(BlobContainers.Exports, Prefix(table), cancellationToken))
+        {
+            if (!blob.Name.EndsWith(".json", StringComparison.Ordinal)) continue;
+            await using var content = await blobs.OpenReadAsync(BlobContainers.Exports, blob.Name, blob.ETag, cancellationToken);
+            var stored = await JsonSerializer.DeserializeAsync<Stored>(content, Json, cancellationToken);
+            batches.Add(new Batch(blob.Name, blob.ETag, stored?.Keys ?? []));
+        }
+        return batches.OrderBy(b => b.BlobName, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Forgets a batch once its rows went out (only the version that was read).</summary>
+    public Task DeleteAsync(Batch batch, CancellationToken cancellationToken)
+        => blobs.DeleteAsync(BlobContainers.Exports, batch.BlobName, batch.ETag, cancellationToken);
+}
