@@ -1,4 +1,4 @@
-// DbxSync, last deployment step: Event Grid delivers BlobCreated events for labeled/ and volumes/ to the blobs
+// DbxSync, last deployment step: Event Grid delivers BlobCreated events for labeled/, volumes/ and annotations/ to the blobs
 // extension webhook of the EventGrid-source blob triggers. It runs after the code deployment because the host
 // creates the blobs_extension system key only once it has started with the blob functions loaded, and Event
 // Grid validates the webhook when a subscription is created.
@@ -29,6 +29,7 @@ var tags = {
 var blobTriggers = [
   { functionName: 'ImportLabeledFile', container: 'labeled' }
   { functionName: 'SyncToVolume', container: 'volumes' }
+  { functionName: 'ImportAnnotationsFile', container: 'annotations' }
 ]
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -71,7 +72,7 @@ resource blobCreatedSubscriptions 'Microsoft.EventGrid/systemTopics/eventSubscri
       subjectBeginsWith: '/blobServices/default/containers/${trigger.container}/'
     }
     retryPolicy: {
-      // Undelivered events expire after a day; SyncTimer's scan of labeled/ and volumes/ picks those blobs up.
+      // Undelivered events expire after a day; SyncTimer's scan of labeled/, volumes/ and annotations/ picks those blobs up.
       maxDeliveryAttempts: 30
       eventTimeToLiveInMinutes: 1440
     }

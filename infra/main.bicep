@@ -83,7 +83,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
-    dataContainerNames: [ 'exports', 'labeled', 'processed', 'failed', 'volumes', 'locks' ]
+    dataContainerNames: [ 'exports', 'labeled', 'processed', 'failed', 'volumes', 'locks', 'annotations' ]
     tableNames: [ 'ServicePrincipals', 'SyncConfigs', 'SyncState', 'SyncRuns' ]
     // SyncTimer enqueues one message per due config on sync-runs; RunSync consumes it. The host would create
     // the poison queue on the first message that keeps failing; declaring it lets alerts target it from day one.

@@ -172,6 +172,35 @@ public sealed class ConsoleFlowTests(ConsoleStack stack)
         await page.GetByRole(AriaRole.Button, new() { Name = "Reload it" }).ClickAsync();
         await Expect(page.Locator(".facts")).ToContainTextAsync("changed elsewhere");
         await Expect(page.Locator(".facts")).ToContainTextAsync("60 s");
+
+        // 9. Datasets: an annotations_reverse sync with its two tables (pick lists, or typed for tables that do not
+        // exist yet), annotations dropped by the platform, and the preview of the latest rows.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Syncs" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "New sync" }).ClickAsync();
+        await page.GetByLabel("Kind of sync", new() { Exact = true }).SelectOptionAsync("annotations_reverse");
+        await SelectWhenListedAsync(page.GetByLabel("Annotations table: catalog", new() { Exact = true }), ConsoleStack.Catalog);
+        await SelectWhenListedAsync(page.GetByLabel("Annotations table: schema", new() { Exact = true }), ConsoleStack.Schema);
+        foreach (var (which, name) in new[] { ("Inputs table", "pet_inputs"), ("Annotations table", "pet_annotations") })
+        {
+            await page.GetByLabel($"{which}: type the path by hand").CheckAsync();
+            await page.GetByLabel($"{which}: table (catalog.schema.table)", new() { Exact = true }).FillAsync($"{ConsoleStack.Catalog}.{ConsoleStack.Schema}.{name}");
+        }
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("pets annotations");
+        await AssertEveryControlLabelledAsync(page);
+        await stack.ScreenshotAsync(page, "13-new-annotations-sync");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "pets annotations" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".facts")).ToContainTextAsync($"{ConsoleStack.Catalog}.{ConsoleStack.Schema}.pet_inputs");
+        var annotationsId = (await ItemsAsync("/api/databricks/sync-configs")).Single(c => c.GetProperty("config_type").GetString() == "annotations_reverse").GetProperty("id").GetString()!;
+        await stack.UploadAsync("annotations", $"{annotationsId}/batch.jsonl",
+            "{\"annotation_id\":\"pet-1\",\"input_id\":\"img/cat.jpg\",\"concepts\":[\"cat\"],\"modified_at\":\"2026-05-01T12:00:00Z\"}\n");
+        await ReloadUntilAsync(page, "#runs", "succeeded");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the latest 20 rows" }).ClickAsync();
+        await Expect(page.Locator("#preview")).ToContainTextAsync("pet-1");
+        await Expect(page.Locator("#preview")).ToContainTextAsync("[\"cat\"]");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Inputs", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#preview")).ToContainTextAsync("img/cat.jpg");
+        await stack.ScreenshotAsync(page, "14-annotations-preview");
     }
 
     [Fact]

@@ -39,8 +39,8 @@ public class EventGridTests
     public void Each_blob_trigger_gets_blob_created_events_of_its_container_only()
     {
         var subscriptions = SubscriptionsByFunction();
-        Assert.Equal(new[] { "ImportLabeledFile", "SyncToVolume" }, subscriptions.Keys.Order(StringComparer.Ordinal));
-        foreach (var (function, container) in new[] { ("ImportLabeledFile", "labeled"), ("SyncToVolume", "volumes") })
+        Assert.Equal(new[] { "ImportAnnotationsFile", "ImportLabeledFile", "SyncToVolume" }, subscriptions.Keys.Order(StringComparer.Ordinal));
+        foreach (var (function, container) in new[] { ("ImportLabeledFile", "labeled"), ("SyncToVolume", "volumes"), ("ImportAnnotationsFile", "annotations") })
         {
             var subscription = subscriptions[function];
             Assert.Equal(new[] { "Microsoft.Storage.BlobCreated" },

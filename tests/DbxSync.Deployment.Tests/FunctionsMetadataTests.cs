@@ -31,7 +31,7 @@ public class FunctionsMetadataTests
         Assert.Equal("queueTrigger", queue.GetString("type"));
         Assert.Equal("sync-runs", queue.GetString("queueName"));
 
-        foreach (var (function, container) in new[] { ("ImportLabeledFile", "labeled"), ("SyncToVolume", "volumes") })
+        foreach (var (function, container) in new[] { ("ImportLabeledFile", "labeled"), ("SyncToVolume", "volumes"), ("ImportAnnotationsFile", "annotations") })
         {
             var blob = TriggerOf(function);
             Assert.Equal("blobTrigger", blob.GetString("type"));

@@ -10,7 +10,7 @@ public class StorageAndSecurityTests
     [Fact]
     public void Declares_the_containers_tables_and_queues_the_app_uses()
     {
-        Assert.Equal(new[] { "exports", "failed", "labeled", "locks", "processed", "volumes" },
+        Assert.Equal(new[] { "annotations", "exports", "failed", "labeled", "locks", "processed", "volumes" },
             ChildNames("Microsoft.Storage/storageAccounts/blobServices/containers").Where(c => !c.StartsWith("app-package-", StringComparison.Ordinal)));
         Assert.Equal(new[] { "ServicePrincipals", "SyncConfigs", "SyncRuns", "SyncState" }, ChildNames("Microsoft.Storage/storageAccounts/tableServices/tables"));
         // RunSync's queue and the poison queue the host moves failing messages to.

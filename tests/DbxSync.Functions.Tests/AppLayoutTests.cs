@@ -28,22 +28,20 @@ public sealed class AppLayoutTests
         Assert.Equal("%SyncTimerSchedule%", triggers["SyncTimer"].GetProperty("schedule").GetString());
         Assert.Equal("queueTrigger", triggers["RunSync"].GetProperty("type").GetString());
         Assert.Equal(StorageRunQueue.Name, triggers["RunSync"].GetProperty("queueName").GetString());
-        foreach (var (name, path) in new[] { ("ImportLabeledFile", "labeled/{name}"), ("SyncToVolume", "volumes/{name}") })
+        foreach (var (name, path) in new[] { ("ImportLabeledFile", "labeled/{name}"), ("SyncToVolume", "volumes/{name}"), ("ImportAnnotationsFile", "annotations/{name}") })
         {
             Assert.Equal("blobTrigger", triggers[name].GetProperty("type").GetString());
             Assert.Equal(path, triggers[name].GetProperty("path").GetString());
             Assert.Equal("EventGrid", triggers[name].GetProperty("source").GetString());
         }
-        foreach (var name in new[] { "RunSync", "ImportLabeledFile", "SyncToVolume" })
+        foreach (var name in new[] { "RunSync", "ImportLabeledFile", "SyncToVolume", "ImportAnnotationsFile" })
             Assert.Equal(SettingNames.WebJobsStorage, triggers[name].GetProperty("connection").GetString());
         var http = triggers.Values.Where(t => t.GetProperty("type").GetString() == "httpTrigger").ToList();
         Assert.True(http.Count >= 24, $"only {http.Count} HTTP functions");
-        Assert.Contains(http, t => t.GetProperty("route").GetString() == "health");
-        Assert.Contains(http, t => t.GetProperty("route").GetString() == "databricks/sync-configs/{id}/runs/{run_id}");
-        // In Azure the host checks a function key before any API call reaches the worker. Open: health, the caller's
-        // access (a client needs the auth mode before it can sign in) and the console's static files (no data).
-        string[] open = ["health", "me", "console/{*path}"];
-        Assert.All(http, t => Assert.Equal(open.Contains(t.GetProperty("route").GetString()) ? "Anonymous" : "Function", t.GetProperty("authLevel").GetString()));
+        Assert.Contains(http, t => t.GetProperty("route").GetString() == "api/health");
+        Assert.Contains(http, t => t.GetProperty("route").GetString() == "api/databricks/sync-configs/{id}/runs/{run_id}");
+        // The app's own auth is the one gate (DESIGN.md section 1): every function is anonymous to the host.
+        Assert.All(http, t => Assert.Equal("Anonymous", t.GetProperty("authLevel").GetString()));
     }
 
     [Fact]
@@ -61,7 +59,8 @@ public sealed class AppLayoutTests
         Assert.Equal("2.0", host.GetProperty("version").GetString());
         // Only what the isolated model reads: no handler section and no extension bundle (.NET apps carry their extensions).
         Assert.Equal(new[] { "extensions", "functionTimeout", "logging", "version" }, host.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
-        Assert.Equal("api", host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+        // The console lives at "/": every API route spells "api/" itself (AppRoutes).
+        Assert.Equal("", host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
         Assert.True(host.GetProperty("extensions").GetProperty("queues").GetProperty("maxDequeueCount").GetInt32() > 1);
         Assert.True(TimeSpan.TryParse(host.GetProperty("functionTimeout").GetString(), out _));
         // The build copies it next to the worker, where the host reads it.

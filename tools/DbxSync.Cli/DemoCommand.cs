@@ -166,19 +166,19 @@ public static class DemoCommand
     private static async Task<bool> IsLabeledAlreadyAsync(IBlobStore blobs, string importId, string exportName, CancellationToken cancellationToken)
         => await blobs.GetPropertiesAsync("processed", $"{importId}/{Path.GetFileNameWithoutExtension(exportName)}.labeled.csv", cancellationToken) is not null;
 
-    private static async Task<string?> ScalarAsync(IDatabricksWorkspace workspace, string sql, string warehouse, CancellationToken cancellationToken)
+    internal static async Task<string?> ScalarAsync(IDatabricksWorkspace workspace, string sql, string warehouse, CancellationToken cancellationToken)
     {
         var result = await workspace.ExecuteAsync(sql, null, new StatementOptions { WarehouseId = warehouse }, cancellationToken);
         await foreach (var row in result.ReadRowsAsync(cancellationToken)) return row[0];
         return null;
     }
 
-    private static async Task Drain(IStatementResult result, CancellationToken cancellationToken)
+    internal static async Task Drain(IStatementResult result, CancellationToken cancellationToken)
     {
         await foreach (var _ in result.ReadRowsAsync(cancellationToken)) { }
     }
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, string what, CancellationToken cancellationToken) where T : class
+    internal static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, string what, CancellationToken cancellationToken) where T : class
     {
         var clock = Stopwatch.StartNew();
         await AnsiConsole.Status().StartAsync($"waiting for {what}…", async _ =>
@@ -188,14 +188,14 @@ public static class DemoCommand
         return await probe() ?? throw new TimeoutException($"gave up waiting for {what} after {StepTimeout.TotalSeconds:F0} s (see .dbxsync/logs/app.log)");
     }
 
-    private static byte[] RandomBytes(int length, int seed)
+    internal static byte[] RandomBytes(int length, int seed)
     {
         var bytes = new byte[length];
         new Random(seed).NextBytes(bytes);
         return bytes;
     }
 
-    private static void Step(string title) => AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(title)}[/]").LeftJustified());
-    private static void Info(string text) => AnsiConsole.MarkupLine($"  {Markup.Escape(text)}");
-    private static int Fail(string why) { AnsiConsole.MarkupLine($"[red bold]Demo failed: {Markup.Escape(why)}[/]"); return 1; }
+    internal static void Step(string title) => AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(title)}[/]").LeftJustified());
+    internal static void Info(string text) => AnsiConsole.MarkupLine($"  {Markup.Escape(text)}");
+    internal static int Fail(string why) { AnsiConsole.MarkupLine($"[red bold]Demo failed: {Markup.Escape(why)}[/]"); return 1; }
 }

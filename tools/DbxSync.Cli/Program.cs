@@ -8,6 +8,7 @@ try
     {
         ["run", var configId] => await RunCommand.ExecuteAsync(configId, cancel.Token),
         ["demo", ..] => await DemoCommand.ExecuteAsync(args[1..], cancel.Token),
+        ["demo-datasets", ..] => await DatasetsDemoCommand.ExecuteAsync(cancel.Token),
         ["soak", ..] => await SoakCommand.ExecuteAsync(args[1..], cancel.Token),
         _ => Usage(),
     };
@@ -20,6 +21,6 @@ catch (Exception ex) when (ex is ApiException or InvalidOperationException or Ht
 
 static int Usage()
 {
-    Console.Error.WriteLine($"usage: dbxsync-cli run CONFIG_ID | dbxsync-cli demo | dbxsync-cli {SoakCommand.Usage}");
+    Console.Error.WriteLine($"usage: dbxsync-cli run CONFIG_ID | dbxsync-cli demo | dbxsync-cli demo-datasets | dbxsync-cli {SoakCommand.Usage}");
     return 2;
 }

@@ -96,21 +96,38 @@ public sealed class BlobStore(BlobServiceClient service) : IBlobStore
         StorageErrors.CallAsync(Subject(sourceContainer, sourceName), async () =>
         {
             var target = Blob(targetContainer, targetName);
-            var source = await ReadableUriAsync(Blob(sourceContainer, sourceName), cancellationToken).ConfigureAwait(false);
+            var source = (await ReadUrlAsync(Blob(sourceContainer, sourceName), TimeSpan.FromHours(1), cancellationToken).ConfigureAwait(false)).Url;
             var copy = await target.StartCopyFromUriAsync(source, new BlobCopyFromUriOptions { SourceConditions = IfMatch(sourceIfMatch) }, cancellationToken).ConfigureAwait(false);
             await copy.WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
             return ToItem(targetContainer, targetName, (await target.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value);
         });
 
-    private async Task<Uri> ReadableUriAsync(BlobClient source, CancellationToken cancellationToken)
+    public Task<BlobReadUrl> GetReadUrlAsync(string container, string name, TimeSpan validFor, CancellationToken cancellationToken = default)
+    {
+        if (validFor <= TimeSpan.Zero || validFor > BlobReadUrl.MaxValidity)
+            throw new ArgumentOutOfRangeException(nameof(validFor), validFor, "A read URL is valid for more than zero and at most 7 days.");
+        return StorageErrors.CallAsync(Subject(container, name), () => ReadUrlAsync(Blob(container, name), validFor, cancellationToken));
+    }
+
+    /// <summary>
+    /// A read-only SAS: a service SAS when the client holds an account key (Azurite), else a user-delegation SAS
+    /// (Entra ID; works with shared keys disabled). The delegation key is cached while it outlives the SAS; a key is
+    /// valid for at most 7 days (https://learn.microsoft.com/rest/api/storageservices/get-user-delegation-key).
+    /// </summary>
+    private async Task<BlobReadUrl> ReadUrlAsync(BlobClient source, TimeSpan validFor, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;
-        var sas = new BlobSasBuilder(BlobSasPermissions.Read, now.AddHours(1)) { BlobContainerName = source.BlobContainerName, BlobName = source.Name };
+        var expires = now + validFor;
+        var sas = new BlobSasBuilder(BlobSasPermissions.Read, expires) { BlobContainerName = source.BlobContainerName, BlobName = source.Name };
         if (source.CanGenerateSasUri)
-            return source.GenerateSasUri(sas);
-        if (_delegationKey is not { } key || key.SignedExpiresOn < now.AddHours(2))
-            _delegationKey = key = (await service.GetUserDelegationKeyAsync(now.AddMinutes(-5), now.AddDays(1), cancellationToken).ConfigureAwait(false)).Value;
-        return new BlobUriBuilder(source.Uri) { Sas = sas.ToSasQueryParameters(key, service.AccountName) }.ToUri();
+            return new BlobReadUrl(source.GenerateSasUri(sas), expires, "service");
+        if (_delegationKey is not { } key || key.SignedExpiresOn < expires)
+        {
+            // Start a little in the past for clock skew; never past the 7-day limit counted from now.
+            var keyExpires = now + (validFor < BlobReadUrl.MaxValidity - TimeSpan.FromHours(1) ? validFor + TimeSpan.FromHours(1) : BlobReadUrl.MaxValidity);
+            _delegationKey = key = (await service.GetUserDelegationKeyAsync(now.AddMinutes(-5), keyExpires, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        return new BlobReadUrl(new BlobUriBuilder(source.Uri) { Sas = sas.ToSasQueryParameters(key, service.AccountName) }.ToUri(), expires, "user_delegation");
     }
 
     private BlobClient Blob(string container, string name) => service.GetBlobContainerClient(container).GetBlobClient(name);

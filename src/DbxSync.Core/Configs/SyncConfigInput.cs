@@ -19,4 +19,13 @@ public sealed record SyncConfigInput
     public bool? PropagateDeletes { get; init; }
     public string? UnknownColumns { get; init; }
     public bool? OverwriteLabels { get; init; }
+    public string? InputsTable { get; init; }
+    public string? AnnotationsTable { get; init; }
+    public bool? InputsManifest { get; init; }
+    public int? InputsUrlExpiryHours { get; init; }
+    public string? ExportFormat { get; init; }
+    public string? InputColumn { get; init; }
+    public IReadOnlyList<string>? MetadataColumns { get; init; }
+    public string? LongitudeColumn { get; init; }
+    public string? LatitudeColumn { get; init; }
 }

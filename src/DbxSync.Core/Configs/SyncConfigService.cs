@@ -124,7 +124,7 @@ public sealed class SyncConfigService(
         }
     }
 
-    private static SyncConfig Apply(SyncConfig c, SyncConfigInput i) => c with
+    private static SyncConfig Apply(SyncConfig c, SyncConfigInput i) => AnnotationsPath(c with
     {
         Name = i.Name ?? c.Name,
         Description = i.Description ?? c.Description,
@@ -141,11 +141,26 @@ public sealed class SyncConfigService(
         PropagateDeletes = i.PropagateDeletes ?? c.PropagateDeletes,
         UnknownColumns = i.UnknownColumns is null ? c.UnknownColumns : ParsePolicy(i.UnknownColumns),
         OverwriteLabels = i.OverwriteLabels ?? c.OverwriteLabels,
-    };
+        InputsTable = i.InputsTable ?? c.InputsTable,
+        AnnotationsTable = i.AnnotationsTable ?? c.AnnotationsTable,
+        InputsManifest = i.InputsManifest ?? c.InputsManifest,
+        InputsUrlExpiryHours = i.InputsUrlExpiryHours ?? c.InputsUrlExpiryHours,
+        ExportFormat = i.ExportFormat ?? c.ExportFormat,
+        InputColumn = i.InputColumn ?? c.InputColumn,
+        MetadataColumns = i.MetadataColumns ?? c.MetadataColumns,
+        LongitudeColumn = i.LongitudeColumn ?? c.LongitudeColumn,
+        LatitudeColumn = i.LatitudeColumn ?? c.LatitudeColumn,
+    }, i);
+
+    /// <summary>An annotations_reverse config's databricks_path is its annotations table unless the client sent one.</summary>
+    private static SyncConfig AnnotationsPath(SyncConfig c, SyncConfigInput i)
+        => c.ConfigType == SyncConfigType.AnnotationsReverse && string.IsNullOrEmpty(i.DatabricksPath) && c.AnnotationsTable is not null
+            ? c with { DatabricksPath = c.AnnotationsTable }
+            : c;
 
     private static SyncConfigType ParseType(string value, string field = "config_type")
         => SyncConfigTypeNames.TryParse(value, out var t) ? t
-           : throw new ValidationException($"config_type '{value}' is not one of table, table_reverse, volume_forward, volume_reverse.", field);
+           : throw new ValidationException($"config_type '{value}' is not one of table, table_reverse, volume_forward, volume_reverse, annotations_reverse.", field);
 
     private static UnknownColumnPolicy ParsePolicy(string value) => value switch
     {

@@ -65,4 +65,20 @@ public interface IBlobStore
     /// is copied (else ConcurrencyException).
     /// </summary>
     Task<BlobItem> CopyAsync(string sourceContainer, string sourceName, string targetContainer, string targetName, string? sourceIfMatch, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A read-only URL of the blob that expires after <paramref name="validFor"/> (at most 7 days): a labeling
+    /// platform downloads inputs by URL. With Entra ID a user-delegation SAS (no account key involved).
+    /// </summary>
+    Task<BlobReadUrl> GetReadUrlAsync(string container, string name, TimeSpan validFor, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A read-only, expiring blob URL and how it was signed ("user_delegation" or "service").</summary>
+public sealed record BlobReadUrl(Uri Url, DateTimeOffset ExpiresOn, string SignedWith)
+{
+    /// <summary>A user delegation key lives at most 7 days, and so does a SAS signed with it.</summary>
+    public static readonly TimeSpan MaxValidity = TimeSpan.FromDays(7);
+
+    // The URL is a bearer credential: never print it.
+    public override string ToString() => $"read URL ({SignedWith}) expiring {ExpiresOn:O}";
 }

@@ -1,5 +1,6 @@
 using DbxSync.Core.Configs;
 using DbxSync.Core.Syncs;
+using DbxSync.Core.Syncs.Annotations;
 using DbxSync.Core.Syncs.LabeledImport;
 using Microsoft.Extensions.Logging;
 
@@ -7,7 +8,8 @@ namespace DbxSync.Core.Runs;
 
 /// <summary>
 /// Routes a blob that appeared (the ImportLabeledFile / SyncToVolume blob triggers) to the config it
-/// belongs to: labeled/{configId}/... -> table_reverse, volumes/{configId}/... -> volume_reverse.
+/// belongs to: labeled/{configId}/... -> table_reverse, volumes/{configId}/... -> volume_reverse,
+/// annotations/{configId}/... -> annotations_reverse.
 /// </summary>
 public sealed class BlobDropDispatcher(SyncConfigRepository configs, ISyncRunner runner, ILogger<BlobDropDispatcher> logger)
 {
@@ -18,12 +20,13 @@ public sealed class BlobDropDispatcher(SyncConfigRepository configs, ISyncRunner
         {
             BlobContainers.Labeled => SyncConfigType.TableReverse,
             BlobContainers.Volumes => SyncConfigType.VolumeReverse,
+            BlobContainers.Annotations => SyncConfigType.AnnotationsReverse,
             _ => (SyncConfigType?)null,
         };
         var slash = blobName.IndexOf('/');
         if (expected is null || slash <= 0 || slash == blobName.Length - 1)
         {
-            logger.LogInformation("Ignoring blob {Container}/{Blob}: not under labeled/{{config}}/ or volumes/{{config}}/", container, blobName);
+            logger.LogInformation("Ignoring blob {Container}/{Blob}: not under labeled/, volumes/ or annotations/{{config}}/", container, blobName);
             return null;
         }
         var configId = blobName[..slash];
@@ -31,6 +34,11 @@ public sealed class BlobDropDispatcher(SyncConfigRepository configs, ISyncRunner
         {
             // The same filter as the import's scan: only .csv files, and no name that could resolve elsewhere.
             logger.LogInformation("Ignoring blob {Container}/{Blob}: not a .csv file under labeled/{{config}}/ (or a name with dot segments or encoded separators)", container, blobName);
+            return null;
+        }
+        if (expected == SyncConfigType.AnnotationsReverse && !AnnotationFile.IsImportable(configId, blobName))
+        {
+            logger.LogInformation("Ignoring blob {Container}/{Blob}: not a .jsonl file under annotations/{{config}}/ (or a name with dot segments or encoded separators)", container, blobName);
             return null;
         }
         var config = Guid.TryParse(configId, out _) ? await configs.GetAsync(configId, cancellationToken) : null;

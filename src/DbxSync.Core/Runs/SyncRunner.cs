@@ -150,7 +150,7 @@ public sealed class SyncRunner(
             {
                 var principal = await principals.GetAsync(config.ServicePrincipalId, cancellationToken);
                 var workspace = await principals.ConnectAsync(principal, cancellationToken);
-                var warehouse = config.IsTableType ? await warehouses.ResolveAsync(config, principal, workspace, cancellationToken) : null;
+                var warehouse = config.RunsSql ? await warehouses.ResolveAsync(config, principal, workspace, cancellationToken) : null;
                 var context = new SyncContext(config, workspace, warehouse, request.Trigger, run.RunId, request.SubjectBlob, request.Progress, logger);
                 return await sync.RunAsync(context, cancellationToken);
             }

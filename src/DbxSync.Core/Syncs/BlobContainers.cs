@@ -9,6 +9,8 @@ public static class BlobContainers
     public const string Failed = "failed";
     public const string Volumes = "volumes";
     public const string Locks = "locks";
+    /// <summary>annotations/{configId}/...jsonl: annotation files dropped by the labeling platform (annotations_reverse).</summary>
+    public const string Annotations = "annotations";
 
-    public static readonly string[] All = [Exports, Labeled, Processed, Failed, Volumes, Locks];
+    public static readonly string[] All = [Exports, Labeled, Processed, Failed, Volumes, Locks, Annotations];
 }

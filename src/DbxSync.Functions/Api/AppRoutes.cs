@@ -36,6 +36,7 @@ public static class AppRoutes
     public const string ResumeSyncConfig = SyncConfig + "/resume";
     public const string ExportLag = SyncConfig + "/export-lag";
     public const string SyncConfigGrants = SyncConfig + "/grants";
+    public const string TablePreview = SyncConfig + "/preview";
     public const string RunSyncConfig = SyncConfig + "/run";
     public const string SyncRuns = SyncConfig + "/runs";
     public const string SyncRun = SyncRuns + "/{run_id}";

@@ -3,6 +3,8 @@ using DbxSync.Core.Principals;
 using DbxSync.Core.Runs;
 using DbxSync.Core.State;
 using DbxSync.Core.Syncs;
+using DbxSync.Core.Syncs.Annotations;
+using DbxSync.Core.Syncs.Datasets;
 using DbxSync.Core.Syncs.LabeledImport;
 using DbxSync.Core.Syncs.TableExport;
 using DbxSync.Core.Syncs.Volumes;
@@ -46,6 +48,9 @@ public static class CoreServiceRegistration
         services.AddSingleton<GrantService>();
         services.AddSingleton<ISync, VolumeForwardSync>();
         services.AddSingleton<ISync, VolumeReverseSync>();
+        services.AddSingleton(new AnnotationImportOptions());
+        services.AddSingleton<ISync, AnnotationsImportSync>();
+        services.AddSingleton<TablePreviewService>();
         return services;
     }
 }

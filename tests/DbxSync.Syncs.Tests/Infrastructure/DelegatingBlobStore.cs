@@ -27,4 +27,5 @@ public abstract class DelegatingBlobStore(IBlobStore inner) : IBlobStore
     public virtual Task<bool> DeleteAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken = default) => inner.DeleteAsync(container, name, ifMatch, cancellationToken);
     public virtual Task<BlobItem> CopyAsync(string sourceContainer, string sourceName, string targetContainer, string targetName, string? sourceIfMatch, CancellationToken cancellationToken = default)
         => inner.CopyAsync(sourceContainer, sourceName, targetContainer, targetName, sourceIfMatch, cancellationToken);
+    public virtual Task<BlobReadUrl> GetReadUrlAsync(string container, string name, TimeSpan validFor, CancellationToken cancellationToken = default) => inner.GetReadUrlAsync(container, name, validFor, cancellationToken);
 }

@@ -9,10 +9,13 @@ public static class LabeledBlobName
 {
     private static readonly string[] EncodedSeparators = ["%2f", "%5c", "%2e"];
 
-    public static bool IsImportable(string configId, string blobName)
+    public static bool IsImportable(string configId, string blobName) => IsImportable(configId, blobName, [".csv"]);
+
+    /// <summary>The same rules for another kind of dropped file (annotations_reverse: JSON Lines).</summary>
+    public static bool IsImportable(string configId, string blobName, IReadOnlyList<string> extensions)
     {
         if (!blobName.StartsWith(configId + "/", StringComparison.Ordinal)) return false;
-        if (!blobName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return false;
+        if (!extensions.Any(e => blobName.EndsWith(e, StringComparison.OrdinalIgnoreCase))) return false;
         if (blobName.Contains('\\') || EncodedSeparators.Any(e => blobName.Contains(e, StringComparison.OrdinalIgnoreCase))) return false;
         return blobName.Split('/').All(segment => segment is not ("" or "." or ".."));
     }

@@ -57,7 +57,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
                 results.Add(new SyncResult { Error = $"labeled/{name} failed and stays for the next scan: {ex.Message}", FailureClass = FailureClassifier.Classify(ex) });
             }
         }
-        return Combine(results);
+        return DroppedFiles.Combine(results, "labeled files");
     }
 
     private async Task<SyncResult> ImportOneAsync(SyncContext context, string blobName, CancellationToken cancellationToken)
@@ -298,45 +298,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"labeled/{blob.Name} rejected, table unchanged: {summary}", FailureClass = FailureClass.Data };
     }
 
-    /// <summary>
-    /// Copies the version of labeled/{name} that was validated to {container}/{name} and deletes that version.
-    /// Returns "container/name", or null when the blob was replaced meanwhile (the new version is left alone).
-    /// </summary>
-    private async Task<string?> MoveAsync(BlobItem blob, string container, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await blobs.CopyAsync(BlobContainers.Labeled, blob.Name, container, blob.Name, blob.ETag, cancellationToken);
-            await blobs.DeleteAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken);
-            return $"{container}/{blob.Name}";
-        }
-        catch (ConcurrencyException)
-        {
-            return null;
-        }
-    }
-
-    private static SyncResult Combine(List<SyncResult> results)
-    {
-        if (results.Count == 1) return results[0];
-        var errors = results.Where(r => r.Error is not null).Select(r => r.Error).ToList();
-        var worked = results.Where(r => r.Outcome != RunOutcome.NoChange || r.Error is not null).ToList();
-        return new SyncResult
-        {
-            Outcome = worked.Count == 0 ? RunOutcome.NoChange : RunOutcome.Succeeded,
-            Rows = results.Sum(r => r.Rows),
-            Files = results.Sum(r => r.Files),
-            Bytes = results.Sum(r => r.Bytes),
-            UpdatedRows = results.Sum(r => r.UpdatedRows ?? 0),
-            InsertedRows = results.Sum(r => r.InsertedRows ?? 0),
-            Message = $"{results.Count} labeled files: {results.Count - errors.Count} imported or already done, {errors.Count} rejected or failed" +
-                      string.Concat(results.Where(r => r.Error is null && r.Message is not null).Select(r => "; " + r.Message)),
-            Error = errors.Count == 0 ? null : string.Join("; ", errors),
-            // The worst class decides what the runner does: a permanent one puts the config into its error state.
-            FailureClass = results.Where(r => r.Error is not null).Select(r => r.FailureClass ?? FailureClass.Permanent)
-                .OrderBy(c => c switch { FailureClass.Permanent => 0, FailureClass.Transient => 1, _ => 2 }).Cast<FailureClass?>().FirstOrDefault(),
-        };
-    }
+    private Task<string?> MoveAsync(BlobItem blob, string container, CancellationToken cancellationToken) => DroppedFiles.MoveAsync(blobs, blob, container, cancellationToken);
 }
 
 /// <summary>

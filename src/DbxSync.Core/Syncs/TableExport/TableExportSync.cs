@@ -7,6 +7,7 @@ using DbxSync.Core.Ports;
 using DbxSync.Core.Runs;
 using DbxSync.Core.Sql;
 using DbxSync.Core.State;
+using DbxSync.Core.Syncs.Datasets;
 using Microsoft.Extensions.Logging;
 
 namespace DbxSync.Core.Syncs.TableExport;
@@ -171,6 +172,8 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
                 && c.Name != RowMarker.Column).ToList()
             : null;
         var rows = result.ReadRowsAsync(cancellationToken);
+        if (ClarifaiInputsFormat.For(config, blobs, context.Workspace, result.Columns) is { } format)
+            (header, rows, guard) = (format.Header.ToList(), format.FormatAsync(rows, cancellationToken), null);
 
         // Look at the first row before creating the blob: no file for a range with nothing to export.
         await using var enumerator = rows.GetAsyncEnumerator(cancellationToken);

@@ -5,6 +5,8 @@ using DbxSync.Core.Ports;
 using DbxSync.Core.Runs;
 using DbxSync.Core.Sql;
 using DbxSync.Core.State;
+using DbxSync.Core.Syncs.Datasets;
+using Microsoft.Extensions.Logging;
 
 namespace DbxSync.Core.Syncs.Volumes;
 
@@ -27,23 +29,56 @@ public sealed class VolumeForwardSync(IBlobStore blobs, SyncStateRepository stat
         var root = VolumePath.Parse(context.Config.DatabricksPath);
         var prefix = context.Config.Id + "/";
         var plan = new FileTransferPlan(state, context, options.MaxParallelTransfers);
-        var totals = await plan.RunAsync(
-            ListAsync(context.Workspace, root, cancellationToken),
-            async (file, ct) =>
-            {
-                var entry = (VolumeEntry)file.Handle;
-                await using var content = await context.Workspace.DownloadFileAsync(entry.Path, ct);
-                await blobs.UploadAsync(BlobContainers.Volumes, prefix + file.RelativePath, content, new BlobWriteOptions
+        // inputs_table / inputs_manifest: what this run sends is recorded as dataset inputs (README "Datasets").
+        var inputs = context.Config.InputsTable is not null || context.Config.InputsManifest ? new VolumeInputs() : null;
+        var now = time.GetUtcNow();
+        TransferTotals totals;
+        try
+        {
+            totals = await plan.RunAsync(
+                ListAsync(context.Workspace, root, cancellationToken),
+                async (file, ct) =>
                 {
-                    ContentType = "application/octet-stream",
-                    Metadata = new Dictionary<string, string> { ["dbxsync_config"] = context.Config.Id, ["dbxsync_fingerprint"] = file.Fingerprint },
-                }, ct);
-            },
-            context.Config.PropagateDeletes ? (path, ct) => blobs.DeleteAsync(BlobContainers.Volumes, prefix + path, ct) : null,
-            time.GetUtcNow(),
-            cancellationToken);
-        return FileTransferPlan.ToResult(totals, $"{root} -> {BlobContainers.Volumes}/{prefix}");
+                    var entry = (VolumeEntry)file.Handle;
+                    await using var content = inputs is null ? await context.Workspace.DownloadFileAsync(entry.Path, ct)
+                        : new HashingReadStream(await context.Workspace.DownloadFileAsync(entry.Path, ct));
+                    var contentType = inputs is null ? "application/octet-stream" : InputContentTypes.For(entry.Path);
+                    await blobs.UploadAsync(BlobContainers.Volumes, prefix + file.RelativePath, content, new BlobWriteOptions
+                    {
+                        ContentType = contentType,
+                        Metadata = new Dictionary<string, string> { ["dbxsync_config"] = context.Config.Id, ["dbxsync_fingerprint"] = file.Fingerprint },
+                    }, ct);
+                    inputs?.Sent(new InputFile(InputId(root, file.RelativePath), entry.Path, prefix + file.RelativePath, file.Size,
+                        ((HashingReadStream)content).Sha256(), contentType, entry.LastModified));
+                },
+                context.Config.PropagateDeletes ? async (path, ct) =>
+                {
+                    await blobs.DeleteAsync(BlobContainers.Volumes, prefix + path, ct);
+                    inputs?.Deleted(InputId(root, path));
+                } : null,
+                now,
+                cancellationToken);
+        }
+        finally
+        {
+            // Also after a failed or cancelled transfer: the files that did land are recorded (their manifest
+            // entries are saved, so the next run will not send them again).
+            if (inputs is not null && context.Config.InputsTable is { } table)
+                await inputs.WriteTableAsync(context, TableName.Parse(table, "inputs_table"), now, CancellationToken.None);
+        }
+        var result = FileTransferPlan.ToResult(totals, $"{root} -> {BlobContainers.Volumes}/{prefix}");
+        if (inputs is not null && context.Config.InputsManifest
+            && await inputs.WriteManifestAsync(blobs, context, TimeSpan.FromHours(context.Config.InputsUrlExpiryHours), now, cancellationToken) is var (manifest, signedWith))
+        {
+            context.Logger.LogInformation("Wrote input manifest {Container}/{Manifest} ({Files} inputs, {SignedWith} SAS URLs valid {Hours} h)",
+                BlobContainers.Exports, manifest, inputs.SentCount, signedWith, context.Config.InputsUrlExpiryHours);
+            result = result with { Output = $"{BlobContainers.Exports}/{manifest}", Message = result.Message + $"; input manifest {BlobContainers.Exports}/{manifest}" };
+        }
+        return result;
     }
+
+    /// <summary>An input's id: its path relative to the volume root (stable and unique, never a random id).</summary>
+    private static string InputId(VolumePath root, string relativePath) => string.Join('/', root.Directories.Append(relativePath));
 
     private static async IAsyncEnumerable<SourceFile> ListAsync(IDatabricksWorkspace workspace, VolumePath root, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

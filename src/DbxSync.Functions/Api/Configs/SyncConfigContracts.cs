@@ -9,7 +9,9 @@ public sealed record SyncConfigResponse(
     string Id, string Name, string? Description, string ConfigType, string DatabricksPath, string ServicePrincipalId,
     string? PkColumn, string? LabelColumn, bool UseStaging, string? StagingVolumePath, string? WarehouseId,
     int PollIntervalSeconds, bool Enabled, string Status, bool SpreadsheetSafe, bool PropagateDeletes, string UnknownColumns,
-    bool OverwriteLabels, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    bool OverwriteLabels, string? InputsTable, string? AnnotationsTable, bool InputsManifest, int InputsUrlExpiryHours,
+    string? ExportFormat, string? InputColumn, IReadOnlyList<string>? MetadataColumns, string? LongitudeColumn, string? LatitudeColumn,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     DateTimeOffset? NextDueAt = null, DueReason DueReason = DueReason.Due, ConfigErrorState? ErrorState = null,
     LastRunResponse? LastRun = null, ExportLagSnapshot? ExportLag = null)
 {
@@ -35,7 +37,8 @@ public sealed record SyncConfigResponse(
         c.PkColumn, c.LabelColumn, c.UseStaging, c.StagingVolumePath, c.WarehouseId,
         c.PollIntervalSeconds, c.IsActive, c.IsActive ? "active" : "paused", c.SpreadsheetSafe, c.PropagateDeletes,
         c.UnknownColumns == UnknownColumnPolicy.Ignore ? "ignore" : "reject",
-        c.OverwriteLabels, c.CreatedAt, c.UpdatedAt);
+        c.OverwriteLabels, c.InputsTable, c.AnnotationsTable, c.InputsManifest, c.InputsUrlExpiryHours,
+        c.ExportFormat, c.InputColumn, c.MetadataColumns, c.LongitudeColumn, c.LatitudeColumn, c.CreatedAt, c.UpdatedAt);
 }
 
 /// <summary>One page of configs; next_page_token (opaque) fetches the next, total counts every match.</summary>

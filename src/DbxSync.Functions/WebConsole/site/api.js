@@ -75,6 +75,7 @@ export const api = {
   pause: (id) => json('POST', `${SC}/${enc(id)}/pause`),
   resume: (id) => json('POST', `${SC}/${enc(id)}/resume`),
   exportLag: (id) => get(`${SC}/${enc(id)}/export-lag`),
+  preview: (id, table) => get(`${SC}/${enc(id)}/preview${table ? `?table=${enc(table)}` : ''}`),
   grants: (id) => get(`${SC}/${enc(id)}/grants`),
   runs: (id, pageSize = 20) => get(`${SC}/${enc(id)}/runs?page_size=${pageSize}`),
   run: (id, runId) => get(`${SC}/${enc(id)}/runs/${enc(runId)}`),

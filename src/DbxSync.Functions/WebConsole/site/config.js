@@ -3,6 +3,7 @@ import { h, grid, field, formError, showProblem, clearProblems, announce, when, 
 import { access, refresh } from './app.js';
 import { TYPE_NAMES, summarize, nextCell, errorState } from './overview.js';
 import { exportPosition } from './syncs.js';
+import { previewPanel } from './datasets.js';
 
 const KNOWN_RUN_FIELDS = new Set(['run_id', 'config_id', 'trigger', 'outcome', 'started_at', 'finished_at', 'duration_ms', 'from_version', 'to_version',
   'rows', 'files', 'bytes', 'updated_rows', 'inserted_rows', 'subject', 'output', 'message', 'error']);
@@ -28,6 +29,10 @@ export async function configDetail(id) {
       config.config_type === 'table' ? fact('Export', exportCheck(config, lag)) : null,
       isTable ? fact('Key / label', `${config.pk_column} / ${config.label_column}`) : null,
       config.config_type === 'table_reverse' ? fact('Staging', config.use_staging ? config.staging_volume_path : 'parameterised batches') : null,
+      config.inputs_table ? fact('Inputs table', h('span', { class: 'path' }, config.inputs_table)) : null,
+      config.annotations_table ? fact('Annotations table', h('span', { class: 'path' }, config.annotations_table)) : null,
+      config.inputs_manifest ? fact('Input manifest', `per run, URLs valid ${config.inputs_url_expiry_hours} h`) : null,
+      config.export_format ? fact('Format', `${config.export_format} (input ← ${config.input_column})`) : null,
       config.description ? fact('Description', config.description) : null,
       partners.length ? fact('Same table', partners.map((p) => [h('a', { href: `#/syncs/${encodeURIComponent(p.id)}` }, p.name), ' '])) : null,
       fact('Id', h('span', { class: 'path' }, config.id))));
@@ -45,11 +50,17 @@ export async function configDetail(id) {
     actionsError);
   }
   const editPanel = h('div', {});
+  const preview = previewPanel(api, config);
   section.append(progress, editPanel, h('h2', {}, 'Runs'), runsTable(config, summary.runs));
+  if (preview) section.append(preview.element);
+  lastPreview = preview;
   return section;
 }
 
 const fact = (k, v) => [h('dt', {}, k), h('dd', {}, v)];
+
+// The open config's preview: refreshed after a run, so the user sees at once that rows landed.
+let lastPreview = null;
 
 /** The stored probe's export position, and a button that asks the warehouse now (DESCRIBE HISTORY). */
 function exportCheck(config, lag) {
@@ -104,6 +115,7 @@ async function run(config, button, progress, errorEl) {
     announce(`Run finished: ${result.outcome}`);
     const table = document.getElementById('runs');
     table?.replaceWith(runsTable(config, (await api.runs(config.id)).items));
+    if (lastPreview && result.outcome !== 'failed') await lastPreview.load();
   } catch (e) {
     progress.hidden = true;
     errorEl.textContent = e.message;
@@ -128,7 +140,7 @@ function runRows(config, r, isFiles) {
     r.output ? h('p', { class: 'path' }, r.output) : null,
     skippedRows(r));
   const extra = h('tr', { class: 'run-errors', hidden: true }, h('td', { colspan: 8 }));
-  if (r.outcome === 'failed' && config.config_type === 'table_reverse' && (r.output ?? '').startsWith('failed/')) {
+  if (r.outcome === 'failed' && (config.config_type === 'table_reverse' || config.config_type === 'annotations_reverse') && (r.output ?? '').startsWith('failed/')) {
     detail.append(h('button', { type: 'button', class: 'link', 'aria-expanded': 'false', onclick: (ev) => toggleErrors(config, r, ev.target, extra) }, 'Show line errors'));
   }
   if (r.outcome === 'failed' && PERMISSION_FAILURE.test(r.error ?? '')) {

@@ -4,6 +4,7 @@ import { access } from './app.js';
 
 export const TYPE_NAMES = {
   table: 'Table export', table_reverse: 'Labeled import', volume_forward: 'Volume → blob', volume_reverse: 'Blob → volume',
+  annotations_reverse: 'Annotations import',
 };
 
 /**

@@ -4,9 +4,11 @@ import { h, field, select } from './dom.js';
 /**
  * Catalog → schema → table (or volume) from the API's catalog browsing, with a "type the path" escape hatch.
  * onChange({ path, table, catalog, schema }) fires with the full path (catalog.schema.table or /Volumes/c/s/v/...)
- * and, for a table, its columns.
+ * and, for a table, its columns. With a prefix (a form with several pickers), every label starts with it, so each
+ * control keeps a unique accessible name.
  */
-export function picker({ kind, principal, onChange, initialPath }) {
+export function picker({ kind, principal, onChange, initialPath, prefix }) {
+  const named = (text) => (prefix ? `${prefix}: ${text.charAt(0).toLowerCase()}${text.slice(1)}` : text);
   const catalog = select([], { placeholder: 'Choose a catalog' });
   const schema = select([], { placeholder: 'Choose a schema' });
   const leaf = select([], { placeholder: kind === 'table' ? 'Choose a table' : 'Choose a volume' });
@@ -14,11 +16,11 @@ export function picker({ kind, principal, onChange, initialPath }) {
   const manual = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: kind === 'table' ? 'catalog.schema.table' : '/Volumes/catalog/schema/volume/folder' });
   const byHand = h('input', { type: 'checkbox' });
   const lists = h('div', { class: 'picker-lists' },
-    field('Catalog', catalog, { name: 'catalog' }),
-    field('Schema', schema, { name: 'schema' }),
-    field(kind === 'table' ? 'Table' : 'Volume', leaf, { name: kind === 'table' ? 'table' : 'volume' }),
-    kind === 'volume' ? field('Folder in the volume', folder, { name: 'folder' }) : null);
-  const manualField = field(kind === 'table' ? 'Table (catalog.schema.table)' : 'Volume path', manual, { name: 'databricks_path' });
+    field(named('Catalog'), catalog, { name: 'catalog' }),
+    field(named('Schema'), schema, { name: 'schema' }),
+    field(named(kind === 'table' ? 'Table' : 'Volume'), leaf, { name: kind === 'table' ? 'table' : 'volume' }),
+    kind === 'volume' ? field(named('Folder in the volume'), folder, { name: 'folder' }) : null);
+  const manualField = field(named(kind === 'table' ? 'Table (catalog.schema.table)' : 'Volume path'), manual, { name: 'databricks_path' });
   manualField.hidden = true;
   // Server errors about the path land beside whatever the user is using.
   lists.querySelector(`[data-field="${kind === 'table' ? 'table' : 'volume'}"]`).dataset.field = 'databricks_path';
@@ -86,8 +88,8 @@ export function picker({ kind, principal, onChange, initialPath }) {
   });
   if (initialPath) { byHand.checked = true; manual.value = initialPath; byHand.dispatchEvent(new Event('change')); }
 
-  const element = h('fieldset', { class: 'picker' }, h('legend', {}, kind === 'table' ? 'Table' : 'Volume'),
-    lists, manualField, h('label', { class: 'check' }, byHand, ' Type the path by hand'), status);
+  const element = h('fieldset', { class: 'picker' }, h('legend', {}, prefix ?? (kind === 'table' ? 'Table' : 'Volume')),
+    lists, manualField, h('label', { class: 'check' }, byHand, prefix ? ` ${prefix}: type the path by hand` : ' Type the path by hand'), status);
   return { element, principalChanged };
 }
 

@@ -3,6 +3,7 @@ import { h, grid, field, select, formError, showProblem, clearProblems, announce
 import { access } from './app.js';
 import { TYPE_NAMES, summarize, summaryCells, allPages } from './overview.js';
 import { picker, columnChooser } from './picker.js';
+import { datasetFields } from './datasets.js';
 
 export async function syncList() {
   // One request: natural name order from the server, export lag from the last stored probe (no warehouse statement).
@@ -34,6 +35,7 @@ const FORM_TYPES = [
   ['table_reverse', TYPE_NAMES.table_reverse + ' (table_reverse)'],
   ['volume_forward', TYPE_NAMES.volume_forward + ' (volume_forward)'],
   ['volume_reverse', TYPE_NAMES.volume_reverse + ' (volume_reverse)'],
+  ['annotations_reverse', TYPE_NAMES.annotations_reverse + ' (annotations_reverse: JSON Lines into an inputs and an annotations table)'],
 ];
 
 export async function syncForm() {
@@ -57,7 +59,7 @@ export async function syncForm() {
   let path = '';
   const onPick = (pick) => {
     path = pick.path;
-    pk.set(pick.table); label.set(pick.table);
+    pk.set(pick.table); label.set(pick.table); datasets.tablePicked(pick.table);
     if (pick.table) {
       // Good guesses, which the user can change: a key-like column and a label-like one.
       const cols = pick.table.columns.map((c) => c.name);
@@ -71,12 +73,13 @@ export async function syncForm() {
   const tableOnly = h('div', {}, pk.element, label.element);
   const reverseOnly = h('div', {}, h('label', { class: 'check' }, staging, ' Stage labeled files in a volume (recommended for large files)'), stagingField);
   const placeholder = h('div', {});
+  const datasets = datasetFields(() => principal.value);
 
   const form = h('form', { class: 'card', id: 'sync-form', novalidate: true },
     h('h1', {}, 'New sync'), formError(),
     field('Kind of sync', type, { name: 'config_type' }),
     field('Connection', principal, { name: 'service_principal_id' }),
-    placeholder, tableOnly, reverseOnly,
+    placeholder, tableOnly, reverseOnly, datasets.element,
     field('Name', name, { name: 'name' }),
     field('Description', description, { name: 'description' }),
     field('Poll interval (seconds)', poll, { name: 'poll_interval_seconds', hint: 'How often the timer checks for changes (10 to 86400).' }),
@@ -86,16 +89,18 @@ export async function syncForm() {
   const layout = () => {
     const t = type.value;
     const tableKind = t === 'pair' || t === 'table' || t === 'table_reverse';
-    placeholder.replaceChildren(tableKind ? tablePicker.element : volumePicker.element);
+    placeholder.replaceChildren(t === 'annotations_reverse' ? '' : tableKind ? tablePicker.element : volumePicker.element);
+    datasets.layout(t);
     tableOnly.hidden = !tableKind;
     reverseOnly.hidden = !(t === 'pair' || t === 'table_reverse');
     path = '';
   };
   type.addEventListener('change', () => { layout(); tablePicker.principalChanged(principal.value); volumePicker.principalChanged(principal.value); });
-  principal.addEventListener('change', () => { tablePicker.principalChanged(principal.value); volumePicker.principalChanged(principal.value); });
+  principal.addEventListener('change', () => { tablePicker.principalChanged(principal.value); volumePicker.principalChanged(principal.value); datasets.principalChanged(principal.value); });
   layout();
   tablePicker.principalChanged(principal.value);
   volumePicker.principalChanged(principal.value);
+  datasets.principalChanged(principal.value);
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -103,14 +108,14 @@ export async function syncForm() {
     const t = type.value;
     const base = {
       name: name.value.trim(), description: description.value.trim() || undefined, service_principal_id: principal.value,
-      databricks_path: path, poll_interval_seconds: Number(poll.value), enabled: !paused.checked,
+      databricks_path: t === 'annotations_reverse' ? undefined : path, poll_interval_seconds: Number(poll.value), enabled: !paused.checked,
     };
     const tableFields = { pk_column: pk.value || undefined, label_column: label.value || undefined };
     const reverseFields = { use_staging: staging.checked, staging_volume_path: staging.checked ? stagingPath.value.trim() : undefined };
     const bodies = t === 'pair'
       ? [{ ...base, ...tableFields, config_type: 'table', name: `${base.name} export` },
          { ...base, ...tableFields, ...reverseFields, config_type: 'table_reverse', name: `${base.name} import` }]
-      : [{ ...base, config_type: t, ...(t.startsWith('table') ? tableFields : {}), ...(t === 'table_reverse' ? reverseFields : {}) }];
+      : [{ ...base, config_type: t, ...(t.startsWith('table') ? tableFields : {}), ...(t === 'table_reverse' ? reverseFields : {}), ...datasets.body(t) }];
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
     const created = [];

@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Text.Json;
+using DbxSync.Core.Configs;
+using DbxSync.Core.Errors;
+using DbxSync.Core.Ports;
+using DbxSync.Core.Runs;
+using DbxSync.Core.Sql;
+using DbxSync.Core.State;
+using DbxSync.Core.Syncs.Datasets;
+using DbxSync.Core.Syncs.LabeledImport;
+using Microsoft.Extensions.Logging;
+
+namespace DbxSync.Core.Syncs.Annotations;
+
+public sealed record AnnotationImportOptions
+{
+    public long MaxFileBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+    /// <summary>Records per parameterised INSERT into the staging table (10 parameters each).</summary>
+    public int BatchRecords { get; init; } = 200;
+}
+
+/// <summary>
+/// annotations_reverse: a JSON Lines file dropped in annotations/{config}/ (blob event, or the timer's scan) is
+/// validated whole, staged, and upserted with ONE guarded MERGE into the annotations table and ONE into the inputs
+/// table (both created when missing), then moved to processed/ with {name}.report.json beside it. Like labeled CSVs,
+/// every read and the move are bound to the ETag seen at validation, and a bad file changes nothing: it goes to
+/// failed/ with {name}.errors.json (line-numbered) beside it.
+/// </summary>
+public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository state, TimeProvider time, AnnotationImportOptions options) : ISync
+{
+    public SyncConfigType Type => SyncConfigType.AnnotationsReverse;
+
+    public async Task<SyncResult> RunAsync(SyncContext context, CancellationToken cancellationToken)
+    {
+        var configId = context.Config.Id;
+        if (context.SubjectBlob is { } subject)
+        {
+            if (!AnnotationFile.IsImportable(configId, subject))
+                return SyncResult.NoChange($"annotations/{subject} is not a .jsonl file under annotations/{configId}/; ignored");
+            return await ImportOneAsync(context, subject, cancellationToken);
+        }
+
+        var names = new List<string>();
+        await foreach (var b in blobs.ListAsync(BlobContainers.Annotations, configId + "/", cancellationToken))
+            if (AnnotationFile.IsImportable(configId, b.Name)) names.Add(b.Name);
+        if (names.Count == 0) return SyncResult.NoChange("no annotation files waiting");
+        var results = new List<SyncResult>();
+        // In name order: a platform that numbers or dates its exports gets them applied in that order (the guard
+        // makes the outcome the same either way; the order only keeps the run log readable).
+        foreach (var name in names.Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                results.Add(await ImportOneAsync(context, name, cancellationToken));
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+            {
+                // One file's failure (an outage) must not hold up the files behind it; it stays for the next scan.
+                context.Logger.LogWarning(ex, "Import of annotations/{Blob} failed; it stays for the next scan, continuing with the next file", name);
+                results.Add(new SyncResult { Error = $"annotations/{name} failed and stays for the next scan: {ex.Message}", FailureClass = FailureClassifier.Classify(ex) });
+            }
+        }
+        return DroppedFiles.Combine(results, "annotation files");
+    }
+
+    private async Task<SyncResult> ImportOneAsync(SyncContext context, string blobName, CancellationToken cancellationToken)
+    {
+        var blob = await blobs.GetPropertiesAsync(BlobContainers.Annotations, blobName, cancellationToken);
+        if (blob is null) return SyncResult.NoChange($"annotations/{blobName} is gone (already processed)");
+        try
+        {
+            if (await state.WasImportedAsync(context.Config.Id, blobName, blob.ETag, cancellationToken))
+            {
+                // Imported before a crash kept it from moving: finish the move, do not merge again.
+                await MoveAsync(blob, BlobContainers.Processed, cancellationToken);
+                return SyncResult.NoChange($"annotations/{blobName} was already imported");
+            }
+            return await ImportVersionAsync(context, blob, cancellationToken);
+        }
+        catch (ConcurrencyException)
+        {
+            context.Logger.LogInformation("annotations/{Blob} changed since it was validated; left for its own event", blobName);
+            return SyncResult.NoChange($"annotations/{blobName} was replaced during the import; the new version is left for its own event");
+        }
+    }
+
+    private async Task<SyncResult> ImportVersionAsync(SyncContext context, BlobItem blob, CancellationToken cancellationToken)
+    {
+        var config = context.Config;
+        var log = context.Logger;
+        var inputs = TableName.Parse(config.InputsTable, "inputs_table");
+        var annotations = TableName.Parse(config.AnnotationsTable, "annotations_table");
+
+        AnnotationValidation validation;
+        if (blob.Length > options.MaxFileBytes)
+        {
+            validation = new AnnotationValidation();
+            validation.Add(1, null, $"the file is larger than the limit of {options.MaxFileBytes} bytes");
+        }
+        else
+        {
+            await using var content = await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken);
+            validation = await AnnotationValidation.ValidateAsync(content, cancellationToken);
+        }
+        if (!validation.IsValid)
+            return await RejectAsync(context, blob, validation.Errors, validation.ErrorCount, cancellationToken);
+        log.LogInformation("Validated annotations/{Blob}: {Records} records; upserting into {Annotations} and {Inputs}", blob.Name, validation.Records, annotations, inputs);
+
+        var write = new StatementOptions { WarehouseId = context.WarehouseId, IsWrite = true };
+        // A table that exists with another shape is the config's problem, not the file's: the run fails, the file stays.
+        await DatasetTables.EnsureAsync(context.Workspace, annotations, DatasetTables.Annotations, "annotations_table", write, cancellationToken);
+        await DatasetTables.EnsureAsync(context.Workspace, inputs, DatasetTables.Inputs, "inputs_table", write, cancellationToken);
+
+        var now = time.GetUtcNow();
+        var statements = new AnnotationStatements(inputs, annotations, annotations with { Table = "_dbxsync_staging_" + context.RunId.Replace('-', '_') });
+        AnnotationImportReport report;
+        await context.Workspace.ExecuteAsync(statements.CreateStaging(), null, write, cancellationToken);
+        try
+        {
+            await StageAsync(context, blob, statements, validation.Records, write, cancellationToken);
+            try
+            {
+                report = await MergeAnnotationsAsync(context, statements, write, AnnotationImportReport.Create(config.Id, blob, inputs.FullName, annotations.FullName, now), cancellationToken);
+            }
+            catch (WorkspaceException ex) when (ex.Kind == WorkspaceErrorKind.SqlError && !ex.IsTransient)
+            {
+                // The annotations MERGE is one commit and staging never touches the targets: nothing changed.
+                var error = new ImportError(0, null, $"the MERGE failed: {(ex.ErrorClass is null ? "" : $"[{ex.ErrorClass}] ")}{ex.Message}");
+                return await RejectAsync(context, blob, [error], 1, cancellationToken);
+            }
+            // After the annotations: if this fails the file stays, and a retry finds the annotations already applied
+            // (equal modified_at changes nothing) and applies the inputs.
+            var inputCounts = await FirstRowAsync(await context.Workspace.ExecuteAsync(statements.MergeInputs(), null, write, cancellationToken), cancellationToken);
+            report = report with { InputsInserted = inputCounts("num_inserted_rows"), InputsUpdated = inputCounts("num_updated_rows") };
+        }
+        finally
+        {
+            try { await context.Workspace.ExecuteAsync(statements.DropStaging(), null, write, CancellationToken.None); }
+            catch (Exception ex) when (ex is WorkspaceException or HttpRequestException)
+            {
+                log.LogWarning("Could not drop staging table {Staging}: {Error}", statements.Staging, ex.Message);
+            }
+        }
+
+        var reportName = blob.Name + ".report.json";
+        using (var body = new MemoryStream(report.ToJson()))
+            await blobs.UploadAsync(BlobContainers.Processed, reportName, body, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
+        await state.MarkImportedAsync(config.Id, blob.Name, blob.ETag, time.GetUtcNow(), cancellationToken);
+        var processed = await MoveAsync(blob, BlobContainers.Processed, cancellationToken);
+        var message = report.Summary($"{BlobContainers.Processed}/{reportName}");
+        log.LogInformation("Imported annotations/{Blob}: {Summary}", blob.Name, message);
+        if (processed is null) message += $"; annotations/{blob.Name} was replaced after the merge, the new version is left for its own event";
+        return new SyncResult
+        {
+            Rows = report.Records,
+            Files = 1,
+            Bytes = blob.Length,
+            UpdatedRows = report.Updated,
+            InsertedRows = report.Inserted,
+            Output = processed ?? $"{BlobContainers.Annotations}/{blob.Name}",
+            Message = message,
+        };
+    }
+
+    /// <summary>Second pass over the same ETag-bound version: every record into the staging table, batch by batch.</summary>
+    private async Task StageAsync(SyncContext context, BlobItem blob, AnnotationStatements statements, long total, StatementOptions write, CancellationToken cancellationToken)
+    {
+        var batch = new List<AnnotationRecord>(options.BatchRecords);
+        long staged = 0;
+        async Task FlushAsync()
+        {
+            var (sql, parameters) = statements.InsertValues(batch);
+            await context.Workspace.ExecuteAsync(sql, parameters, write, cancellationToken);
+            staged += batch.Count;
+            batch.Clear();
+            context.Progress?.Report(new SyncProgress("stage", staged, total, "annotations"));
+        }
+        await using var content = await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken);
+        await foreach (var (line, text) in AnnotationFile.ReadLinesAsync(content, cancellationToken))
+        {
+            // Validated already: a line that fails now means the content is not what was validated.
+            var record = AnnotationLine.Parse(text, line, (_, _, message) => throw new ConcurrencyException($"line {line} no longer validates: {message}"));
+            batch.Add(record!);
+            if (batch.Count == options.BatchRecords) await FlushAsync();
+        }
+        if (batch.Count > 0) await FlushAsync();
+    }
+
+    private static async Task<AnnotationImportReport> MergeAnnotationsAsync(SyncContext context, AnnotationStatements statements, StatementOptions write, AnnotationImportReport report, CancellationToken cancellationToken)
+    {
+        var read = new StatementOptions { WarehouseId = context.WarehouseId };
+        var counts = await FirstRowAsync(await context.Workspace.ExecuteAsync(statements.Counts(), null, read, cancellationToken), cancellationToken);
+        var classes = await FirstRowAsync(await context.Workspace.ExecuteAsync(statements.Classify(), null, read, cancellationToken), cancellationToken);
+        IReadOnlyList<SqlParameter> importedAt = [new SqlParameter("imported_at", AnnotationLine.ToSqlTimestamp(report.ImportedAt), "TIMESTAMP")];
+        var annotations = await FirstRowAsync(await context.Workspace.ExecuteAsync(statements.MergeAnnotations(), importedAt, write, cancellationToken), cancellationToken);
+        return report with
+        {
+            Records = counts("records"),
+            DuplicatesDropped = counts("records") - counts("ids"),
+            Inserted = annotations("num_inserted_rows"),
+            Updated = annotations("num_updated_rows"),
+            SkippedAsOlder = classes("older"),
+            Unchanged = classes("unchanged"),
+            Tombstoned = classes("tombstoned"),
+        };
+    }
+
+    /// <summary>The first row of a result as a column-name → number lookup (0 for a missing or NULL cell).</summary>
+    private static async Task<Func<string, long>> FirstRowAsync(IStatementResult result, CancellationToken cancellationToken)
+    {
+        string?[] row = [];
+        await foreach (var r in result.ReadRowsAsync(cancellationToken)) { row = r; break; }
+        return column =>
+        {
+            var col = result.Columns.FirstOrDefault(c => string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase));
+            return col is not null && col.Position < row.Length && long.TryParse(row[col.Position], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        };
+    }
+
+    private async Task<SyncResult> RejectAsync(SyncContext context, BlobItem blob, IReadOnlyList<ImportError> errors, long errorCount, CancellationToken cancellationToken)
+    {
+        var failedName = await MoveAsync(blob, BlobContainers.Failed, cancellationToken);
+        if (failedName is null)
+            return SyncResult.NoChange($"annotations/{blob.Name} was replaced during the import; the new version is left for its own event");
+        // The same shape as a rejected labeled CSV's report, so the API's error-report route serves both.
+        var report = new ImportErrorReport(failedName, errorCount, errorCount > errors.Count,
+            errors.Select(e => new ImportErrorLine(e.Line, e.Column, e.Message)).ToList());
+        using (var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(report, new JsonSerializerOptions { WriteIndented = true })))
+            await blobs.UploadAsync(BlobContainers.Failed, blob.Name + ImportErrorReports.Suffix, body, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
+        await state.MarkImportedAsync(context.Config.Id, blob.Name, blob.ETag, time.GetUtcNow(), cancellationToken);
+
+        var first = errors.Count > 0 ? errors[0] : null;
+        var summary = first is null ? "the file was rejected"
+            : $"{errorCount} error(s); first: line {first.Line}{(first.Column is null ? "" : $", field '{first.Column}'")}: {first.Message}";
+        context.Logger.LogWarning("Rejected annotations/{Blob}: {Summary}; moved to {Failed}", blob.Name, summary, failedName);
+        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"annotations/{blob.Name} rejected, tables unchanged: {summary}", FailureClass = FailureClass.Data };
+    }
+
+    private Task<string?> MoveAsync(BlobItem blob, string container, CancellationToken cancellationToken) => DroppedFiles.MoveAsync(blobs, blob, container, cancellationToken);
+}
