@@ -55,6 +55,17 @@ public sealed class PackageTests : IDisposable
     }
 
     [Fact]
+    public void Package_runs_the_worker_with_server_gc_so_its_gen0_budget_follows_the_heap()
+    {
+        // Workstation GC sizes gen0 from the L3 cache (~150 MiB of garbage on a host reporting 300 MiB), which doubled
+        // the worker's peak; Server GC with DATAS (on by default since .NET 9) keeps it near the live heap.
+        using var archive = PackageOfTheBuiltApp();
+        var properties = ReadJson(archive, "DbxSync.Functions.runtimeconfig.json").GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
+        Assert.False(properties.TryGetProperty("System.GC.DynamicAdaptationMode", out var datas) && datas.GetInt32() == 0, "DATAS is turned off");
+    }
+
+    [Fact]
     public void Package_has_no_custom_handler_leftovers_or_local_settings()
     {
         using var archive = PackageOfTheBuiltApp();
