@@ -232,7 +232,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             await foreach (var row in rows.ReadRowsAsync(cancellationToken))
             {
                 notApplied.Add(row[0] ?? "", row[1] ?? "");
-                if (row[1] == NotAppliedReason.Changed && row[0] is { } key) changedKeys.Add(key);
+                if (row[1] == NotAppliedReason.Changed && row[2] == "true" && row[0] is { } key) changedKeys.Add(key);
             }
             if (notApplied.Total > 0)
                 context.Logger.LogWarning("{Count} labeled rows were not applied ({Reasons})", notApplied.Total, notApplied.DescribeCounts());

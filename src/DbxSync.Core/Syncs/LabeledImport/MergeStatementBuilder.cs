@@ -194,10 +194,23 @@ public sealed class MergeStatementBuilder
         var label = Quote(Label);
         var changed = RowGuard is { } guard ? $"WHEN NOT coalesce({guard}, false) THEN '{NotAppliedReason.Changed}' " : "";
         return $"SELECT CAST(s.{pk} AS STRING) AS {SqlIdentifier.Quote("key")}, " +
-               $"CASE WHEN t.{pk} IS NULL THEN '{NotAppliedReason.Deleted}' {changed}ELSE '{NotAppliedReason.LabelKept}' END AS {SqlIdentifier.Quote("reason")} " +
+               $"CASE WHEN t.{pk} IS NULL THEN '{NotAppliedReason.Deleted}' {changed}ELSE '{NotAppliedReason.LabelKept}' END AS {SqlIdentifier.Quote("reason")}, " +
+               $"{Stranded} AS {SqlIdentifier.Quote("stranded")} " +
                $"FROM ({source}) AS s LEFT JOIN {_table.Quoted} AS t ON t.{pk} = s.{pk} " +
                $"WHERE t.{pk} IS NULL OR NOT (t.{label} <=> s.{label})";
     }
+
+    /// <summary>
+    /// Whether a row left alone as changed would be stranded, i.e. must be exported again because the change feed will
+    /// not send it. A row whose marker differs while the file's other columns still hold the table's values did not
+    /// change (another formula, session or type made the marker differ): nothing will show it again. A row whose
+    /// marker and columns both differ was edited since its export, and the change feed sends (or sent) its new
+    /// content, so exporting it again would duplicate it. Without the marker, or without columns to compare, nothing
+    /// tells the two apart: the row counts as stranded.
+    /// </summary>
+    private string Stranded => HasMarker && SameContent is { } same
+        ? $"(s.{Marker} IS NULL OR coalesce({same}, false))"
+        : "true";
 
     /// <summary>
     /// The target row's marker by the formula each labeled row's marker was made with: a file exported before the
