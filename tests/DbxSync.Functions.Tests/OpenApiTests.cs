@@ -56,7 +56,7 @@ public sealed class OpenApiTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.Contains("outcome", required);
         Assert.DoesNotContain("error", required);
         var outcomes = run.GetProperty("properties").GetProperty("outcome").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ToList();
-        Assert.Equal(new[] { "running", "succeeded", "no_change", "failed", "skipped", "queued" }, outcomes);
+        Assert.Equal(new[] { "running", "succeeded", "no_change", "failed", "skipped", "queued", "partial" }, outcomes);
         Assert.Contains("blob_event", run.GetProperty("properties").GetProperty("trigger").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
     }
 }
