@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text.Json;
+using DbxSync.Core.Runs;
+using DbxSync.Core.Syncs;
+using DbxSync.Syncs.Tests.Infrastructure;
+
+namespace DbxSync.Syncs.Tests;
+
+/// <summary>
+/// A labeled file that comes back without the row marker column (the labeler dropped it): the soak's finding
+/// `./dbxsync soak 40 --seed 3 --faults delete-row,drop-marker`, cycle 13, "deleted row 185 is back".
+/// </summary>
+public sealed class MarkerlessImportTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_file_without_the_marker_column_never_brings_a_deleted_row_back(bool useStaging)
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var table = await stack.CreateItemsTableAsync(4, changeDataFeed: true);
+        var import = await stack.CreateImportConfigAsync(table, useStaging);
+        // The rows as the export wrote them, less the marker column the labeler dropped.
+        var exported = await stack.QueryAsync($"SELECT id, text, score FROM {table} ORDER BY id");
+        await stack.SqlAsync($"DELETE FROM {table} WHERE id = 3");
+        var lines = exported.Select(r => $"{r[0]},\"{r[1]!.Replace("\"", "\"\"")}\",{r[2]},{ExportFiles.LabelFor(long.Parse(r[0]!, CultureInfo.InvariantCulture))}");
+        var blob = $"{import.Id}/no-marker.csv";
+        await stack.UploadTextAsync(BlobContainers.Labeled, blob, string.Concat(new[] { "id,text,score,label" }.Concat(lines).Select(l => l + "\r\n")));
+
+        var run = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, blob);
+
+        Assert.True(run!.Outcome == RunOutcome.Succeeded, run.Error);
+        var labels = await stack.LabelsAsync(table);
+        Assert.False(labels.ContainsKey(3), "the deleted row 3 is back");
+        Assert.Equal([1L, 2L, 4L], labels.Keys);
+        Assert.All(labels, kv => Assert.Equal(ExportFiles.LabelFor(kv.Key), kv.Value));
+        Assert.Equal(3, run.UpdatedRows);
+        Assert.Equal(0, run.InsertedRows);
+        using var report = JsonDocument.Parse(await stack.ReadBlobAsync(BlobContainers.Processed, blob + ".report.json"));
+        Assert.Equal(1, report.RootElement.GetProperty("deleted_since_export").GetInt64());
+    }
+}
