@@ -11,7 +11,8 @@ namespace DbxSync.Core.Syncs.LabeledImport;
 /// file through read_files, or a staging table filled by parameterised VALUES batches) and the query that finds the
 /// rows the guard left alone. A label is applied only to the row as it was exported (its marker still matches) and
 /// only over an empty label unless the config overwrites labels; a key with a marker that is gone from the table is not
-/// brought back; a row without a marker (a key the labeling side added) is inserted.
+/// brought back; a row with an empty marker (a key the labeling side added) is inserted. A file without the marker
+/// column inserts nothing: a key the table lacks may be a row deleted since its export, and nothing in the file tells.
 /// Identifiers are validated and quoted; values are parameters or come from the staged file, never spliced.
 /// </summary>
 public sealed class MergeStatementBuilder
@@ -178,10 +179,12 @@ public sealed class MergeStatementBuilder
         var insertValues = string.Join(", ", _targets.Select(t => "s." + Quote(t)));
         var labelRule = _overwriteLabels ? $"NOT (t.{label} <=> s.{label})" : $"t.{label} IS NULL";
         var matched = RowGuard is { } guard ? $"{guard} AND {labelRule}" : labelRule;
-        var notMatched = HasMarker ? $" AND s.{Marker} IS NULL" : "";
+        // Without the marker column a missing key is left alone and reported as deleted: inserting it could bring back
+        // a row deleted since its export (the soak's drop-marker + delete-row finding). Labelers add rows through a
+        // file that keeps the column, with an empty marker.
+        var insert = HasMarker ? $" WHEN NOT MATCHED AND s.{Marker} IS NULL THEN INSERT ({insertColumns}) VALUES ({insertValues})" : "";
         return $"MERGE INTO {_table.Quoted} AS t USING ({source}) AS s ON t.{pk} = s.{pk} " +
-               $"WHEN MATCHED AND {matched} THEN UPDATE SET {label} = s.{label} " +
-               $"WHEN NOT MATCHED{notMatched} THEN INSERT ({insertColumns}) VALUES ({insertValues})";
+               $"WHEN MATCHED AND {matched} THEN UPDATE SET {label} = s.{label}{insert}";
     }
 
     /// <summary>
@@ -236,7 +239,7 @@ public sealed class MergeStatementBuilder
 /// <summary>Why a labeled row was not applied (the words used in run messages and reports).</summary>
 public static class NotAppliedReason
 {
-    /// <summary>The key has a marker but is gone from the table (deleted since the export): not brought back.</summary>
+    /// <summary>The key is gone from the table (deleted since the export), and the row has a marker or the file has no marker column: not brought back.</summary>
     public const string Deleted = "deleted";
     /// <summary>The row's content changed since it was exported: the label was meant for the old content.</summary>
     public const string Changed = "changed";
