@@ -207,13 +207,12 @@ public sealed class MergeStatementBuilder
     /// Whether a row left alone as changed would be stranded, i.e. must be exported again because the change feed will
     /// not send it. A row whose marker differs while the file's other columns still hold the table's values did not
     /// change (another formula, session or type made the marker differ): nothing will show it again. A row whose
-    /// marker and columns both differ was edited since its export, and the change feed sends (or sent) its new
-    /// content, so exporting it again would duplicate it. Without the marker, or without columns to compare, nothing
+    /// columns differ was edited since its export, whether a marker says so too or the row has none (without a marker
+    /// it counts as changed only because its columns differ): the change feed sends (or sent) its new content, and
+    /// exporting it again would duplicate it (the soak's finding, seed 1 cycle 3). Without columns to compare, nothing
     /// tells the two apart: the row counts as stranded.
     /// </summary>
-    private string Stranded => HasMarker && SameContent is { } same
-        ? $"(s.{Marker} IS NULL OR coalesce({same}, false))"
-        : "true";
+    private string Stranded => SameContent is { } same ? $"coalesce({same}, false)" : "true";
 
     /// <summary>
     /// The target row's marker by the formula each labeled row's marker was made with: a file exported before the
