@@ -47,6 +47,7 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
         var startsBefore = (await stack.WorkerAsync(cancellationToken)).Starts;
         List<string> problems = [];
         var cycle = 1;
+        var interrupted = false;
         for (; cycle <= options.Cycles + 1 && problems.Count == 0; cycle++)
         {
             var last = cycle > options.Cycles;
@@ -61,13 +62,19 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
             {
                 problems = [exception.Message];
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped (Ctrl-C, SIGTERM): the summary still covers the cycles completed.
+                interrupted = true;
+            }
             finally
             {
                 await stack.SetEmulatorFaultsAsync(new { reset = true }, CancellationToken.None);
                 await stack.SetStorageFaultsAsync(new { reset = true }, CancellationToken.None);
             }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(last ? "final" : $"cycle {cycle}/{options.Cycles}")}: {_ledger.Count} rows, {_ledger.Labeled} labeled, faults [{string.Join(",", faults.Select(f => f.Name()))}], {cycleClock.Elapsed.TotalSeconds:F1} s: {(problems.Count == 0 ? "exact" : "FAILED")}"));
+                $"{(last ? "final" : $"cycle {cycle}/{options.Cycles}")}: {_ledger.Count} rows, {_ledger.Labeled} labeled, faults [{string.Join(",", faults.Select(f => f.Name()))}], {cycleClock.Elapsed.TotalSeconds:F1} s: {(interrupted ? "interrupted" : problems.Count == 0 ? "exact" : "FAILED")}"));
+            if (interrupted) break;
         }
 
         var failedCycle = problems.Count == 0 ? (int?)null : cycle - 1;
@@ -81,7 +88,9 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
         output.WriteLine($"  retries: {retries} Databricks requests answered 429/503, {storageErrors.Sum(e => e.Count)} storage requests failed"
             + $" ({(storageErrors.Count == 0 ? "no proxy" : string.Join(", ", storageErrors.Select(e => $"{e.Key.Replace('_', ' ')} {e.Count}")))}),"
             + $" {restarts?.ToString(CultureInfo.InvariantCulture) ?? "?"} worker restarts, {_rerunsRequested} runs requested again");
-        if (failedCycle is null)
+        if (interrupted)
+            output.WriteLine($"  checks: every completed cycle exact; interrupted in cycle {cycle} (replay: ./dbxsync soak {options.Cycles} --seed {options.Seed})");
+        else if (failedCycle is null)
             output.WriteLine("  checks: every cycle exact (labels, deleted rows, export rows, failed/, stale rows re-exported)");
         else
         {
@@ -89,7 +98,7 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
             output.WriteLine($"  checks: FAILED at cycle {failedCycle} (seed {options.Seed}; replay: ./dbxsync soak {options.Cycles} --seed {options.Seed}{faults}):");
             foreach (var problem in problems.Take(20)) output.WriteLine($"    {problem}");
         }
-        return new SoakResult(failedCycle is null, options.Cycles, failedCycle, problems);
+        return new SoakResult(failedCycle is null && !interrupted, options.Cycles, failedCycle, problems);
     }
 
     private async Task SetUpAsync(CancellationToken cancellationToken)
