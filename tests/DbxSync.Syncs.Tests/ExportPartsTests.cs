@@ -152,6 +152,56 @@ public sealed class ExportPartsTests : IAsyncLifetime
         Assert.Equal(55, (await FinalManifestAsync(stack, parts[0].Name)).GetProperty("row_count").GetInt64());
     }
 
+    [Fact]
+    public async Task A_run_cut_off_by_its_hard_limit_in_the_middle_of_a_part_is_transient_not_requeued_and_the_part_is_redone_once_at_the_pinned_version()
+    {
+        var queue = new CollectingRunQueue();
+        var stack = _stack = await SyncStack.CreateAsync(s =>
+        {
+            s.AddSingleton(new ExportPartOptions { PartRows = 25 });
+            s.AddSingleton(new SyncRunnerOptions { RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = PageDelay * 2 });
+            s.AddSingleton<DbxSync.Core.Ports.IRunQueue>(queue);
+        });
+        var table = await stack.CreateItemsTableAsync(70, changeDataFeed: true);
+        var pinned = await stack.VersionAsync(table);
+        var export = await stack.CreateTableConfigAsync(table);
+        stack.Handle.Faults.SlowStatementMatch = PageStatement;
+        stack.Handle.Faults.StatementDelay = PageDelay;
+        var first = await stack.RunAsync(export.Id);
+        Assert.True(first.Outcome == RunOutcome.Partial, first.Error ?? first.Message);
+        var partOne = Assert.Single(await ExportFiles.CsvNamesAsync(stack, export.Id));
+
+        // The next run starts part 2 (a run always starts one part), whose page does not come back before the limit.
+        stack.Handle.Faults.StatementDelay = TimeSpan.FromMinutes(5);
+        var cut = await NextQueuedRunAsync(stack, queue, export.Id);
+        Assert.Equal((RunOutcome.Failed, FailureClass.Transient), (cut.Outcome, cut.FailureClass));
+        Assert.Contains("time limit", cut.Error);
+        // Not thrown back to the queue (each delivery would meet the same limit, then poison), and no error episode:
+        // the config is due again at once to redo the part.
+        Assert.False(cut.Retryable, "a run cut off by its time limit must not go back to the queue");
+        var schedule = await stack.Services.GetRequiredService<DueScheduleRepository>().GetAsync(export.Id);
+        Assert.False(schedule.InErrorState);
+        Assert.Equal(DueReason.Continuing, schedule.Reason);
+        Assert.True(schedule.NextDueAt <= DateTimeOffset.UtcNow);
+        Assert.Equal([partOne], await ExportFiles.CsvNamesAsync(stack, export.Id));
+        stack.Handle.Faults.Reset();
+        await stack.InsertItemsAsync(table, 71, 5);
+
+        var runs = new List<SyncRun>();
+        do
+        {
+            Assert.True(runs.Count < 10, "the export never finished");
+            runs.Add(await NextQueuedRunAsync(stack, queue, export.Id));
+        }
+        while (runs[^1].Outcome == RunOutcome.Partial);
+        Assert.True(runs[^1].Outcome == RunOutcome.Succeeded, runs[^1].Error);
+        Assert.All(runs, r => Assert.Equal(pinned, r.ToVersion));
+        var parts = await ReadPartsAsync(stack, export.Id);
+        Assert.Equal(3, parts.Count);
+        AssertExactlyOnce(Enumerable.Range(1, 70).Select(i => (long)i).ToList(), parts);
+        Assert.Equal(70, (await FinalManifestAsync(stack, parts[0].Name)).GetProperty("row_count").GetInt64());
+    }
+
     /// <summary>One timer tick; the run it queued for the config, run as RunSync runs it (other tests' configs are left alone).</summary>
     private static async Task<SyncRun> NextQueuedRunAsync(SyncStack stack, CollectingRunQueue queue, string configId)
     {
