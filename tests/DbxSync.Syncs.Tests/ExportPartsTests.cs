@@ -66,12 +66,7 @@ public sealed class ExportPartsTests : IAsyncLifetime
     public async Task A_snapshot_stopped_by_the_run_limit_ends_partial_and_later_runs_continue_at_the_pinned_version()
     {
         var queue = new CollectingRunQueue();
-        var stack = _stack = await SyncStack.CreateAsync(s =>
-        {
-            s.AddSingleton(new ExportPartOptions { PartRows = 25 });
-            s.AddSingleton(new SyncRunnerOptions { RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = PageDelay * 2 });
-            s.AddSingleton<DbxSync.Core.Ports.IRunQueue>(queue);
-        });
+        var stack = _stack = await LimitedStackAsync(queue, partRows: 25);
         var table = await stack.CreateItemsTableAsync(70, changeDataFeed: true);
         var pinned = await stack.VersionAsync(table);
         var export = await stack.CreateTableConfigAsync(table);
@@ -118,12 +113,7 @@ public sealed class ExportPartsTests : IAsyncLifetime
     public async Task A_pinned_version_vacuumed_between_runs_restarts_the_export_in_a_new_generation_and_deletes_the_abandoned_parts()
     {
         var queue = new CollectingRunQueue();
-        var stack = _stack = await SyncStack.CreateAsync(s =>
-        {
-            s.AddSingleton(new ExportPartOptions { PartRows = 20 });
-            s.AddSingleton(new SyncRunnerOptions { RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = PageDelay * 2 });
-            s.AddSingleton<DbxSync.Core.Ports.IRunQueue>(queue);
-        });
+        var stack = _stack = await LimitedStackAsync(queue, partRows: 20);
         var table = await stack.CreateItemsTableAsync(50, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         stack.Handle.Faults.SlowStatementMatch = PageStatement;
@@ -156,12 +146,7 @@ public sealed class ExportPartsTests : IAsyncLifetime
     public async Task A_run_cut_off_by_its_hard_limit_in_the_middle_of_a_part_is_transient_not_requeued_and_the_part_is_redone_once_at_the_pinned_version()
     {
         var queue = new CollectingRunQueue();
-        var stack = _stack = await SyncStack.CreateAsync(s =>
-        {
-            s.AddSingleton(new ExportPartOptions { PartRows = 25 });
-            s.AddSingleton(new SyncRunnerOptions { RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = PageDelay * 2 });
-            s.AddSingleton<DbxSync.Core.Ports.IRunQueue>(queue);
-        });
+        var stack = _stack = await LimitedStackAsync(queue, partRows: 25);
         var table = await stack.CreateItemsTableAsync(70, changeDataFeed: true);
         var pinned = await stack.VersionAsync(table);
         var export = await stack.CreateTableConfigAsync(table);
@@ -201,6 +186,14 @@ public sealed class ExportPartsTests : IAsyncLifetime
         AssertExactlyOnce(Enumerable.Range(1, 70).Select(i => (long)i).ToList(), parts);
         Assert.Equal(70, (await FinalManifestAsync(stack, parts[0].Name)).GetProperty("row_count").GetInt64());
     }
+
+    /// <summary>Parts of <paramref name="partRows"/> rows, a run limit of two slowed pages, and ticks that queue into <paramref name="queue"/>.</summary>
+    private static Task<SyncStack> LimitedStackAsync(CollectingRunQueue queue, int partRows) => SyncStack.CreateAsync(s =>
+    {
+        s.AddSingleton(new ExportPartOptions { PartRows = partRows });
+        s.AddSingleton(new SyncRunnerOptions { RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = PageDelay * 2 });
+        s.AddSingleton<DbxSync.Core.Ports.IRunQueue>(queue);
+    });
 
     /// <summary>One timer tick; the run it queued for the config, run as RunSync runs it (other tests' configs are left alone).</summary>
     private static async Task<SyncRun> NextQueuedRunAsync(SyncStack stack, CollectingRunQueue queue, string configId)

@@ -22,8 +22,9 @@ public sealed record LabeledImportOptions
 
     /// <summary>
     /// The most labeled rows a file may have for a config without a staging volume (DbxSync:Imports:MaxRowsWithoutStaging).
-    /// 1,000,000 rows at ~100 JSON bytes each is ~100 MB: about 25 staging INSERTs of 4 MiB, each one Delta commit of the
-    /// staging table, plus CREATE, count, MERGE and DROP, which a warehouse runs in a few minutes, well inside a run.
+    /// 1,000,000 rows of key, label and marker are ~78 MB of JSON: 19 staging INSERTs of 4 MiB (more for wider rows), each
+    /// one Delta commit of the staging table, plus CREATE, count, MERGE and DROP: ~23 statements, which a warehouse runs
+    /// in a few minutes, well inside a run.
     /// Beyond that the file belongs in a staging volume (one upload, one MERGE through read_files). A bigger file is not
     /// failed: it waits in labeled/ and the config reports a permanent configuration error until a volume is set.
     /// </summary>
@@ -33,7 +34,7 @@ public sealed record LabeledImportOptions
 /// <summary>
 /// table_reverse: a labeled CSV dropped in labeled/{config}/ is validated whole, then merged into the table by
 /// primary key in ONE guarded MERGE (from the staged file through read_files, or from a staging table filled by
-/// parameterised VALUES batches), then moved to processed/ with {name}.report.json beside it. Every read, the move
+/// INSERTs of one JSON parameter each, up to a row cap), then moved to processed/ with {name}.report.json beside it. Every read, the move
 /// and the delete are tied to the ETag seen at validation: a file replaced meanwhile is left for its own event.
 /// A bad file changes nothing and goes to failed/ with {name}.errors.json beside it.
 /// </summary>
