@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 
 namespace DbxSync.Syncs.Tests;
 
-/// <summary>Issue 23: exports in bounded parts, pinned at one version, continued by later runs, restarted when the pinned version is vacuumed.</summary>
+/// <summary>Issue 23: exports in bounded parts, pinned at one version, continued by later runs (also past a hard limit mid-part), restarted when the pinned version is vacuumed; left-alone rows in parts too.</summary>
 [Collection(SerialCollection.Name)]
 public sealed class ExportPartsTests : IAsyncLifetime
 {
@@ -185,6 +185,49 @@ public sealed class ExportPartsTests : IAsyncLifetime
         Assert.Equal(3, parts.Count);
         AssertExactlyOnce(Enumerable.Range(1, 70).Select(i => (long)i).ToList(), parts);
         Assert.Equal(70, (await FinalManifestAsync(stack, parts[0].Name)).GetProperty("row_count").GetInt64());
+    }
+
+    [Fact]
+    public async Task Rows_left_alone_go_out_again_in_bounded_parts_over_runs_stopped_by_the_limit_each_row_once()
+    {
+        var queue = new CollectingRunQueue();
+        var stack = _stack = await LimitedStackAsync(queue, partRows: 10);
+        var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
+        var export = await stack.CreateTableConfigAsync(table);
+        var snapshot = await stack.RunAsync(export.Id);
+        Assert.True(snapshot.Outcome == RunOutcome.Succeeded, snapshot.Error);
+        var snapshotParts = await ExportFiles.CsvNamesAsync(stack, export.Id);
+
+        // An import left 25 rows alone (still unlabeled, unchanged since): they go out again. Each keyed read (only
+        // they bind :k0) is slowed like a page, so a run stops after its first part.
+        var leftAlone = Enumerable.Range(3, 25).Select(i => (long)i).ToList();
+        await new LeftAloneRows(stack.Blobs).AddAsync(DbxSync.Core.Sql.TableName.Parse(table), leftAlone.Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList(),
+            "labeled/test.csv", DateTimeOffset.UtcNow, CancellationToken.None);
+        stack.Handle.Faults.SlowStatementMatch = "IN (:k0";
+        stack.Handle.Faults.StatementDelay = PageDelay;
+
+        var runs = new List<SyncRun> { await stack.RunAsync(export.Id) };
+        Assert.True(runs[0].Outcome == RunOutcome.Partial, runs[0].Error ?? runs[0].Message);
+        Assert.Equal((1L, 10L), (runs[0].Files, runs[0].Rows));
+        Assert.Contains("the next run continues", runs[0].Message);
+        Assert.Equal(DueReason.Continuing, (await stack.Services.GetRequiredService<DueScheduleRepository>().GetAsync(export.Id)).Reason);
+        while (runs[^1].Outcome == RunOutcome.Partial)
+        {
+            Assert.True(runs.Count < 10, "the re-export never finished");
+            runs.Add(await NextQueuedRunAsync(stack, queue, export.Id));
+        }
+        Assert.True(runs[^1].Outcome == RunOutcome.Succeeded, runs[^1].Error);
+        Assert.True(runs.Count >= 3, $"{runs.Count} runs");
+
+        var names = (await ExportFiles.CsvNamesAsync(stack, export.Id)).Except(snapshotParts).Order().ToList();
+        Assert.All(names, n => Assert.Contains("_left_alone_", n));
+        Assert.Equal(["_part000001.csv", "_part000002.csv", "_part000003.csv"], names.Select(n => n[^15..]));
+        var files = new List<ExportedFile>();
+        foreach (var name in names) files.Add(await ExportFiles.ReadAsync(stack, name));
+        Assert.All(files, f => Assert.True(f.Rows.Count <= 10));
+        Assert.Equal(leftAlone, files.SelectMany(f => f.Ids).Order());
+        Assert.Equal(25, runs.Sum(r => r.Rows));
+        Assert.Empty(await stack.ListAsync(BlobContainers.Exports, LeftAloneRows.Prefix(DbxSync.Core.Sql.TableName.Parse(table))));
     }
 
     /// <summary>Parts of <paramref name="partRows"/> rows, a run limit of two slowed pages, and ticks that queue into <paramref name="queue"/>.</summary>
