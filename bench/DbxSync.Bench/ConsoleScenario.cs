@@ -181,7 +181,7 @@ public static class ConsoleScenario
                 new("<= 3 API requests", m.Requests <= 3, F($"{m.Requests} requests")),
                 new("0 warehouse statements", m.Statements == 0, F($"{m.Statements} statements over {Loads} loads")),
             ],
-            Note = how + "; " + Breakdown(m.Phase),
+            Note = how + "; " + Breakdown(m.Phase) + "; " + LoadAverage(),
         };
         return
         [
@@ -189,6 +189,10 @@ public static class ConsoleScenario
             Case(F($"syncs page, {total} configs"), syncs, "navigation within the console: the list (natural name order, stored export lag)"),
         ];
     }
+
+    /// <summary>The machine's load while the pages were measured (the bench machine is often shared).</summary>
+    private static string LoadAverage()
+        => File.Exists("/proc/loadavg") ? "load average (1, 5, 15 min) " + string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "load average unknown";
 
     /// <summary>Until the awaited table is in the document and the frame after it has been painted.</summary>
     private static Task WaitPaintedAsync(IPage page)
