@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { h, grid, when, badge } from './dom.js';
+import { h, when, badge } from './dom.js';
 import { access } from './app.js';
 import { firstPage, pagedList } from './pager.js';
 
