@@ -78,6 +78,19 @@ public sealed class TableStateStore(TableServiceClient service) : IStateStore
                 yield return ToState(entity);
     }
 
+    public async IAsyncEnumerable<StateEntity> QueryRowsAsync(string table, string partitionKey, IReadOnlyList<string> rowKeys, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(rowKeys.Count);
+        // Each key through CreateQueryFilter, which quotes and escapes it; the OR of a few keys stays one request.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}") + " and ("
+                     + string.Join(" or ", rowKeys.Select(k => TableClient.CreateQueryFilter($"RowKey eq {k}"))) + ")";
+        await using var pages = service.GetTableClient(table).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken)
+            .AsPages().GetAsyncEnumerator(cancellationToken);
+        while (await StorageErrors.CallAsync($"table {table}", () => pages.MoveNextAsync().AsTask()).ConfigureAwait(false))
+            foreach (var entity in pages.Current.Values)
+                yield return ToState(entity);
+    }
+
     /// <summary>A page may be shorter than <paramref name="pageSize"/> (even empty) while a continuation token remains.</summary>
     public Task<StatePage> QueryPageAsync(string table, string? partitionKey, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {

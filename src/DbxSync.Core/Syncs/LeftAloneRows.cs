@@ -47,6 +47,14 @@ public sealed class LeftAloneRows(IBlobStore blobs)
         return batches.OrderBy(b => b.BlobName, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>Whether any batch waits for <paramref name="table"/>: one listing, no content read (a probe's question).</summary>
+    public async Task<bool> AnyAsync(TableName table, CancellationToken cancellationToken)
+    {
+        await foreach (var blob in blobs.ListAsync(BlobContainers.Exports, Prefix(table), cancellationToken))
+            if (blob.Name.EndsWith(".json", StringComparison.Ordinal)) return true;
+        return false;
+    }
+
     /// <summary>Forgets a batch once its rows went out (only the version that was read).</summary>
     public Task DeleteAsync(Batch batch, CancellationToken cancellationToken)
         => blobs.DeleteAsync(BlobContainers.Exports, batch.BlobName, batch.ETag, cancellationToken);
