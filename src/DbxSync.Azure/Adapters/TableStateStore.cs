@@ -69,9 +69,21 @@ public sealed class TableStateStore(TableServiceClient service) : IStateStore
                 yield return ToState(entity);
     }
 
-    public async IAsyncEnumerable<StateEntity> QueryRowKeyAsync(string table, string rowKey, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<StateEntity> QueryRowKeyAsync(string table, string rowKey, CancellationToken cancellationToken = default)
+        => QueryFilterAsync(table, TableClient.CreateQueryFilter($"RowKey eq {rowKey}"), cancellationToken);
+
+    public IAsyncEnumerable<StateEntity> QueryRowsAsync(string table, string partitionKey, IReadOnlyList<string> rowKeys, CancellationToken cancellationToken = default)
     {
-        await using var pages = service.GetTableClient(table).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {rowKey}"), cancellationToken: cancellationToken)
+        ArgumentOutOfRangeException.ThrowIfZero(rowKeys.Count);
+        // Each key through CreateQueryFilter, which quotes and escapes it; the OR of a few keys stays one request.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}") + " and ("
+                     + string.Join(" or ", rowKeys.Select(k => TableClient.CreateQueryFilter($"RowKey eq {k}"))) + ")";
+        return QueryFilterAsync(table, filter, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<StateEntity> QueryFilterAsync(string table, string filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var pages = service.GetTableClient(table).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken)
             .AsPages().GetAsyncEnumerator(cancellationToken);
         while (await StorageErrors.CallAsync($"table {table}", () => pages.MoveNextAsync().AsTask()).ConfigureAwait(false))
             foreach (var entity in pages.Current.Values)

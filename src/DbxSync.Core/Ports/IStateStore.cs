@@ -32,6 +32,8 @@ public interface IStateStore
     IAsyncEnumerable<StateEntity> QueryAsync(string table, string? partitionKey, CancellationToken cancellationToken = default);
     /// <summary>The rows with this row key across all partitions (one per config for a per-config row such as "schedule").</summary>
     IAsyncEnumerable<StateEntity> QueryRowKeyAsync(string table, string rowKey, CancellationToken cancellationToken = default);
+    /// <summary>The rows of one partition with these row keys (those that exist), in one query: several per-config rows at the cost of one read.</summary>
+    IAsyncEnumerable<StateEntity> QueryRowsAsync(string table, string partitionKey, IReadOnlyList<string> rowKeys, CancellationToken cancellationToken = default);
     Task<StatePage> QueryPageAsync(string table, string? partitionKey, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
     Task<HealthResult> CheckHealthAsync(CancellationToken cancellationToken = default);
 }

@@ -21,11 +21,15 @@ public sealed record ErrorBackoffOptions
 public sealed class RunAftermath(DueScheduleRepository schedules, IFailureAlerts alerts, ErrorBackoffOptions backoff, TimeProvider time, ILogger<RunAftermath> logger)
 {
     /// <summary>Writes the config's next due time after <paramref name="run"/>; returns the run as it is to be recorded.</summary>
-    public async Task<SyncRun> ScheduleNextAsync(SyncConfig config, SyncRun run, CancellationToken cancellationToken)
+    public Task<SyncRun> ScheduleNextAsync(SyncConfig config, SyncRun run, CancellationToken cancellationToken)
+        => ScheduleNextAsync(config, run, null, cancellationToken);
+
+    /// <summary>As above, from the schedule as <paramref name="known"/> a moment ago (with its ETag): no read unless it moved since.</summary>
+    public async Task<SyncRun> ScheduleNextAsync(SyncConfig config, SyncRun run, DueSchedule? known, CancellationToken cancellationToken)
     {
         try
         {
-            return await ScheduleAsync(config, run, cancellationToken);
+            return await ScheduleAsync(config, run, known, cancellationToken);
         }
         catch (Exception ex) when (ex is StorageException or ConcurrencyException or ConflictException)
         {
@@ -35,7 +39,7 @@ public sealed class RunAftermath(DueScheduleRepository schedules, IFailureAlerts
         }
     }
 
-    private async Task<SyncRun> ScheduleAsync(SyncConfig config, SyncRun run, CancellationToken cancellationToken)
+    private async Task<SyncRun> ScheduleAsync(SyncConfig config, SyncRun run, DueSchedule? known, CancellationToken cancellationToken)
     {
         var poll = TimeSpan.FromSeconds(config.PollIntervalSeconds);
         switch (run)
@@ -46,7 +50,7 @@ public sealed class RunAftermath(DueScheduleRepository schedules, IFailureAlerts
                 return await EnterErrorStateAsync(config, run, poll, cancellationToken);
             case { Outcome: RunOutcome.Partial }:
                 // Stopped at its time limit with parts left: due again at once to continue. It worked, so an episode is over.
-                await schedules.UpdateAsync(config.Id, s => s.Recovered(time.GetUtcNow()) with { Reason = DueReason.Continuing }, cancellationToken);
+                await schedules.UpdateAsync(config.Id, s => s.Recovered(time.GetUtcNow()) with { Reason = DueReason.Continuing, IntervalSeconds = null }, cancellationToken);
                 return run;
             case { Outcome: RunOutcome.Failed, StoppedAtTimeLimit: true }:
                 // Cut off mid-step: what it finished is checkpointed, the rest is redone by the next run, due at once.
@@ -57,9 +61,11 @@ public sealed class RunAftermath(DueScheduleRepository schedules, IFailureAlerts
                 await schedules.UpdateAsync(config.Id, s => s.InErrorState ? s : s with { NextDueAt = run.StartedAt + poll, Reason = DueReason.Due }, cancellationToken);
                 return run;
             default:
-                // Succeeded, no change, or a rejected file (the config works): the episode, if any, is over.
+                // Succeeded, no change, or a rejected file (the config works): the episode, if any, is over. No change
+                // doubles the interval up to the config's cap, anything else goes back to the poll interval.
                 DueSchedule? before = null;
-                await schedules.UpdateAsync(config.Id, s => (before = s).Recovered(run.StartedAt + poll), cancellationToken);
+                await schedules.UpdateAsync(config.Id, known,
+                    s => AdaptiveInterval.After(before = s, config, run.Outcome == RunOutcome.NoChange, run.StartedAt), cancellationToken);
                 if (before is { InErrorState: true })
                     logger.LogWarning("Config {ConfigId} recovered after {Failures} failed probe(s) since {Since}", config.Id, before.ConsecutiveFailures, before.ErrorSince);
                 return run;

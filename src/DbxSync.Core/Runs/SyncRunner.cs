@@ -40,6 +40,7 @@ public sealed class SyncRunner(
     ILogger<SyncRunner> logger) : ISyncRunner
 {
     private readonly Dictionary<SyncConfigType, ISync> _syncs = syncs.ToDictionary(s => s.Type);
+    private readonly UnchangedProbe _probe = new(principals, warehouses, state, aftermath, time, logger);
 
     public async Task<SyncRun> RunAsync(RunRequest request, CancellationToken cancellationToken = default)
     {
@@ -55,6 +56,10 @@ public sealed class SyncRunner(
         };
         if (!config.IsActive && request.Trigger != RunTrigger.Manual)
             return await SkippedAsync(run with { Message = "config is paused" }, request, cancellationToken);
+        // An unchanged source is judged before the lease, with no run row (unless no-change runs are recorded).
+        if (!options.RecordNoChangeRuns && _syncs.GetValueOrDefault(config.ConfigType) is { } probed
+            && await _probe.TryAsync(config, probed, run, request, cancellationToken) is { } unchanged)
+            return Logged(config, unchanged);
 
         await using var lease = await locks.TryAcquireAsync(LockName(config.Id), cancellationToken);
         if (lease is null)
@@ -126,6 +131,11 @@ public sealed class SyncRunner(
         finished = await aftermath.ScheduleNextAsync(config, finished, CancellationToken.None);
         if (finished.Outcome != RunOutcome.NoChange || request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
             await runs.SaveAsync(finished, CancellationToken.None);
+        return Logged(config, finished);
+    }
+
+    private SyncRun Logged(SyncConfig config, SyncRun finished)
+    {
         logger.LogInformation("Run {RunId} of {ConfigType} config {ConfigId}: {Outcome}; versions {From}-{To}, {Rows} rows, {Files} files, {Bytes} bytes in {DurationMs} ms",
             finished.RunId, config.ConfigType.ToWire(), config.Id, finished.Outcome, finished.FromVersion, finished.ToVersion, finished.Rows, finished.Files, finished.Bytes, finished.DurationMs);
         return finished;

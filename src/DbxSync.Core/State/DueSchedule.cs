@@ -44,6 +44,14 @@ public sealed record DueSchedule
     public int ConsecutiveFailures { get; init; }
     /// <summary>When this episode's one alert was sent (null: not yet).</summary>
     public DateTimeOffset? AlertedAt { get; init; }
+    /// <summary>
+    /// The interval the config is probed at now (null: its poll interval). It doubles with each run that found nothing
+    /// changed, up to the config's max_poll_interval_seconds, and a change resets it (<see cref="AdaptiveInterval"/>).
+    /// </summary>
+    public int? IntervalSeconds { get; init; }
+    /// <summary>When a run last checked the source (changed or not), and since when it found nothing changed (null: it changed last time).</summary>
+    public DateTimeOffset? LastCheckedAt { get; init; }
+    public DateTimeOffset? UnchangedSince { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
     public string? ETag { get; init; }
 

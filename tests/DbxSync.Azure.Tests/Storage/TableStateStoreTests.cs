@@ -124,3 +124,27 @@ public class TableStateStoreTests
         Assert.False((await unreachable.CheckHealthAsync()).IsHealthy);
     }
 }
+
+/// <summary>QueryRowsAsync: several rows of one partition in one query, with ETags a conditional write accepts.</summary>
+public class TableStateStoreRowsQueryTests
+{
+    [Fact]
+    public async Task Rows_of_one_partition_come_in_one_query_with_etags_a_conditional_write_accepts()
+    {
+        var store = new TableStateStore(AzuriteClients.Tables);
+        var table = AzuriteClients.TableName();
+        await store.EnsureTableAsync(table);
+        foreach (var (pk, rk) in new[] { ("c1", "source"), ("c1", "checkpoint"), ("c1", "f|x"), ("c2", "source"), ("c1", "it's") })
+            await store.InsertAsync(table, new StateEntity { PartitionKey = pk, RowKey = rk, Properties = { ["V"] = 1 } });
+
+        var rows = new List<StateEntity>();
+        await foreach (var e in store.QueryRowsAsync(table, "c1", ["source", "checkpoint", "it's", "missing"])) rows.Add(e);
+
+        Assert.Equal(["checkpoint", "it's", "source"], rows.Select(r => r.RowKey).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.Equal("c1", r.PartitionKey));
+        var checkpoint = rows.Single(r => r.RowKey == "checkpoint");
+        checkpoint.Properties["V"] = 2;
+        await store.UpsertAsync(table, checkpoint);
+        Assert.Equal(2, (await store.GetAsync(table, "c1", "checkpoint"))!.Properties["V"]);
+    }
+}
