@@ -11,6 +11,8 @@ namespace DbxSync.Azure.Adapters;
 /// Core's write stream as staged blocks: nothing is visible until <see cref="CommitAsync"/>, unlike the SDK's
 /// OpenWrite stream, which commits whatever was written when it is disposed (a failed export would appear half
 /// written). Memory: two blocks, one staging while the next fills. Content within one block goes as one Put Blob.
+/// The first buffer starts at 64 KiB and doubles up to the block size as content arrives, so a small file (a volume's
+/// 4-64 KiB files, a manifest) holds 64 KiB, not a whole block: eight parallel small uploads held 8 x 8 MiB.
 /// </summary>
 internal sealed class StagedBlockWriteStream(
     BlockBlobClient blob, BlobHttpHeaders headers, IDictionary<string, string>? metadata, BlobRequestConditions? conditions,
@@ -19,7 +21,10 @@ internal sealed class StagedBlockWriteStream(
     // Unique per upload so that two concurrent uploads of one name never commit each other's blocks.
     private readonly string _uploadId = Guid.NewGuid().ToString("N");
     private readonly List<string> _blockIds = [];
-    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(blockSize);
+    // Under the 85,000-byte large-object-heap threshold.
+    private const int InitialBufferSize = 64 * 1024;
+
+    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, blockSize));
     private byte[]? _stagingBuffer;
     private Task? _staging;
     private int _filled;
@@ -35,8 +40,8 @@ internal sealed class StagedBlockWriteStream(
     {
         while (!data.IsEmpty)
         {
-            var buffer = _buffer ?? throw new ObjectDisposedException(nameof(StagedBlockWriteStream));
-            var take = Math.Min(data.Length, blockSize - _filled);
+            var buffer = Room();
+            var take = Math.Min(data.Length, Math.Min(buffer.Length, blockSize) - _filled);
             data[..take].CopyTo(buffer.AsMemory(_filled));
             _filled += take;
             _written += take;
@@ -50,7 +55,7 @@ internal sealed class StagedBlockWriteStream(
     public async Task WriteFromAsync(Stream source, CancellationToken cancellationToken)
     {
         int read;
-        while ((read = await source.ReadAsync((_buffer ?? throw new ObjectDisposedException(nameof(StagedBlockWriteStream))).AsMemory(_filled, blockSize - _filled), cancellationToken).ConfigureAwait(false)) > 0)
+        while ((read = await source.ReadAsync(Room().AsMemory(_filled, Math.Min(_buffer!.Length, blockSize) - _filled), cancellationToken).ConfigureAwait(false)) > 0)
         {
             _filled += read;
             _written += read;
@@ -86,6 +91,17 @@ internal sealed class StagedBlockWriteStream(
             ReturnBuffers();
             return toItem(info, _written);
         }, createOnly);
+
+    /// <summary>The fill buffer, doubled (up to the block size) when it is full and the block is not.</summary>
+    private byte[] Room()
+    {
+        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(StagedBlockWriteStream));
+        if (_filled < buffer.Length || buffer.Length >= blockSize) return buffer;
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, blockSize));
+        buffer.AsSpan(0, _filled).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return _buffer = larger;
+    }
 
     private async Task StageAsync(CancellationToken cancellationToken)
     {
