@@ -24,7 +24,12 @@ internal sealed class StagedBlockWriteStream(
     // Under the 85,000-byte large-object-heap threshold.
     private const int InitialBufferSize = 64 * 1024;
 
-    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, blockSize));
+    // Not ArrayPool<byte>.Shared: it keeps a returned array in the returning thread's slot, and an upload continues on
+    // whichever pool thread, so 8 MiB blocks were stranded per thread and new ones rented. This pool has no per-thread
+    // slots; 16 blocks per size is eight parallel uploads of two blocks each.
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 8 * 1024 * 1024, maxArraysPerBucket: 16);
+
+    private byte[]? _buffer = Pool.Rent(Math.Min(InitialBufferSize, blockSize));
     private byte[]? _stagingBuffer;
     private Task? _staging;
     private int _filled;
@@ -97,9 +102,9 @@ internal sealed class StagedBlockWriteStream(
     {
         var buffer = _buffer ?? throw new ObjectDisposedException(nameof(StagedBlockWriteStream));
         if (_filled < buffer.Length || buffer.Length >= blockSize) return buffer;
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, blockSize));
+        var larger = Pool.Rent(Math.Min(buffer.Length * 2, blockSize));
         buffer.AsSpan(0, _filled).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
+        Pool.Return(buffer);
         return _buffer = larger;
     }
 
@@ -110,7 +115,7 @@ internal sealed class StagedBlockWriteStream(
         var full = _buffer!;
         _staging = blob.StageBlockAsync(id, new MemoryStream(full, 0, _filled, writable: false), cancellationToken: cancellationToken);
         _blockIds.Add(id);
-        _buffer = _stagingBuffer ?? ArrayPool<byte>.Shared.Rent(blockSize);
+        _buffer = _stagingBuffer ?? Pool.Rent(blockSize);
         _stagingBuffer = full;
         _filled = 0;
     }
@@ -148,8 +153,8 @@ internal sealed class StagedBlockWriteStream(
 
     private void ReturnBuffers()
     {
-        if (_stagingBuffer is not null) ArrayPool<byte>.Shared.Return(_stagingBuffer);
-        if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+        if (_stagingBuffer is not null) Pool.Return(_stagingBuffer);
+        if (_buffer is not null) Pool.Return(_buffer);
         _stagingBuffer = _buffer = null;
     }
 

@@ -3,39 +3,37 @@ using System.Buffers;
 namespace DbxSync.Databricks.Sql;
 
 /// <summary>
-/// One downloaded result chunk held in pooled 64 KiB segments, then read back once. A chunk is 1-20 MB: held as one
-/// MemoryStream it is a fresh large-object-heap array per chunk, which only a full (gen2) collection frees, so a long
-/// export grew the worker's heap by tens of MiB of dead chunks (measured: bench/results/2026-12-05-memory.md).
-/// Segments stay under the 85,000-byte LOH threshold and go back to the pool as soon as they are read, so the next
-/// chunk reuses the same memory. Reading returns each segment once it is consumed; disposing returns the rest.
+/// One downloaded result chunk held in a pooled array, read back once, and returned when
+/// disposed, so the next chunk of about the same size reuses the same memory. A chunk is megabytes: as a new
+/// MemoryStream per chunk it was a fresh large-object-heap array each time, freed only by a full collection, which
+/// let dead chunks pile up in a long export (bench/results/2026-12-05-memory.md). Sized from the chunk's manifest
+/// byte_count; a body longer than announced still fits (the array grows).
 /// </summary>
 internal sealed class PooledChunkBuffer : Stream
 {
-    internal const int SegmentSize = 64 * 1024;
+    // Not ArrayPool<byte>.Shared: it keeps a returned array in the returning thread's slot, and a download continues on
+    // whichever pool thread, so arrays were stranded per thread and new ones rented (measured: 16 arrays of 2-4 MiB,
+    // 63 MiB of live heap, in a 1M-row export). This pool has no per-thread slots and keeps at most 8 arrays per size;
+    // the read ahead's bytes in flight bound what is rented at once.
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 32 * 1024 * 1024, maxArraysPerBucket: 8);
 
-    private readonly List<byte[]> _segments = [];
-    private long _length;
-    private long _position;
-    private int _returned;
+    private byte[]? _array;
+    private int _length;
+    private int _position;
 
-    /// <summary>Copies <paramref name="source"/> to its end into pooled segments.</summary>
-    public static async Task<PooledChunkBuffer> ReadAllAsync(Stream source, CancellationToken cancellationToken)
+    private PooledChunkBuffer(byte[] array) => _array = array;
+
+    /// <summary>Copies <paramref name="source"/> to its end into a rented array of at least <paramref name="expectedLength"/> bytes.</summary>
+    public static async Task<PooledChunkBuffer> ReadAllAsync(Stream source, long expectedLength, CancellationToken cancellationToken)
     {
-        var buffer = new PooledChunkBuffer();
+        // One byte more than announced, so that reaching the end needs no grow.
+        var buffer = new PooledChunkBuffer(Pool.Rent((int)Math.Clamp(expectedLength + 1, 1, Array.MaxLength)));
         try
         {
-            while (true)
-            {
-                var filled = (int)(buffer._length % SegmentSize);
-                if (filled == 0 && buffer._length == buffer._segments.Count * (long)SegmentSize)
-                {
-                    buffer._segments.Add(ArrayPool<byte>.Shared.Rent(SegmentSize));
-                }
-                var segment = buffer._segments[^1];
-                var read = await source.ReadAsync(segment.AsMemory(filled, SegmentSize - filled), cancellationToken).ConfigureAwait(false);
-                if (read == 0) return buffer;
+            int read;
+            while ((read = await source.ReadAsync(buffer.Room(), cancellationToken).ConfigureAwait(false)) > 0)
                 buffer._length += read;
-            }
+            return buffer;
         }
         catch
         {
@@ -44,7 +42,20 @@ internal sealed class PooledChunkBuffer : Stream
         }
     }
 
-    public override bool CanRead => true;
+    private Memory<byte> Room()
+    {
+        var array = _array!;
+        if (_length == array.Length)
+        {
+            var larger = Pool.Rent((int)Math.Min((long)array.Length * 2, Array.MaxLength));
+            array.AsSpan(0, _length).CopyTo(larger);
+            Pool.Return(array);
+            _array = array = larger;
+        }
+        return array.AsMemory(_length);
+    }
+
+    public override bool CanRead => _array is not null;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
     public override long Length => _length;
@@ -54,20 +65,11 @@ internal sealed class PooledChunkBuffer : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        var total = 0;
-        while (!buffer.IsEmpty && _position < _length)
-        {
-            var index = (int)(_position / SegmentSize);
-            var offset = (int)(_position % SegmentSize);
-            var take = (int)Math.Min(Math.Min(buffer.Length, SegmentSize - offset), _length - _position);
-            _segments[index].AsSpan(offset, take).CopyTo(buffer);
-            buffer = buffer[take..];
-            _position += take;
-            total += take;
-            if ((_position % SegmentSize == 0 || _position == _length) && _returned <= index)
-                ReturnUpTo(index + 1);
-        }
-        return total;
+        var array = _array ?? throw new ObjectDisposedException(nameof(PooledChunkBuffer));
+        var take = Math.Min(buffer.Length, _length - _position);
+        array.AsSpan(_position, take).CopyTo(buffer);
+        _position += take;
+        return take;
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
@@ -76,19 +78,13 @@ internal sealed class PooledChunkBuffer : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         Task.FromResult(Read(buffer.AsSpan(offset, count)));
 
-    /// <summary>Segments before <paramref name="end"/> are read: back to the pool.</summary>
-    private void ReturnUpTo(int end)
-    {
-        for (; _returned < end; _returned++)
-        {
-            ArrayPool<byte>.Shared.Return(_segments[_returned]);
-            _segments[_returned] = [];
-        }
-    }
-
     protected override void Dispose(bool disposing)
     {
-        if (disposing) ReturnUpTo(_segments.Count);
+        if (disposing && _array is { } array)
+        {
+            _array = null;
+            Pool.Return(array);
+        }
         base.Dispose(disposing);
     }
 

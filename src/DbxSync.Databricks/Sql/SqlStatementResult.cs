@@ -148,7 +148,7 @@ public sealed class SqlStatementResult : IStatementResult
         using var response = await OpenLinkAsync(link, cancellationToken).ConfigureAwait(false);
         await using var stream = new StallTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false),
             _client.StreamStallTimeout, _client.Time, $"result chunk {link.ChunkIndex} download");
-        return await PooledChunkBuffer.ReadAllAsync(stream, cancellationToken).ConfigureAwait(false);
+        return await PooledChunkBuffer.ReadAllAsync(stream, chunk.ByteCount ?? 0, cancellationToken).ConfigureAwait(false);
     }
 
     private async IAsyncEnumerable<string?[]> ReadExternalChunkAsync(int index, IReadOnlyList<ExternalLink> known, [EnumeratorCancellation] CancellationToken cancellationToken)
