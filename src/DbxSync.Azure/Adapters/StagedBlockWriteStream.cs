@@ -27,7 +27,7 @@ internal sealed class StagedBlockWriteStream(
     // Not ArrayPool<byte>.Shared: it keeps a returned array in the returning thread's slot, and an upload continues on
     // whichever pool thread, so 8 MiB blocks were stranded per thread and new ones rented. This pool has no per-thread
     // slots; 16 blocks per size is eight parallel uploads of two blocks each.
-    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 8 * 1024 * 1024, maxArraysPerBucket: 16);
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: BlobStore.BlockSize, maxArraysPerBucket: 16);
 
     private byte[]? _buffer = Pool.Rent(Math.Min(InitialBufferSize, blockSize));
     private byte[]? _stagingBuffer;
