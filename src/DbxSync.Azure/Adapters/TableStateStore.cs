@@ -51,6 +51,16 @@ public sealed class TableStateStore(TableServiceClient service) : IStateStore
             }
         });
 
+    public Task UpsertBatchAsync(string table, IReadOnlyList<StateEntity> entities, CancellationToken cancellationToken = default)
+    {
+        if (entities.Count == 0) return Task.CompletedTask;
+        if (entities.Count > IStateStore.MaxBatch || entities.Any(e => e.PartitionKey != entities[0].PartitionKey || e.ETag is not null))
+            throw new ArgumentException($"A batch is at most {IStateStore.MaxBatch} unconditional upserts of one partition.", nameof(entities));
+        return StorageErrors.CallAsync(Subject(table, entities[0].PartitionKey, entities[0].RowKey), async () =>
+            await service.GetTableClient(table).SubmitTransactionAsync(
+                entities.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToTable(e))), cancellationToken).ConfigureAwait(false));
+    }
+
     public Task DeleteAsync(string table, string partitionKey, string rowKey, string? etag = null, CancellationToken cancellationToken = default) =>
         StorageErrors.CallAsync(Subject(table, partitionKey, rowKey), async () =>
         {

@@ -135,13 +135,19 @@ public sealed class SyncStateRepository(IStateStore store)
         return result;
     }
 
-    public Task SaveManifestEntryAsync(string configId, ManifestEntry entry, CancellationToken cancellationToken = default)
-        => store.UpsertAsync(StateTables.SyncState, new StateEntity
-        {
-            PartitionKey = configId,
-            RowKey = FilePrefix + EncodeKey(entry.RelativePath),
-            Properties = { ["Path"] = entry.RelativePath, ["Size"] = entry.Size, ["Fingerprint"] = entry.Fingerprint, ["SyncedAt"] = entry.SyncedAt },
-        }, cancellationToken);
+    /// <summary>Up to <see cref="IStateStore.MaxBatch"/> entries per request, each request all or none.</summary>
+    public async Task SaveManifestEntriesAsync(string configId, IReadOnlyList<ManifestEntry> entries, CancellationToken cancellationToken = default)
+    {
+        foreach (var chunk in entries.Chunk(IStateStore.MaxBatch))
+            await store.UpsertBatchAsync(StateTables.SyncState, chunk.Select(e => ManifestEntity(configId, e)).ToList(), cancellationToken);
+    }
+
+    private static StateEntity ManifestEntity(string configId, ManifestEntry entry) => new()
+    {
+        PartitionKey = configId,
+        RowKey = FilePrefix + EncodeKey(entry.RelativePath),
+        Properties = { ["Path"] = entry.RelativePath, ["Size"] = entry.Size, ["Fingerprint"] = entry.Fingerprint, ["SyncedAt"] = entry.SyncedAt },
+    };
 
     public Task RemoveManifestEntryAsync(string configId, string relativePath, CancellationToken cancellationToken = default)
         => DeleteIfExistsAsync(configId, FilePrefix + EncodeKey(relativePath), cancellationToken);

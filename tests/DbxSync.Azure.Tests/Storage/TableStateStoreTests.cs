@@ -86,6 +86,27 @@ public class TableStateStoreTests
     }
 
     [Fact]
+    public async Task A_batch_upserts_up_to_100_rows_of_one_partition_in_one_transaction_and_refuses_more()
+    {
+        var (store, table) = await NewTableAsync();
+        await store.InsertAsync(table, new StateEntity { PartitionKey = "cfg", RowKey = "f|000", Properties = { ["Size"] = 1L } });
+        var rows = Enumerable.Range(0, IStateStore.MaxBatch)
+            .Select(i => new StateEntity { PartitionKey = "cfg", RowKey = $"f|{i:D3}", Properties = { ["Size"] = 10L + i } }).ToList();
+
+        await store.UpsertBatchAsync(table, rows);
+
+        var stored = await store.QueryAsync(table, "cfg").ToListAsync();
+        Assert.Equal(IStateStore.MaxBatch, stored.Count);
+        Assert.Equal(10L, stored[0].Properties["Size"]); // the existing row was replaced
+        Assert.Equal(109L, stored[^1].Properties["Size"]);
+        var tooMany = rows.Append(new StateEntity { PartitionKey = "cfg", RowKey = "f|100" }).ToList();
+        await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertBatchAsync(table, tooMany));
+        var twoPartitions = new List<StateEntity> { rows[0], new() { PartitionKey = "other", RowKey = "f|000" } };
+        await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertBatchAsync(table, twoPartitions));
+        Assert.Empty(await store.QueryAsync(table, "other").ToListAsync());
+    }
+
+    [Fact]
     public async Task Pages_follow_opaque_continuation_tokens()
     {
         var (store, table) = await NewTableAsync();
