@@ -11,26 +11,8 @@ namespace DbxSync.Syncs.Tests;
 
 /// <summary>Injected faults on the shared emulator: throttling, crashes, expiring tokens, failing and ambiguous writes.</summary>
 [Collection(SerialCollection.Name)]
-public sealed class FaultTests : IAsyncLifetime
+public sealed class FaultTests : SyncStackTest
 {
-    private SyncStack? _stack;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_stack is not null)
-        {
-            _stack.Handle.Faults.Reset();
-            await _stack.DisposeAsync();
-        }
-    }
-
-    private async Task<SyncStack> StackAsync(int batchRows = 25)
-        => _stack = await SyncStack.CreateAsync(s => s.AddSingleton(new LabeledImportOptions { ValuesBatchRows = batchRows }));
-
-    private static string Quoted(string table) => DbxSync.Core.Sql.TableName.Parse(table).Quoted;
-
     private static Task<ExportedFile> ExportOnceAsync(SyncStack stack, string exportId) => ExportFiles.ExportOnceAsync(stack, exportId);
 
     private static async Task<SyncRun> DropAsync(SyncStack stack, string importId, string name, byte[] content)
@@ -42,7 +24,7 @@ public sealed class FaultTests : IAsyncLifetime
     [Fact]
     public async Task Throttling_and_unavailability_bursts_leave_exports_and_the_table_exactly_right()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(batchRows: 25);
         var table = await stack.CreateItemsTableAsync(200, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
@@ -80,7 +62,7 @@ public sealed class FaultTests : IAsyncLifetime
     [Fact]
     public async Task A_crash_between_the_last_part_and_the_checkpoint_finishes_the_same_export_without_duplicates_or_loss()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(batchRows: 25);
         var table = await stack.CreateItemsTableAsync(100, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         var first = await ExportOnceAsync(stack, export.Id);

@@ -108,7 +108,7 @@ public sealed class SyncRunner(
             finished = finished with { Progress = progress.Latest };
         }
 
-        finished = await aftermath.ScheduleNextAsync(config, finished, CancellationToken.None);
+        finished = await aftermath.ScheduleNextAsync(config, finished, request.FinalDelivery, CancellationToken.None);
         if (finished.Outcome != RunOutcome.NoChange || request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
             await runs.SaveAsync(finished, CancellationToken.None);
         logger.LogInformation("Run {RunId} of {ConfigType} config {ConfigId}: {Outcome}; versions {From}-{To}, {Rows} rows, {Files} files, {Bytes} bytes in {DurationMs} ms",
