@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Azure.Storage.Queues;
 using DbxSync.Core.Configs;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Principals;
@@ -227,18 +226,7 @@ public sealed class SyncStack : IAsyncDisposable
     public Task<DueSchedule> ScheduleAsync(string configId) => _provider.GetRequiredService<DueScheduleRepository>().GetAsync(configId);
 
     /// <summary>The error-state alerts sync-runs-poison holds for a config (the queue operators alert on).</summary>
-    public async Task<List<JsonElement>> PoisonAlertsAsync(string configId)
-    {
-        var poison = new QueueClient(AzuriteInstance.Shared.ConnectionString, StorageRunQueue.PoisonName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        await poison.CreateIfNotExistsAsync();
-        var found = new List<JsonElement>();
-        foreach (var m in (await poison.PeekMessagesAsync(32)).Value)
-        {
-            using var doc = JsonDocument.Parse(m.Body.ToString());
-            if (doc.RootElement.TryGetProperty("config_id", out var id) && id.GetString() == configId) found.Add(doc.RootElement.Clone());
-        }
-        return found;
-    }
+    public Task<List<JsonElement>> PoisonAlertsAsync(string configId) => PoisonQueue.MessagesAsync(AzuriteInstance.Shared.ConnectionString, configId);
 
     // ---------- blobs ----------
 
