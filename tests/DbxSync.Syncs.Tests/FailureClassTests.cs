@@ -18,16 +18,10 @@ namespace DbxSync.Syncs.Tests;
 [Collection(SerialCollection.Name)]
 public sealed class FailureClassTests : SyncStackTest
 {
-    private static string StagingPrefix(string table)
-    {
-        var t = DbxSync.Core.Sql.TableName.Parse(table);
-        return $"`{t.Catalog}`.`{t.Schema}`.`{StagingTables.Prefix}";
-    }
-
     [Fact]
     public async Task A_dropped_table_is_permanent_one_poison_alert_across_ticks_growing_backoff_and_recovery_once_recreated()
     {
-        var stack = await StackAsync(batchRows: 25);
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(20, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         Assert.Equal(RunOutcome.Succeeded, (await stack.RunAsync(export.Id, RunTrigger.Timer)).Outcome);
@@ -67,7 +61,7 @@ public sealed class FailureClassTests : SyncStackTest
     public async Task A_transient_outage_outlasting_every_redelivery_opens_one_error_episode_with_one_alert_not_a_poison_message_per_interval()
     {
         const int Deliveries = 3;
-        var stack = await StackAsync(batchRows: 25);
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(5, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         // Every statement on the table fails as a warehouse in trouble fails (INTERNAL_ERROR: transient).
@@ -126,7 +120,7 @@ public sealed class FailureClassTests : SyncStackTest
     [Fact]
     public async Task A_labeled_file_for_a_dropped_table_stays_in_labeled_and_is_imported_once_the_table_is_back()
     {
-        var stack = await StackAsync(batchRows: 25);
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(10, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
         await stack.SqlAsync($"DROP TABLE {table}");
@@ -153,7 +147,7 @@ public sealed class FailureClassTests : SyncStackTest
     [InlineData(false)]
     public async Task A_merge_failing_with_a_data_error_rejects_the_file_as_data_and_leaves_the_config_healthy(bool useStaging)
     {
-        var stack = await StackAsync(batchRows: 7);
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(12, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging);
         var before = await stack.SnapshotAsync(table);
@@ -172,7 +166,7 @@ public sealed class FailureClassTests : SyncStackTest
     [Fact]
     public async Task The_staging_tables_CREATE_failing_once_does_not_fail_the_file_the_retry_imports_it()
     {
-        var stack = await StackAsync(batchRows: 7);
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(20, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
         stack.Handle.Faults.FailNextStatements(1, "CREATE TABLE " + StagingPrefix(table));
@@ -189,7 +183,7 @@ public sealed class FailureClassTests : SyncStackTest
     [Fact]
     public async Task A_failed_DROP_leaves_a_staging_table_that_a_redelivery_with_the_same_run_id_does_not_trip_over()
     {
-        var stack = await StackAsync(batchRows: 7);
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(20, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
         var runId = stack.RunRepository.NewRunId();
@@ -211,14 +205,14 @@ public sealed class FailureClassTests : SyncStackTest
     [Fact]
     public async Task A_worker_killed_mid_import_leaves_the_file_in_labeled_and_the_redelivery_imports_it()
     {
-        var stack = await StackAsync(batchRows: 5);
+        var stack = await StackAsync(maxStatementBytes: 400);
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
         var runId = stack.RunRepository.NewRunId();
         var faults = stack.Handle.Faults;
-        // Killed: the batches are slow, the run is cut off in the middle, and its cleanup never reaches the workspace.
+        // Killed: the staging INSERTs (several, ~7 rows each) are slow, the run is cut off in the middle, and its cleanup never reaches the workspace.
         faults.SlowStatementMatch = "INSERT INTO " + StagingPrefix(table);
-        faults.StatementDelay = TimeSpan.FromMilliseconds(400);
+        faults.StatementDelay = TimeSpan.FromMilliseconds(1000);
         faults.FailNextStatements(1, "DROP TABLE IF EXISTS " + StagingPrefix(table));
         await stack.UploadAsync(BlobContainers.Labeled, $"{import.Id}/labels.csv", ExportFiles.LabelIds(Enumerable.Range(1, 30).Select(i => (long)i)));
         using (var kill = new CancellationTokenSource(TimeSpan.FromSeconds(1.5)))
@@ -238,7 +232,7 @@ public sealed class FailureClassTests : SyncStackTest
     [Fact]
     public async Task The_sweep_drops_our_staging_tables_older_than_a_day_and_nothing_else()
     {
-        var stack = await StackAsync(batchRows: 25);
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(5, changeDataFeed: false);
         var t = DbxSync.Core.Sql.TableName.Parse(table);
         var old = StagingTables.ForAttempt(t, SyncRunRepository.NewRunId(DateTimeOffset.UtcNow - TimeSpan.FromDays(2)));
@@ -262,7 +256,7 @@ public sealed class FailureClassTests : SyncStackTest
     [Fact]
     public async Task Vacuumed_change_files_fall_back_to_the_version_difference_logged_instead_of_failing()
     {
-        var stack = await StackAsync(batchRows: 25);
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         await ExportFiles.ExportOnceAsync(stack, export.Id);
@@ -280,7 +274,7 @@ public sealed class FailureClassTests : SyncStackTest
     [Fact]
     public async Task A_vacuumed_table_whose_change_and_data_files_are_gone_exports_a_snapshot_logged_on_every_later_run_too()
     {
-        var stack = await StackAsync(batchRows: 25);
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         await ExportFiles.ExportOnceAsync(stack, export.Id);
@@ -305,7 +299,7 @@ public sealed class FailureClassTests : SyncStackTest
     [Fact]
     public async Task Vacuumed_data_files_of_the_checkpoint_version_fall_back_to_a_snapshot_logged_instead_of_failing()
     {
-        var stack = await StackAsync(batchRows: 25);
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: false);
         var export = await stack.CreateTableConfigAsync(table);
         await ExportFiles.ExportOnceAsync(stack, export.Id);

@@ -25,8 +25,15 @@ public abstract class SyncStackTest : IAsyncLifetime
     /// <summary>This test's stack: the app's composition, changed by <paramref name="configure"/>.</summary>
     protected async Task<SyncStack> StackAsync(Action<IServiceCollection>? configure = null) => _stack = await SyncStack.CreateAsync(configure);
 
-    /// <summary>A stack whose imports without a staging volume fill their staging table in batches of <paramref name="batchRows"/>.</summary>
-    protected Task<SyncStack> StackAsync(int batchRows) => StackAsync(s => s.AddSingleton(new LabeledImportOptions { ValuesBatchRows = batchRows }));
+    /// <summary>A stack whose imports without a staging volume put at most <paramref name="maxStatementBytes"/> of JSON in one staging INSERT.</summary>
+    protected Task<SyncStack> StackAsync(int maxStatementBytes) => StackAsync(s => s.AddSingleton(new LabeledImportOptions { MaxStatementBytes = maxStatementBytes }));
 
     protected static string Quoted(string table) => TableName.Parse(table).Quoted;
+
+    /// <summary>How this app's staging tables of <paramref name="table"/> begin, quoted as its statements name them.</summary>
+    protected static string StagingPrefix(string table)
+    {
+        var t = TableName.Parse(table);
+        return $"`{t.Catalog}`.`{t.Schema}`.`{StagingTables.Prefix}";
+    }
 }

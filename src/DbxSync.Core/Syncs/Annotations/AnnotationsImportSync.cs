@@ -15,8 +15,8 @@ namespace DbxSync.Core.Syncs.Annotations;
 public sealed record AnnotationImportOptions
 {
     public long MaxFileBytes { get; init; } = 4L * 1024 * 1024 * 1024;
-    /// <summary>Records per parameterised INSERT into the staging table (10 parameters each).</summary>
-    public int BatchRecords { get; init; } = 200;
+    /// <summary>The most JSON bytes one staging INSERT carries (see <see cref="StagingTable.DefaultMaxStatementBytes"/>).</summary>
+    public int MaxStatementBytes { get; init; } = StagingTable.DefaultMaxStatementBytes;
 }
 
 /// <summary>
@@ -72,7 +72,7 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
         var config = context.Config;
         var log = context.Logger;
         var now = time.GetUtcNow();
-        var statements = new AnnotationStatements(inputs, annotations, annotations with { Table = "_dbxsync_staging_" + context.RunId.Replace('-', '_') });
+        var statements = new AnnotationStatements(inputs, annotations, annotations with { Table = "_dbxsync_staging_" + context.RunId.Replace('-', '_') }, options.MaxStatementBytes);
         AnnotationImportReport report;
         await context.Workspace.ExecuteAsync(statements.CreateStaging(), null, write, cancellationToken);
         try
@@ -105,28 +105,23 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
         return await Dropped.CompleteAsync(context, blob, report, report.Records, report.Updated, report.Inserted, cancellationToken);
     }
 
-    /// <summary>Second pass over the same ETag-bound version: every record into the staging table, batch by batch.</summary>
+    /// <summary>Second pass over the same ETag-bound version: every record into the staging table, in byte-bounded INSERTs.</summary>
     private async Task StageAsync(SyncContext context, BlobItem blob, AnnotationStatements statements, long total, StatementOptions write, CancellationToken cancellationToken)
     {
-        var batch = new List<AnnotationRecord>(options.BatchRecords);
-        long staged = 0;
-        async Task FlushAsync()
-        {
-            var (sql, parameters) = statements.InsertValues(batch);
-            await context.Workspace.ExecuteAsync(sql, parameters, write, cancellationToken);
-            staged += batch.Count;
-            batch.Clear();
-            context.Progress?.Report(new SyncProgress("stage", staged, total, "annotations"));
-        }
+        var fill = await statements.StagingTable.FillAsync(context.Workspace, RecordsAsync(blob, cancellationToken), write,
+            staged => context.Progress?.Report(new SyncProgress("stage", staged, total, "annotations")), cancellationToken);
+        context.Logger.LogInformation("Staged {Records} annotation records of {Blob} with {Statements} INSERT statement(s)", fill.Rows, blob.Name, fill.Statements);
+    }
+
+    private async IAsyncEnumerable<string?[]> RecordsAsync(BlobItem blob, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         await using var content = await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken);
         await foreach (var (line, text) in AnnotationFile.ReadLinesAsync(content, cancellationToken))
         {
             // Validated already: a line that fails now means the content is not what was validated.
             var record = AnnotationLine.Parse(text, line, (_, _, message) => throw new ConcurrencyException($"line {line} no longer validates: {message}"));
-            batch.Add(record!);
-            if (batch.Count == options.BatchRecords) await FlushAsync();
+            yield return AnnotationStatements.StagingRow(record!);
         }
-        if (batch.Count > 0) await FlushAsync();
     }
 
     private static async Task<AnnotationImportReport> MergeAnnotationsAsync(SyncContext context, AnnotationStatements statements, StatementOptions write, AnnotationImportReport report, CancellationToken cancellationToken)
