@@ -82,22 +82,7 @@ public sealed class SyncRunner(
                 logger.LogWarning("The source of config {ConfigId} changed (now {DatabricksPath}, pk {PkColumn}, label {LabelColumn}); its checkpoint and manifests were reset",
                     config.Id, config.DatabricksPath, config.PkColumn, config.LabelColumn);
             var result = await RunWithRetriesAsync(config, run, request with { Progress = progress ?? request.Progress }, stopBy, linked.Token);
-            finished = run with
-            {
-                FinishedAt = time.GetUtcNow(),
-                Outcome = result.Error is not null ? RunOutcome.Failed : result.Outcome,
-                FailureClass = result.Error is not null ? result.FailureClass ?? FailureClass.Permanent : null,
-                FromVersion = result.FromVersion,
-                ToVersion = result.ToVersion,
-                Rows = result.Rows,
-                Files = result.Files,
-                Bytes = result.Bytes,
-                UpdatedRows = result.UpdatedRows,
-                InsertedRows = result.InsertedRows,
-                Output = result.Output,
-                Message = result.Message,
-                Error = result.Error,
-            };
+            finished = run.Finished(result, time.GetUtcNow());
         }
         catch (Exception ex) when (ex is OperationCanceledException or WorkspaceException or StorageException
                                    && lease.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -128,7 +113,7 @@ public sealed class SyncRunner(
             finished = finished with { Progress = progress.Latest };
         }
 
-        finished = await aftermath.ScheduleNextAsync(config, finished, CancellationToken.None);
+        finished = await aftermath.ScheduleNextAsync(config, finished, request.FinalDelivery, known: null, CancellationToken.None);
         if (finished.Outcome != RunOutcome.NoChange || request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
             await runs.SaveAsync(finished, CancellationToken.None);
         return Logged(config, finished);

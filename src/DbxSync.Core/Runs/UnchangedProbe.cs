@@ -41,6 +41,6 @@ public sealed class UnchangedProbe(ServicePrincipalService principals, Warehouse
         {
             FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.NoChange, FromVersion = result.FromVersion, ToVersion = result.ToVersion, Message = result.Message,
         };
-        return await aftermath.ScheduleNextAsync(config, finished, probeState.Schedule, CancellationToken.None);
+        return await aftermath.ScheduleNextAsync(config, finished, finalDelivery: false, probeState.Schedule, CancellationToken.None);
     }
 }
