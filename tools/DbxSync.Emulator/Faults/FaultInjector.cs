@@ -17,6 +17,7 @@ public sealed class FaultInjector
     private int _retryAfterSeconds;
     private IReadOnlyList<string> _pathPrefixes;
     private TimeSpan _statementDelay;
+    private TimeSpan _chunkDelay;
     private string? _slowStatementMatch;
     private TimeSpan? _tokenLifetimeOverride;
     private StatementRule? _failNext;
@@ -31,6 +32,7 @@ public sealed class FaultInjector
         _retryAfterSeconds = initial.RetryAfterSeconds;
         _pathPrefixes = initial.PathPrefixes.ToArray();
         _statementDelay = initial.StatementDelay;
+        _chunkDelay = initial.ChunkDelay;
         _tokenLifetimeOverride = initial.TokenLifetimeOverride;
     }
 
@@ -47,6 +49,13 @@ public sealed class FaultInjector
 
     /// <summary>Extra time a statement spends RUNNING before the engine is called.</summary>
     public TimeSpan StatementDelay { get => Read(() => _statementDelay); set => Write(() => _statementDelay = value); }
+
+    /// <summary>
+    /// Extra time before each result chunk of a statement is served (an INLINE chunk fetch or an EXTERNAL_LINKS
+    /// download), as a slow network or cloud store would: a large result then streams for a while instead of at once.
+    /// Only statements matching <see cref="SlowStatementMatch"/> when that is set.
+    /// </summary>
+    public TimeSpan ChunkDelay { get => Read(() => _chunkDelay); set => Write(() => _chunkDelay = value); }
 
     /// <summary>When set, only statements containing this text are slowed down.</summary>
     public string? SlowStatementMatch { get => Read(() => _slowStatementMatch); set => Write(() => _slowStatementMatch = value); }
@@ -75,6 +84,7 @@ public sealed class FaultInjector
         _retryAfterSeconds = 1;
         _pathPrefixes = ["/api/"];
         _statementDelay = TimeSpan.Zero;
+        _chunkDelay = TimeSpan.Zero;
         _slowStatementMatch = null;
         _tokenLifetimeOverride = null;
         _failNext = null;
@@ -101,6 +111,15 @@ public sealed class FaultInjector
         lock (_gate)
             return _slowStatementMatch is null || statement.Contains(_slowStatementMatch, StringComparison.OrdinalIgnoreCase)
                 ? _statementDelay
+                : TimeSpan.Zero;
+    }
+
+    /// <summary>How long to hold back each result chunk of <paramref name="statement"/>.</summary>
+    public TimeSpan ChunkDelayFor(string statement)
+    {
+        lock (_gate)
+            return _slowStatementMatch is null || statement.Contains(_slowStatementMatch, StringComparison.OrdinalIgnoreCase)
+                ? _chunkDelay
                 : TimeSpan.Zero;
     }
 
@@ -141,6 +160,7 @@ public sealed class FaultInjector
                 RetryAfterSeconds = _retryAfterSeconds,
                 PathPrefixes = _pathPrefixes.ToList(),
                 StatementDelayMs = (long)_statementDelay.TotalMilliseconds,
+                ChunkDelayMs = (long)_chunkDelay.TotalMilliseconds,
                 SlowStatementMatch = _slowStatementMatch,
                 TokenLifetimeSeconds = _tokenLifetimeOverride is { } lifetime ? (long)lifetime.TotalSeconds : null,
                 FailNextStatements = _failNext is null ? null : new StatementRuleSettings(_failNext.Remaining, _failNext.Match, (long)_failNext.FailAfter.TotalMilliseconds,
@@ -159,6 +179,7 @@ public sealed class FaultInjector
         if (update.RetryAfterSeconds is { } retryAfter) RetryAfterSeconds = retryAfter;
         if (update.PathPrefixes is { } prefixes) PathPrefixes = prefixes;
         if (update.StatementDelayMs is { } delay) StatementDelay = TimeSpan.FromMilliseconds(delay);
+        if (update.ChunkDelayMs is { } chunkDelay) ChunkDelay = TimeSpan.FromMilliseconds(chunkDelay);
         if (update.SlowStatementMatch is { } slowMatch) SlowStatementMatch = slowMatch.Length == 0 ? null : slowMatch;
         if (update.TokenLifetimeSeconds is { } lifetime) TokenLifetimeOverride = lifetime <= 0 ? null : TimeSpan.FromSeconds(lifetime);
         if (update.FailNextStatements is { } fail)
@@ -185,6 +206,7 @@ public sealed class FaultSettings
     public int? RetryAfterSeconds { get; set; }
     public List<string>? PathPrefixes { get; set; }
     public long? StatementDelayMs { get; set; }
+    public long? ChunkDelayMs { get; set; }
     public string? SlowStatementMatch { get; set; }
     public long? TokenLifetimeSeconds { get; set; }
     public StatementRuleSettings? FailNextStatements { get; set; }

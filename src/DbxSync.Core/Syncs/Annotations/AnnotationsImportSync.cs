@@ -99,8 +99,11 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
         }
         else
         {
-            await using var content = await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken);
+            var validating = new ProgressMeter(context.Progress, "validate", "annotations", bytesTotal: blob.Length, time: time);
+            validating.Report();
+            await using var content = validating.Track(await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken));
             validation = await AnnotationValidation.ValidateAsync(content, cancellationToken);
+            validating.Set(validation.Records, validating.Bytes);
         }
         if (!validation.IsValid)
             return await RejectAsync(context, blob, validation.Errors, validation.ErrorCount, cancellationToken);
@@ -120,6 +123,7 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
             await StageAsync(context, blob, statements, validation.Records, write, cancellationToken);
             try
             {
+                context.Progress?.Report(new SyncProgress("merge", validation.Records, null, "annotations"));
                 report = await MergeAnnotationsAsync(context, statements, write, AnnotationImportReport.Create(config.Id, blob, inputs.FullName, annotations.FullName, now), cancellationToken);
             }
             catch (WorkspaceException ex) when (ex.Kind == WorkspaceErrorKind.SqlError && !ex.IsTransient)
@@ -166,16 +170,16 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
     private async Task StageAsync(SyncContext context, BlobItem blob, AnnotationStatements statements, long total, StatementOptions write, CancellationToken cancellationToken)
     {
         var batch = new List<AnnotationRecord>(options.BatchRecords);
-        long staged = 0;
+        var meter = new ProgressMeter(context.Progress, "stage", "annotations", total, blob.Length, time);
+        meter.Report();
         async Task FlushAsync()
         {
             var (sql, parameters) = statements.InsertValues(batch);
             await context.Workspace.ExecuteAsync(sql, parameters, write, cancellationToken);
-            staged += batch.Count;
+            meter.Add(batch.Count, 0);
             batch.Clear();
-            context.Progress?.Report(new SyncProgress("stage", staged, total, "annotations"));
         }
-        await using var content = await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken);
+        await using var content = meter.Track(await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken));
         await foreach (var (line, text) in AnnotationFile.ReadLinesAsync(content, cancellationToken))
         {
             // Validated already: a line that fails now means the content is not what was validated.
