@@ -21,9 +21,10 @@ public static class ProgressLine
     public static string Describe(ProgressRate rate, DateTimeOffset now)
     {
         if (rate.Last is not { } s) return "waiting for the run to start";
+        // Nothing counted yet and no total (a statement running on the warehouse): the stage alone says what it waits for.
         var parts = new List<string>
         {
-            $"{s.Stage} {Count(s.Done)}{(s.Total is { } total ? "/" + Count(total) : "")} {s.Unit}".TrimEnd(),
+            s.Done == 0 && s.Total is null ? s.Stage : $"{s.Stage} {Count(s.Done)}{(s.Total is { } total ? "/" + Count(total) : "")} {s.Unit}".TrimEnd(),
         };
         if (s.Bytes > 0 || s.BytesTotal is not null) parts.Add(Bytes(s.Bytes) + (s.BytesTotal is { } bt ? " of " + Bytes(bt) : ""));
         if (rate.ByBytes && rate.BytesPerSecond is > 0 and var bytes) parts.Add($"{Bytes((long)bytes)}/s");

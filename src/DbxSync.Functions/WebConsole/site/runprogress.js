@@ -53,7 +53,9 @@ export class ProgressRate {
   describe(now = Date.now()) {
     const s = this.last;
     if (!s) return 'Waiting for the run to start…';
-    const parts = [`${s.stage} ${s.done.toLocaleString()}${s.total !== null && s.total !== undefined ? '/' + s.total.toLocaleString() : ''} ${s.unit}`];
+    const known = s.total !== null && s.total !== undefined;
+    // Nothing counted yet and no total (a statement running on the warehouse): the stage alone says what it waits for.
+    const parts = [s.done === 0 && !known ? s.stage : `${s.stage} ${s.done.toLocaleString()}${known ? '/' + s.total.toLocaleString() : ''} ${s.unit}`];
     if (s.bytes > 0 || (s.bytes_total !== null && s.bytes_total !== undefined)) parts.push(bytes(s.bytes) + (s.bytes_total !== null && s.bytes_total !== undefined ? ` of ${bytes(s.bytes_total)}` : ''));
     if (this.byBytes && this.bytes > 0) parts.push(`${bytes(Math.round(this.bytes))}/s`);
     else if (this.items > 0) parts.push(`${Math.round(this.items).toLocaleString()} ${s.unit}/s`);
