@@ -88,7 +88,7 @@ public sealed class CliProgressTests
         Assert.Equal("succeeded", (string?)last!["outcome"]);
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
-        Assert.Contains("waiting for the run to start", lines[0]);
+        Assert.EndsWith("] queued", lines[0]);
         Assert.Contains("query 0/20,000 rows", lines[1]);
         Assert.Contains("export 10,000/20,000 rows · 97.7 KiB", lines[2]);
     }

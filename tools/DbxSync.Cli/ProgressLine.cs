@@ -18,9 +18,9 @@ public static class ProgressLine
     }
 
     /// <summary>e.g. "export 120,000/200,000 rows · 6.1 MiB · 41,200 rows/s · ETA 2 s" (no ETA while it cannot be known).</summary>
-    public static string Describe(ProgressRate rate, DateTimeOffset now)
+    public static string Describe(ProgressRate rate, DateTimeOffset now, string? outcome = null)
     {
-        if (rate.Last is not { } s) return "waiting for the run to start";
+        if (rate.Last is not { } s) return outcome == "running" ? "running, no progress reported yet" : "queued";
         // Nothing counted yet and no total (a statement running on the warehouse): the stage alone says what it waits for.
         var parts = new List<string>
         {

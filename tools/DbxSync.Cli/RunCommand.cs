@@ -43,7 +43,7 @@ public static class RunCommand
                     if (ProgressLine.Read(current) is { } sample) rate.Add(sample);
                     if (rate.Fraction is { } fraction) { task.IsIndeterminate = false; task.Value = fraction; }
                     else task.IsIndeterminate = true;
-                    task.Description = Markup.Escape(ProgressLine.Describe(rate, DateTimeOffset.UtcNow));
+                    task.Description = Markup.Escape(ProgressLine.Describe(rate, DateTimeOffset.UtcNow, (string?)current["outcome"]));
                 }
                 if (run?["outcome"] is { } outcome && (string?)outcome is not "failed") { task.IsIndeterminate = false; task.Value = 1; }
                 task.StopTask();
@@ -67,7 +67,7 @@ public static class RunCommand
             var newStage = sample?.Stage ?? (string?)current["outcome"];
             if (newStage == stage && now - lastLine < LogEvery) continue;
             (stage, lastLine) = (newStage, now);
-            await output.WriteLineAsync($"[{now.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {ProgressLine.Describe(rate, now)}");
+            await output.WriteLineAsync($"[{now.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {ProgressLine.Describe(rate, now, (string?)current["outcome"])}");
         }
         return run;
     }
