@@ -44,6 +44,8 @@ param runTimeLimit string = ''
 param exportPartRows int = 1000000
 @description('About this many CSV bytes per export part.')
 param exportPartBytes int = 268435456
+@description('Most labeled rows a file may have for a table_reverse config without a staging volume.')
+param importMaxRowsWithoutStaging int = 1000000
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -95,6 +97,7 @@ var dbxSyncSettings = [
   { name: 'DbxSync__Runs__TimeLimit', value: runTimeLimit }
   { name: 'DbxSync__Export__PartRows', value: string(exportPartRows) }
   { name: 'DbxSync__Export__PartBytes', value: string(exportPartBytes) }
+  { name: 'DbxSync__Imports__MaxRowsWithoutStaging', value: string(importMaxRowsWithoutStaging) }
 ]
 
 resource hostingPlan 'Microsoft.Web/serverfarms@2024-04-01' = {

@@ -59,18 +59,18 @@ public class MergeStatementBuilderTests
     }
 
     [Fact]
-    public async Task Staging_batches_bind_every_cell_as_a_typed_parameter_named_by_its_row()
+    public async Task The_staging_table_has_the_merge_sources_columns_and_rows_carry_the_files_cells_with_empty_as_null()
     {
         var file = await ValidFile("id,label,score\n1,a'; DROP TABLE x; --,2.5\n2,b,\n");
-        var stage = TableName.Parse("main.default.stage");
         var builder = new MergeStatementBuilder(Items, file, Marked, overwriteLabels: false);
-        Assert.Equal("CREATE TABLE `main`.`default`.`stage` (`id` BIGINT, `label` STRING, `score` DOUBLE)", builder.CreateStagingTable(stage));
-        var (sql, parameters) = builder.InsertValues(stage, [["1", "a'; DROP TABLE x; --", "2.5"], ["2", "b", ""]], firstRow: 500);
-        Assert.DoesNotContain("DROP", sql);
-        Assert.StartsWith("INSERT INTO `main`.`default`.`stage` VALUES (CAST(:p500_0 AS BIGINT), CAST(:p500_1 AS STRING), CAST(:p500_2 AS DOUBLE)), (CAST(:p501_0 AS BIGINT)", sql);
-        Assert.Equal(6, parameters.Count);
-        Assert.Equal(new SqlParameter("p500_1", "a'; DROP TABLE x; --", "STRING"), parameters[1]);
-        Assert.Null(parameters[5].Value);
+        var staging = builder.StagingTable(TableName.Parse("main.default.stage"), StagingTable.DefaultMaxStatementBytes);
+        Assert.Equal("CREATE TABLE `main`.`default`.`stage` (\n  `id` BIGINT,\n  `label` STRING,\n  `score` DOUBLE\n)", staging.Create().ReplaceLineEndings("\n"));
+        Assert.StartsWith("INSERT INTO `main`.`default`.`stage` (`id`, `label`, `score`)", staging.Insert);
+        Assert.Contains("CAST(c0 AS BIGINT)", staging.Insert);
+        Assert.Contains("FROM inline(from_json(:rows, 'ARRAY<STRUCT<c0: STRING, c1: STRING, c2: STRING>>'))", staging.Insert);
+        Assert.DoesNotContain("DROP", staging.Insert);
+        Assert.Equal(["1", "a'; DROP TABLE x; --", "2.5"], builder.StagingRow(["1", "a'; DROP TABLE x; --", "2.5"]));
+        Assert.Equal(["2", "b", null], builder.StagingRow(["2", "b", ""]));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace DbxSync.Functions.Tests;
 
-/// <summary>The run limit and the part size from app settings and host.json (no host needed).</summary>
+/// <summary>The run limit, the part size and the import row cap from app settings and host.json (no host needed).</summary>
 public sealed class RunSettingsTests : IDisposable
 {
     private readonly string _hostJson = Path.Combine(Path.GetTempPath(), $"dbxsync-host-{Guid.NewGuid():N}.json");
@@ -40,5 +40,13 @@ public sealed class RunSettingsTests : IDisposable
         Assert.Equal((1_000_000L, 256L * 1024 * 1024), (defaults.PartRows, defaults.PartBytes));
         Assert.Equal(5000, RunSettings.ExportParts(Settings((SettingNames.ExportPartRows, "5000"))).PartRows);
         Assert.Throws<InvalidOperationException>(() => RunSettings.ExportParts(Settings((SettingNames.ExportPartBytes, "-1"))));
+    }
+
+    [Fact]
+    public void The_import_row_cap_without_staging_is_a_positive_whole_number_defaulting_to_a_million()
+    {
+        Assert.Equal(1_000_000, RunSettings.LabeledImports(Settings()).MaxRowsWithoutStaging);
+        Assert.Equal(250_000, RunSettings.LabeledImports(Settings((SettingNames.ImportMaxRowsWithoutStaging, "250000"))).MaxRowsWithoutStaging);
+        Assert.Throws<InvalidOperationException>(() => RunSettings.LabeledImports(Settings((SettingNames.ImportMaxRowsWithoutStaging, "0"))));
     }
 }

@@ -91,6 +91,10 @@ public sealed class SyncConfigListApiTests(ApiFixture fixture) : ApiTestBase(fix
 
         var ordered = await AllPagesAsync($"service_principal_id={principal}&order=failures_first", pageSize: 2);
         Assert.Equal(["so1", "so0", "so2", "so3", "so4"], Names(ordered));
+        // The summary counts every match, not only the page: one failing (so1), one paused (so2).
+        var counts = (await ReadJsonAsync(await Admin.GetAsync($"{Route}?service_principal_id={principal}&page_size=1"))).GetProperty("counts");
+        Assert.Equal(1, counts.GetProperty("failing").GetInt32());
+        Assert.Equal(1, counts.GetProperty("paused").GetInt32());
         Assert.Equal(["so1"], Names(await AllPagesAsync($"service_principal_id={principal}&status=failing", pageSize: 2)));
 
         var failed = ordered[0];

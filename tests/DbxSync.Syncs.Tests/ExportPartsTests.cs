@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 
 namespace DbxSync.Syncs.Tests;
 
-/// <summary>Issue 23: exports in bounded parts, pinned at one version, continued by later runs, restarted when the pinned version is vacuumed.</summary>
+/// <summary>Issue 23: exports in bounded parts, pinned at one version, continued by later runs (also past a hard limit mid-part), restarted when the pinned version is vacuumed; left-alone rows in parts too.</summary>
 [Collection(SerialCollection.Name)]
 public sealed class ExportPartsTests : IAsyncLifetime
 {
@@ -66,12 +66,7 @@ public sealed class ExportPartsTests : IAsyncLifetime
     public async Task A_snapshot_stopped_by_the_run_limit_ends_partial_and_later_runs_continue_at_the_pinned_version()
     {
         var queue = new CollectingRunQueue();
-        var stack = _stack = await SyncStack.CreateAsync(s =>
-        {
-            s.AddSingleton(new ExportPartOptions { PartRows = 25 });
-            s.AddSingleton(new SyncRunnerOptions { RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = PageDelay * 2 });
-            s.AddSingleton<DbxSync.Core.Ports.IRunQueue>(queue);
-        });
+        var stack = _stack = await LimitedStackAsync(queue, partRows: 25);
         var table = await stack.CreateItemsTableAsync(70, changeDataFeed: true);
         var pinned = await stack.VersionAsync(table);
         var export = await stack.CreateTableConfigAsync(table);
@@ -118,12 +113,7 @@ public sealed class ExportPartsTests : IAsyncLifetime
     public async Task A_pinned_version_vacuumed_between_runs_restarts_the_export_in_a_new_generation_and_deletes_the_abandoned_parts()
     {
         var queue = new CollectingRunQueue();
-        var stack = _stack = await SyncStack.CreateAsync(s =>
-        {
-            s.AddSingleton(new ExportPartOptions { PartRows = 20 });
-            s.AddSingleton(new SyncRunnerOptions { RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = PageDelay * 2 });
-            s.AddSingleton<DbxSync.Core.Ports.IRunQueue>(queue);
-        });
+        var stack = _stack = await LimitedStackAsync(queue, partRows: 20);
         var table = await stack.CreateItemsTableAsync(50, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         stack.Handle.Faults.SlowStatementMatch = PageStatement;
@@ -151,6 +141,102 @@ public sealed class ExportPartsTests : IAsyncLifetime
         AssertExactlyOnce(Enumerable.Range(6, 55).Select(i => (long)i).ToList(), parts);
         Assert.Equal(55, (await FinalManifestAsync(stack, parts[0].Name)).GetProperty("row_count").GetInt64());
     }
+
+    [Fact]
+    public async Task A_run_cut_off_by_its_hard_limit_in_the_middle_of_a_part_is_transient_not_requeued_and_the_part_is_redone_once_at_the_pinned_version()
+    {
+        var queue = new CollectingRunQueue();
+        var stack = _stack = await LimitedStackAsync(queue, partRows: 25);
+        var table = await stack.CreateItemsTableAsync(70, changeDataFeed: true);
+        var pinned = await stack.VersionAsync(table);
+        var export = await stack.CreateTableConfigAsync(table);
+        stack.Handle.Faults.SlowStatementMatch = PageStatement;
+        stack.Handle.Faults.StatementDelay = PageDelay;
+        var first = await stack.RunAsync(export.Id);
+        Assert.True(first.Outcome == RunOutcome.Partial, first.Error ?? first.Message);
+        var partOne = Assert.Single(await ExportFiles.CsvNamesAsync(stack, export.Id));
+
+        // The next run starts part 2 (a run always starts one part), whose page does not come back before the limit.
+        stack.Handle.Faults.StatementDelay = TimeSpan.FromMinutes(5);
+        var cut = await NextQueuedRunAsync(stack, queue, export.Id);
+        Assert.Equal((RunOutcome.Failed, FailureClass.Transient), (cut.Outcome, cut.FailureClass));
+        Assert.Contains("time limit", cut.Error);
+        // Not thrown back to the queue (each delivery would meet the same limit, then poison), and no error episode:
+        // the config is due again at once to redo the part.
+        Assert.False(cut.Retryable, "a run cut off by its time limit must not go back to the queue");
+        var schedule = await stack.Services.GetRequiredService<DueScheduleRepository>().GetAsync(export.Id);
+        Assert.False(schedule.InErrorState);
+        Assert.Equal(DueReason.Continuing, schedule.Reason);
+        Assert.True(schedule.NextDueAt <= DateTimeOffset.UtcNow);
+        Assert.Equal([partOne], await ExportFiles.CsvNamesAsync(stack, export.Id));
+        stack.Handle.Faults.Reset();
+        await stack.InsertItemsAsync(table, 71, 5);
+
+        var runs = new List<SyncRun>();
+        do
+        {
+            Assert.True(runs.Count < 10, "the export never finished");
+            runs.Add(await NextQueuedRunAsync(stack, queue, export.Id));
+        }
+        while (runs[^1].Outcome == RunOutcome.Partial);
+        Assert.True(runs[^1].Outcome == RunOutcome.Succeeded, runs[^1].Error);
+        Assert.All(runs, r => Assert.Equal(pinned, r.ToVersion));
+        var parts = await ReadPartsAsync(stack, export.Id);
+        Assert.Equal(3, parts.Count);
+        AssertExactlyOnce(Enumerable.Range(1, 70).Select(i => (long)i).ToList(), parts);
+        Assert.Equal(70, (await FinalManifestAsync(stack, parts[0].Name)).GetProperty("row_count").GetInt64());
+    }
+
+    [Fact]
+    public async Task Rows_left_alone_go_out_again_in_bounded_parts_over_runs_stopped_by_the_limit_each_row_once()
+    {
+        var queue = new CollectingRunQueue();
+        var stack = _stack = await LimitedStackAsync(queue, partRows: 10);
+        var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
+        var export = await stack.CreateTableConfigAsync(table);
+        var snapshot = await stack.RunAsync(export.Id);
+        Assert.True(snapshot.Outcome == RunOutcome.Succeeded, snapshot.Error);
+        var snapshotParts = await ExportFiles.CsvNamesAsync(stack, export.Id);
+
+        // An import left 25 rows alone (still unlabeled, unchanged since): they go out again. Each keyed read (only
+        // they bind :k0) is slowed like a page, so a run stops after its first part.
+        var leftAlone = Enumerable.Range(3, 25).Select(i => (long)i).ToList();
+        await new LeftAloneRows(stack.Blobs).AddAsync(DbxSync.Core.Sql.TableName.Parse(table), leftAlone.Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList(),
+            "labeled/test.csv", DateTimeOffset.UtcNow, CancellationToken.None);
+        stack.Handle.Faults.SlowStatementMatch = "IN (:k0";
+        stack.Handle.Faults.StatementDelay = PageDelay;
+
+        var runs = new List<SyncRun> { await stack.RunAsync(export.Id) };
+        Assert.True(runs[0].Outcome == RunOutcome.Partial, runs[0].Error ?? runs[0].Message);
+        Assert.Equal((1L, 10L), (runs[0].Files, runs[0].Rows));
+        Assert.Contains("the next run continues", runs[0].Message);
+        Assert.Equal(DueReason.Continuing, (await stack.Services.GetRequiredService<DueScheduleRepository>().GetAsync(export.Id)).Reason);
+        while (runs[^1].Outcome == RunOutcome.Partial)
+        {
+            Assert.True(runs.Count < 10, "the re-export never finished");
+            runs.Add(await NextQueuedRunAsync(stack, queue, export.Id));
+        }
+        Assert.True(runs[^1].Outcome == RunOutcome.Succeeded, runs[^1].Error);
+        Assert.True(runs.Count >= 3, $"{runs.Count} runs");
+
+        var names = (await ExportFiles.CsvNamesAsync(stack, export.Id)).Except(snapshotParts).Order().ToList();
+        Assert.All(names, n => Assert.Contains("_left_alone_", n));
+        Assert.Equal(["_part000001.csv", "_part000002.csv", "_part000003.csv"], names.Select(n => n[^15..]));
+        var files = new List<ExportedFile>();
+        foreach (var name in names) files.Add(await ExportFiles.ReadAsync(stack, name));
+        Assert.All(files, f => Assert.True(f.Rows.Count <= 10));
+        Assert.Equal(leftAlone, files.SelectMany(f => f.Ids).Order());
+        Assert.Equal(25, runs.Sum(r => r.Rows));
+        Assert.Empty(await stack.ListAsync(BlobContainers.Exports, LeftAloneRows.Prefix(DbxSync.Core.Sql.TableName.Parse(table))));
+    }
+
+    /// <summary>Parts of <paramref name="partRows"/> rows, a run limit of two slowed pages, and ticks that queue into <paramref name="queue"/>.</summary>
+    private static Task<SyncStack> LimitedStackAsync(CollectingRunQueue queue, int partRows) => SyncStack.CreateAsync(s =>
+    {
+        s.AddSingleton(new ExportPartOptions { PartRows = partRows });
+        s.AddSingleton(new SyncRunnerOptions { RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = PageDelay * 2 });
+        s.AddSingleton<DbxSync.Core.Ports.IRunQueue>(queue);
+    });
 
     /// <summary>One timer tick; the run it queued for the config, run as RunSync runs it (other tests' configs are left alone).</summary>
     private static async Task<SyncRun> NextQueuedRunAsync(SyncStack stack, CollectingRunQueue queue, string configId)

@@ -35,8 +35,9 @@ public sealed class FailureClassTests : IAsyncLifetime
         }
     }
 
-    private async Task<SyncStack> StackAsync(int batchRows = 25)
-        => _stack = await SyncStack.CreateAsync(s => s.AddSingleton(new LabeledImportOptions { ValuesBatchRows = batchRows }));
+    /// <summary>A small statement budget: an import without a staging volume takes several staging INSERTs.</summary>
+    private async Task<SyncStack> StackAsync(int maxStatementBytes = 2048)
+        => _stack = await SyncStack.CreateAsync(s => s.AddSingleton(new LabeledImportOptions { MaxStatementBytes = maxStatementBytes }));
 
     private static string Quoted(string table) => DbxSync.Core.Sql.TableName.Parse(table).Quoted;
 
@@ -130,7 +131,7 @@ public sealed class FailureClassTests : IAsyncLifetime
     [InlineData(false)]
     public async Task A_merge_failing_with_a_data_error_rejects_the_file_as_data_and_leaves_the_config_healthy(bool useStaging)
     {
-        var stack = await StackAsync(batchRows: 7);
+        var stack = await StackAsync();
         var table = await stack.CreateItemsTableAsync(12, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging);
         var before = await stack.SnapshotAsync(table);
@@ -149,7 +150,7 @@ public sealed class FailureClassTests : IAsyncLifetime
     [Fact]
     public async Task The_staging_tables_CREATE_failing_once_does_not_fail_the_file_the_retry_imports_it()
     {
-        var stack = await StackAsync(batchRows: 7);
+        var stack = await StackAsync();
         var table = await stack.CreateItemsTableAsync(20, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
         stack.Handle.Faults.FailNextStatements(1, "CREATE TABLE " + StagingPrefix(table));
@@ -166,7 +167,7 @@ public sealed class FailureClassTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_DROP_leaves_a_staging_table_that_a_redelivery_with_the_same_run_id_does_not_trip_over()
     {
-        var stack = await StackAsync(batchRows: 7);
+        var stack = await StackAsync();
         var table = await stack.CreateItemsTableAsync(20, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
         var runId = stack.RunRepository.NewRunId();
@@ -188,14 +189,14 @@ public sealed class FailureClassTests : IAsyncLifetime
     [Fact]
     public async Task A_worker_killed_mid_import_leaves_the_file_in_labeled_and_the_redelivery_imports_it()
     {
-        var stack = await StackAsync(batchRows: 5);
+        var stack = await StackAsync(maxStatementBytes: 400);
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
         var runId = stack.RunRepository.NewRunId();
         var faults = stack.Handle.Faults;
-        // Killed: the batches are slow, the run is cut off in the middle, and its cleanup never reaches the workspace.
+        // Killed: the staging INSERTs (several, ~7 rows each) are slow, the run is cut off in the middle, and its cleanup never reaches the workspace.
         faults.SlowStatementMatch = "INSERT INTO " + StagingPrefix(table);
-        faults.StatementDelay = TimeSpan.FromMilliseconds(400);
+        faults.StatementDelay = TimeSpan.FromMilliseconds(1000);
         faults.FailNextStatements(1, "DROP TABLE IF EXISTS " + StagingPrefix(table));
         await stack.UploadAsync(BlobContainers.Labeled, $"{import.Id}/labels.csv", ExportFiles.LabelIds(Enumerable.Range(1, 30).Select(i => (long)i)));
         using (var kill = new CancellationTokenSource(TimeSpan.FromSeconds(1.5)))

@@ -26,10 +26,17 @@ public sealed class FaultTests : IAsyncLifetime
         }
     }
 
-    private async Task<SyncStack> StackAsync(int batchRows = 25)
-        => _stack = await SyncStack.CreateAsync(s => s.AddSingleton(new LabeledImportOptions { ValuesBatchRows = batchRows }));
+    /// <summary>A small statement budget: an import without a staging volume takes several staging INSERTs.</summary>
+    private async Task<SyncStack> StackAsync(int maxStatementBytes = 2048)
+        => _stack = await SyncStack.CreateAsync(s => s.AddSingleton(new LabeledImportOptions { MaxStatementBytes = maxStatementBytes }));
 
     private static string Quoted(string table) => DbxSync.Core.Sql.TableName.Parse(table).Quoted;
+
+    private static string StagingPrefix(string table)
+    {
+        var t = DbxSync.Core.Sql.TableName.Parse(table);
+        return $"`{t.Catalog}`.`{t.Schema}`.`{StagingTables.Prefix}";
+    }
 
     private static Task<ExportedFile> ExportOnceAsync(SyncStack stack, string exportId) => ExportFiles.ExportOnceAsync(stack, exportId);
 
@@ -125,7 +132,7 @@ public sealed class FaultTests : IAsyncLifetime
     {
         var faults = (await Testing.EmulatorInstance.GetAsync()).Handle!.Faults;
         faults.TokenLifetimeOverride = TimeSpan.FromSeconds(2);
-        var stack = await StackAsync(batchRows: 7);
+        var stack = await StackAsync();
         var table = await stack.CreateItemsTableAsync(56, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
@@ -152,7 +159,7 @@ public sealed class FaultTests : IAsyncLifetime
     [InlineData(false)]
     public async Task A_merge_failing_part_way_leaves_the_table_unchanged_keeps_the_valid_file_and_its_redelivery_succeeds(bool useStaging)
     {
-        var stack = await StackAsync(batchRows: 7);
+        var stack = await StackAsync();
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging);
         var before = await stack.SnapshotAsync(table);
@@ -176,17 +183,19 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_values_batch_failing_after_earlier_batches_leaves_the_target_unchanged_and_a_redrop_completes()
+    public async Task A_staging_insert_failing_after_earlier_ones_leaves_the_target_unchanged_and_a_redrop_completes()
     {
-        var stack = await StackAsync(batchRows: 7);
+        // ~200 bytes of INSERT text leave ~200 JSON bytes: a handful of (id, label) rows per statement.
+        var stack = await StackAsync(maxStatementBytes: 400);
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
         var before = await stack.SnapshotAsync(table);
         var version = await stack.VersionAsync(table);
         var labeled = ExportFiles.LabelIds(Enumerable.Range(1, 30).Select(i => (long)i));
+        var inserts = stack.Handle.Stats.StatementsContaining("INSERT INTO " + StagingPrefix(table));
 
-        // 30 rows in batches of 7: the fifth batch (rows 28-29) is the only statement binding :p28_0.
-        stack.Handle.Faults.FailNextStatements(3, "CAST(:p28_0 ");
+        // 30 rows take several INSERTs: the first goes through, the second (and every attempt after) fails.
+        stack.Handle.Faults.FailNextStatements(3, "INSERT INTO " + StagingPrefix(table), skip: 1);
         var failed = await DropAsync(stack, import.Id, "labels.csv", labeled);
         Assert.Equal((RunOutcome.Failed, FailureClass.Transient), (failed.Outcome, failed.FailureClass));
         Assert.NotNull(await stack.Blobs.GetPropertiesAsync(BlobContainers.Labeled, $"{import.Id}/labels.csv"));
@@ -199,6 +208,7 @@ public sealed class FaultTests : IAsyncLifetime
         var redrop = (await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, $"{import.Id}/labels.csv"))!;
         Assert.True(redrop.Outcome == RunOutcome.Succeeded, redrop.Error);
         Assert.Equal(30, redrop.UpdatedRows);
+        Assert.True(stack.Handle.Stats.StatementsContaining("INSERT INTO " + StagingPrefix(table)) - inserts >= 4, "the failed attempt and the redrop each took several INSERTs");
         Assert.All(await stack.LabelsAsync(table), kv => Assert.Equal(ExportFiles.LabelFor(kv.Key), kv.Value));
     }
 
@@ -207,7 +217,7 @@ public sealed class FaultTests : IAsyncLifetime
     [InlineData(false)]
     public async Task A_connection_dropped_after_the_merge_ran_is_not_blindly_resubmitted_and_redelivery_ends_correct(bool useStaging)
     {
-        var stack = await StackAsync(batchRows: 50);
+        var stack = await StackAsync();
         var table = await stack.CreateItemsTableAsync(40, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging);
         var quoted = Quoted(table);

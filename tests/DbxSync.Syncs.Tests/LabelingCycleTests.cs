@@ -10,20 +10,21 @@ namespace DbxSync.Syncs.Tests;
 
 /// <summary>
 /// The loop the product exists for, twice over: export unlabeled rows -> label -> drop -> MERGE -> processed/,
-/// then new rows arrive and only they are exported. With a staging volume (read_files) and without (VALUES batches).
+/// then new rows arrive and only they are exported. With a staging volume (read_files) and without (JSON-parameter INSERTs into a staging table).
 /// </summary>
 public sealed class LabelingCycleTests
 {
     private const int Rows = 300;
     private const int NewRows = 45;
-    private const int BatchRows = 7;
+    /// <summary>A small statement budget: the import without a staging volume takes several staging INSERTs.</summary>
+    private const int MaxStatementBytes = 2048;
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task Two_labeling_cycles_export_only_unlabeled_rows_and_end_fully_labeled(bool useStaging)
     {
-        await using var stack = await SyncStack.CreateAsync(s => s.AddSingleton(new LabeledImportOptions { ValuesBatchRows = BatchRows }));
+        await using var stack = await SyncStack.CreateAsync(s => s.AddSingleton(new LabeledImportOptions { MaxStatementBytes = MaxStatementBytes }));
         var table = await stack.CreateItemsTableAsync(Rows, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         var import = await stack.CreateImportConfigAsync(table, useStaging);
@@ -126,7 +127,7 @@ public sealed class LabelingCycleTests
         Assert.Equal(export.Rows.Count, recorded.UpdatedRows);
 
         var merges = (await stack.HistoryAsync(table)).Count(h => h.Operation == "MERGE") - mergesBefore;
-        // One MERGE either way: the VALUES batches fill a staging table, never the target.
+        // One MERGE either way: the staging INSERTs fill a staging table, never the target.
         Assert.Equal(1, merges);
         return labeledName;
     }

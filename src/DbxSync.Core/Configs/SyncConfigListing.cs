@@ -25,6 +25,12 @@ public sealed record ConfigListItem(SyncConfig Config, DueSchedule? Schedule, La
 }
 
 /// <summary>
+/// One page of a list, with counts over every config the query matched (not just this page), so a list page can show
+/// its summary (how many fail, how many are paused) from one request of a page that renders fast.
+/// </summary>
+public sealed record ConfigListPage(IReadOnlyList<ConfigListItem> Items, string? NextPageToken, int Total, int Failing, int Paused);
+
+/// <summary>
 /// The list pages' one request: every config with what a list shows, filtered, sorted on the server (natural name
 /// order, failures first when asked, across pages: Table Storage's own pages cannot give that order) and paged
 /// with an opaque token. Three table queries whatever the number of configs (configs, schedules, last runs), and
@@ -35,7 +41,7 @@ public sealed class SyncConfigListing(SyncConfigService configs, DueScheduleRepo
     public const int MaxPageSize = 5000;
     private static readonly string[] Statuses = ["active", "paused", "failing"];
 
-    public async Task<(IReadOnlyList<ConfigListItem> Items, string? NextPageToken, int Total)> ListAsync(ConfigListQuery query, CancellationToken cancellationToken = default)
+    public async Task<ConfigListPage> ListAsync(ConfigListQuery query, CancellationToken cancellationToken = default)
     {
         if (query.PageSize is < 1 or > MaxPageSize)
             throw new ValidationException($"page_size must be an integer from 1 to {MaxPageSize}.", "page_size");
@@ -65,7 +71,7 @@ public sealed class SyncConfigListing(SyncConfigService configs, DueScheduleRepo
             .ToList();
         var page = items.Skip(offset).Take(query.PageSize).ToList();
         var next = offset + page.Count < items.Count ? EncodeToken(offset + page.Count) : null;
-        return (page, next, items.Count);
+        return new ConfigListPage(page, next, items.Count, items.Count(i => i.IsFailing), items.Count(i => !i.Config.IsActive));
     }
 
     // A position in the server's own order, not a store token (Table Storage cannot give this order).

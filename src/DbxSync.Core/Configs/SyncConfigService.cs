@@ -12,6 +12,7 @@ public sealed class SyncConfigService(
     ServicePrincipalService principals,
     SyncStateRepository state,
     SyncRunRepository runs,
+    DueScheduleRepository schedules,
     TimeProvider time,
     ILogger<SyncConfigService> logger)
 {
@@ -102,7 +103,22 @@ public sealed class SyncConfigService(
         // (SyncStateRepository.ResetIfSourceChangedAsync), never here, where a running sync could write after us.
         var saved = await configs.ReplaceAsync(changed, cancellationToken);
         logger.LogInformation("Updated sync config {ConfigId}", saved.Id);
+        await ProbeNowIfFailingAsync(saved, cancellationToken);
         return saved;
+    }
+
+    /// <summary>
+    /// A config in its error state that was just changed is due at once instead of after its backoff: the change may be
+    /// the fix (a staging volume for a labeled file too big without one, a new path or warehouse). The episode itself
+    /// ends only when that run does not fail.
+    /// </summary>
+    private async Task ProbeNowIfFailingAsync(SyncConfig saved, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (await schedules.GetAsync(saved.Id, cancellationToken) is not { InErrorState: true } failing || failing.NextDueAt <= now) return;
+        // ETag-checked: a run that ended the episode meanwhile wins, and its schedule stands.
+        if (await schedules.TrySaveAsync(failing with { NextDueAt = now }, cancellationToken))
+            logger.LogInformation("Sync config {ConfigId} changed during its error episode; it is probed at once", saved.Id);
     }
 
     private async Task ValidateAsync(SyncConfig config, CancellationToken cancellationToken)

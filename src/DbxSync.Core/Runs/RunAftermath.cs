@@ -48,6 +48,10 @@ public sealed class RunAftermath(DueScheduleRepository schedules, IFailureAlerts
                 // Stopped at its time limit with parts left: due again at once to continue. It worked, so an episode is over.
                 await schedules.UpdateAsync(config.Id, s => s.Recovered(time.GetUtcNow()) with { Reason = DueReason.Continuing }, cancellationToken);
                 return run;
+            case { Outcome: RunOutcome.Failed, StoppedAtTimeLimit: true }:
+                // Cut off mid-step: what it finished is checkpointed, the rest is redone by the next run, due at once.
+                await schedules.UpdateAsync(config.Id, s => s with { NextDueAt = time.GetUtcNow(), Reason = DueReason.Continuing }, cancellationToken);
+                return run;
             case { Outcome: RunOutcome.Failed, FailureClass: FailureClass.Transient or null }:
                 // Retried by the queue; an error episode in progress keeps its backoff (a blip says nothing of its cause).
                 await schedules.UpdateAsync(config.Id, s => s.InErrorState ? s : s with { NextDueAt = run.StartedAt + poll, Reason = DueReason.Due }, cancellationToken);

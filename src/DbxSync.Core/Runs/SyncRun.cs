@@ -38,6 +38,12 @@ public sealed record SyncRun
     /// so delivering the same trigger again may succeed: queue and blob triggers rethrow to get their retries.
     /// </summary>
     public bool Retryable { get; init; }
+    /// <summary>
+    /// Not stored. The run was cut off by its hard time limit in the middle of its work (a statement, an export part):
+    /// transient, but not sent back to the queue, where each delivery would meet the same limit and end in poison; the
+    /// config is due again at once and the next run redoes the unfinished step from its checkpoint.
+    /// </summary>
+    public bool StoppedAtTimeLimit { get; init; }
 
     public long? DurationMs => FinishedAt is { } f ? (long)(f - StartedAt).TotalMilliseconds : null;
 }

@@ -106,7 +106,7 @@ public sealed class SyncRunner(
             logger.LogError("Run {RunId} of config {ConfigId} reached its time limit of {Limit} and stopped", run.RunId, config.Id, options.MaxRunDuration);
             finished = run with
             {
-                FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, Retryable = true,
+                FinishedAt = time.GetUtcNow(), Outcome = RunOutcome.Failed, FailureClass = FailureClass.Transient, StoppedAtTimeLimit = true,
                 Error = $"The run reached its time limit ({options.MaxRunDuration.TotalSeconds:0.#} s) and stopped; the next run continues from the last checkpoint.",
             };
         }

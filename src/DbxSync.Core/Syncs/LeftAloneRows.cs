@@ -16,10 +16,13 @@ public sealed class LeftAloneRows(IBlobStore blobs)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>One import's keys: the blob they are kept in and the keys (CAST(pk AS STRING) text).</summary>
-    public sealed record Batch(string BlobName, string ETag, IReadOnlyList<string> Keys);
+    /// <summary>
+    /// One import's keys still to go out: the blob they are kept in, the keys (CAST(pk AS STRING) text) and how many
+    /// parts of it were written already (the next part's number follows it).
+    /// </summary>
+    public sealed record Batch(string BlobName, string ETag, IReadOnlyList<string> Keys, int PartsDone = 0);
 
-    private sealed record Stored(string Table, string Source, DateTimeOffset CreatedAt, IReadOnlyList<string> Keys);
+    private sealed record Stored(string Table, string Source, DateTimeOffset CreatedAt, IReadOnlyList<string> Keys, int PartsDone = 0);
 
     /// <summary>exports/_reexport/{catalog.schema.table}/: outside every config's folder, so no export listing sees it.</summary>
     public static string Prefix(TableName table) => $"_reexport/{table.FullName.ToLowerInvariant()}/";
@@ -42,9 +45,31 @@ public sealed class LeftAloneRows(IBlobStore blobs)
             if (!blob.Name.EndsWith(".json", StringComparison.Ordinal)) continue;
             await using var content = await blobs.OpenReadAsync(BlobContainers.Exports, blob.Name, blob.ETag, cancellationToken);
             var stored = await JsonSerializer.DeserializeAsync<Stored>(content, Json, cancellationToken);
-            batches.Add(new Batch(blob.Name, blob.ETag, stored?.Keys ?? []));
+            batches.Add(new Batch(blob.Name, blob.ETag, stored?.Keys ?? [], stored?.PartsDone ?? 0));
         }
         return batches.OrderBy(b => b.BlobName, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// After a part of <paramref name="batch"/> went out: keeps only the keys after its first <paramref name="sent"/>,
+    /// with one more part done (only over the version that was read), or forgets the batch when none are left. Returns
+    /// what is left (no keys when it is gone), so a run stopped after any part continues with the next one.
+    /// </summary>
+    public async Task<Batch> AdvanceAsync(Batch batch, int sent, CancellationToken cancellationToken)
+    {
+        var left = batch.Keys.Skip(sent).ToList();
+        if (left.Count == 0)
+        {
+            await DeleteAsync(batch, cancellationToken);
+            return batch with { Keys = [], PartsDone = batch.PartsDone + 1 };
+        }
+        Stored stored;
+        await using (var content = await blobs.OpenReadAsync(BlobContainers.Exports, batch.BlobName, batch.ETag, cancellationToken))
+            stored = (await JsonSerializer.DeserializeAsync<Stored>(content, Json, cancellationToken))!;
+        using var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(stored with { Keys = left, PartsDone = batch.PartsDone + 1 }, Json));
+        var written = await blobs.UploadAsync(BlobContainers.Exports, batch.BlobName, body,
+            new BlobWriteOptions { ContentType = "application/json", IfMatch = batch.ETag }, cancellationToken);
+        return new Batch(batch.BlobName, written.ETag, left, batch.PartsDone + 1);
     }
 
     /// <summary>Forgets a batch once its rows went out (only the version that was read).</summary>

@@ -38,7 +38,7 @@ public static class CoreServiceRegistration
         services.AddSingleton<RunAftermath>();
         services.AddSingleton<ISyncRunner, SyncRunner>();
 
-        services.AddSingleton(new LabeledImportOptions());
+        services.AddSingleton(RunSettings.LabeledImports(configuration));
         services.AddSingleton(new VolumeSyncOptions());
         services.AddSingleton(RunSettings.ExportParts(configuration));
         services.AddSingleton<ExportProgressRepository>();

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using DbxSync.Core.Runs;
+using DbxSync.Core.Syncs.LabeledImport;
 using DbxSync.Core.Syncs.TableExport;
 
 namespace DbxSync.Functions.Hosting;
 
-/// <summary>The run limit and the export part size, from app settings and host.json.</summary>
+/// <summary>The run limit, the export part size and the import row cap, from app settings and host.json.</summary>
 public static class RunSettings
 {
     /// <summary>
@@ -42,6 +43,11 @@ public static class RunSettings
             PartBytes = Positive(configuration, SettingNames.ExportPartBytes) ?? defaults.PartBytes,
         };
     }
+
+    public static LabeledImportOptions LabeledImports(IConfiguration configuration) => new()
+    {
+        MaxRowsWithoutStaging = Positive(configuration, SettingNames.ImportMaxRowsWithoutStaging) ?? new LabeledImportOptions().MaxRowsWithoutStaging,
+    };
 
     private static long? Positive(IConfiguration configuration, string key)
     {

@@ -28,6 +28,7 @@ public static class SettingNames
     public const string RunTimeLimit = "DbxSync:Runs:TimeLimit";
     public const string ExportPartRows = "DbxSync:Export:PartRows";
     public const string ExportPartBytes = "DbxSync:Export:PartBytes";
+    public const string ImportMaxRowsWithoutStaging = "DbxSync:Imports:MaxRowsWithoutStaging";
 
     public static readonly IReadOnlyDictionary<string, string> Documented = new Dictionary<string, string>
     {
@@ -52,6 +53,7 @@ public static class SettingNames
         [RunTimeLimit] = "Longest run (hh:mm:ss). Empty: host.json's functionTimeout less a tenth (at least 1 min), at most 55 min. A run that reaches it after finishing parts ends partial and is continued at once.",
         [ExportPartRows] = "Rows per export part (default 1000000).",
         [ExportPartBytes] = "About this many CSV bytes per export part (default 268435456).",
+        [ImportMaxRowsWithoutStaging] = "Most labeled rows a file may have for a table_reverse config without a staging volume (default 1000000); a bigger file waits in labeled/ and the config reports a configuration error until a staging volume is set.",
     };
 
     public static IEnumerable<string> All => Documented.Keys;

@@ -1,12 +1,11 @@
 using System.Globalization;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Sql;
-using DbxSync.Core.Syncs.Datasets;
 
 namespace DbxSync.Core.Syncs.Annotations;
 
 /// <summary>
-/// The statements of one annotation import. The file's records go into a staging table in parameterised batches;
+/// The statements of one annotation import. The file's records go into a staging table through INSERTs of one JSON parameter each (StagingTable);
 /// then ONE MERGE per target table reads it. The guard is a real TIMESTAMP comparison: an incoming record changes a
 /// row only when its modified_at is later than the stored one (equal is a re-delivery and changes nothing). A
 /// tombstone (deleted: true) keeps the row, flagged, with its modified_at, so an older edit delivered again cannot
@@ -14,26 +13,26 @@ namespace DbxSync.Core.Syncs.Annotations;
 /// annotation_id in one file, the newest wins (the later line on a tie).
 /// Identifiers are validated and quoted (SqlIdentifier); every value is a statement parameter.
 /// </summary>
-public sealed class AnnotationStatements(TableName inputs, TableName annotations, TableName staging)
+public sealed class AnnotationStatements(TableName inputs, TableName annotations, TableName staging, int maxStatementBytes = StagingTable.DefaultMaxStatementBytes)
 {
-    private readonly StagedValues _staged = new(staging,
+    private readonly StagingTable _staged = new(staging,
     [
-        ("line_no", "BIGINT"), ("annotation_id", "STRING"), ("input_id", "STRING"), ("user_id", "STRING"),
-        ("concepts", "STRING"), ("region", "STRING"), ("metadata", "STRING"),
-        ("created_at", "TIMESTAMP"), ("modified_at", "TIMESTAMP"), ("deleted", "BOOLEAN"),
-    ]);
+        new("line_no", "BIGINT"), new("annotation_id", "STRING"), new("input_id", "STRING"), new("user_id", "STRING"),
+        new("concepts", "STRING"), new("region", "STRING"), new("metadata", "STRING"),
+        new("created_at", "TIMESTAMP"), new("modified_at", "TIMESTAMP"), new("deleted", "BOOLEAN"),
+    ], maxStatementBytes);
 
     public TableName Staging => staging;
+    public StagingTable StagingTable => _staged;
     public string CreateStaging() => _staged.Create();
     public string DropStaging() => _staged.Drop();
 
-    /// <summary>One batch of records as an INSERT with a parameter per value.</summary>
-    public (string Statement, List<SqlParameter> Parameters) InsertValues(IReadOnlyList<AnnotationRecord> records)
-        => _staged.Insert(records.Select(r => new[]
-        {
-            r.Line.ToString(CultureInfo.InvariantCulture), r.AnnotationId, r.InputId, r.UserId, r.ConceptsJson, r.RegionJson, r.MetadataJson,
-            r.CreatedAt is { } c ? AnnotationLine.ToSqlTimestamp(c) : null, AnnotationLine.ToSqlTimestamp(r.ModifiedAt), r.Deleted ? "true" : "false",
-        }).ToList(), records[0].Line);
+    /// <summary>One record as the staging table's cells.</summary>
+    public static string?[] StagingRow(AnnotationRecord r) =>
+    [
+        r.Line.ToString(CultureInfo.InvariantCulture), r.AnnotationId, r.InputId, r.UserId, r.ConceptsJson, r.RegionJson, r.MetadataJson,
+        r.CreatedAt is { } c ? AnnotationLine.ToSqlTimestamp(c) : null, AnnotationLine.ToSqlTimestamp(r.ModifiedAt), r.Deleted ? "true" : "false",
+    ];
 
     /// <summary>Records staged, and distinct annotation ids among them (the difference is the duplicates dropped).</summary>
     public string Counts() => $"SELECT COUNT(*) AS records, COUNT(DISTINCT annotation_id) AS ids FROM {staging.Quoted}";

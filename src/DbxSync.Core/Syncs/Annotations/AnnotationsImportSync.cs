@@ -15,8 +15,8 @@ namespace DbxSync.Core.Syncs.Annotations;
 public sealed record AnnotationImportOptions
 {
     public long MaxFileBytes { get; init; } = 4L * 1024 * 1024 * 1024;
-    /// <summary>Records per parameterised INSERT into the staging table (10 parameters each).</summary>
-    public int BatchRecords { get; init; } = 200;
+    /// <summary>The most JSON bytes one staging INSERT carries (see <see cref="StagingTable.DefaultMaxStatementBytes"/>).</summary>
+    public int MaxStatementBytes { get; init; } = StagingTable.DefaultMaxStatementBytes;
 }
 
 /// <summary>
@@ -115,7 +115,7 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
         await DatasetTables.EnsureAsync(context.Workspace, inputs, DatasetTables.Inputs, "inputs_table", write, cancellationToken);
 
         var now = time.GetUtcNow();
-        var statements = new AnnotationStatements(inputs, annotations, annotations with { Table = "_dbxsync_staging_" + context.RunId.Replace('-', '_') });
+        var statements = new AnnotationStatements(inputs, annotations, annotations with { Table = "_dbxsync_staging_" + context.RunId.Replace('-', '_') }, options.MaxStatementBytes);
         AnnotationImportReport report;
         await context.Workspace.ExecuteAsync(statements.CreateStaging(), null, write, cancellationToken);
         try
@@ -166,28 +166,26 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
         };
     }
 
-    /// <summary>Second pass over the same ETag-bound version: every record into the staging table, batch by batch.</summary>
+    /// <summary>Second pass over the same ETag-bound version: every record into the staging table, in byte-bounded INSERTs.</summary>
     private async Task StageAsync(SyncContext context, BlobItem blob, AnnotationStatements statements, long total, StatementOptions write, CancellationToken cancellationToken)
     {
-        var batch = new List<AnnotationRecord>(options.BatchRecords);
+        // Records staged of the validated count, and bytes of the file read (the second pass).
         var meter = new ProgressMeter(context.Progress, "stage", "annotations", total, blob.Length, time);
         meter.Report();
-        async Task FlushAsync()
-        {
-            var (sql, parameters) = statements.InsertValues(batch);
-            await context.Workspace.ExecuteAsync(sql, parameters, write, cancellationToken);
-            meter.Add(batch.Count, 0);
-            batch.Clear();
-        }
+        var fill = await statements.StagingTable.FillAsync(context.Workspace, RecordsAsync(blob, meter, cancellationToken), write,
+            staged => meter.Add(staged - meter.Done, 0), cancellationToken);
+        context.Logger.LogInformation("Staged {Records} annotation records of {Blob} with {Statements} INSERT statement(s)", fill.Rows, blob.Name, fill.Statements);
+    }
+
+    private async IAsyncEnumerable<string?[]> RecordsAsync(BlobItem blob, ProgressMeter meter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         await using var content = meter.Track(await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken));
         await foreach (var (line, text) in AnnotationFile.ReadLinesAsync(content, cancellationToken))
         {
             // Validated already: a line that fails now means the content is not what was validated.
             var record = AnnotationLine.Parse(text, line, (_, _, message) => throw new ConcurrencyException($"line {line} no longer validates: {message}"));
-            batch.Add(record!);
-            if (batch.Count == options.BatchRecords) await FlushAsync();
+            yield return AnnotationStatements.StagingRow(record!);
         }
-        if (batch.Count > 0) await FlushAsync();
     }
 
     private static async Task<AnnotationImportReport> MergeAnnotationsAsync(SyncContext context, AnnotationStatements statements, StatementOptions write, AnnotationImportReport report, CancellationToken cancellationToken)

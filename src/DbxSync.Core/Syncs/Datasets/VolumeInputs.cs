@@ -15,13 +15,12 @@ public sealed record InputFile(string InputId, string VolumePath, string BlobNam
 /// <summary>
 /// What a volume_forward run with inputs_table / inputs_manifest records: the files it sent (and, with
 /// propagate_deletes, the ones it deleted) are collected while the transfers run, then upserted into the inputs
-/// table with ONE MERGE by input_id (staged in parameterised batches), and listed in a Clarifai-format manifest.
+/// table with ONE MERGE by input_id (staged through INSERTs of one JSON parameter each), and listed in a Clarifai-format manifest.
 /// </summary>
 public sealed class VolumeInputs
 {
     /// <summary>Clarifai's CSV input format (inputid, input, concepts, metadata, geopoints).</summary>
     public static readonly IReadOnlyList<string> ManifestHeader = ["inputid", "input", "concepts", "metadata", "geopoints"];
-    private const int BatchRows = 200;
 
     private readonly ConcurrentQueue<InputFile> _sent = new();
     private readonly ConcurrentQueue<string> _deleted = new();
@@ -41,10 +40,10 @@ public sealed class VolumeInputs
         if (_sent.IsEmpty && _deleted.IsEmpty) return 0;
         var write = new StatementOptions { WarehouseId = context.WarehouseId, IsWrite = true };
         await DatasetTables.EnsureAsync(context.Workspace, inputs, DatasetTables.Inputs, "inputs_table", write, cancellationToken);
-        var staged = new StagedValues(inputs with { Table = "_dbxsync_staging_" + context.RunId.Replace('-', '_') },
+        var staged = new StagingTable(inputs with { Table = "_dbxsync_staging_" + context.RunId.Replace('-', '_') },
         [
-            ("input_id", "STRING"), ("volume_path", "STRING"), ("blob_name", "STRING"), ("size_bytes", "BIGINT"), ("sha256", "STRING"),
-            ("content_type", "STRING"), ("source_modified_at", "TIMESTAMP"), ("deleted", "BOOLEAN"),
+            new("input_id", "STRING"), new("volume_path", "STRING"), new("blob_name", "STRING"), new("size_bytes", "BIGINT"), new("sha256", "STRING"),
+            new("content_type", "STRING"), new("source_modified_at", "TIMESTAMP"), new("deleted", "BOOLEAN"),
         ]);
         var exported = AnnotationLine.ToSqlTimestamp(exportedAt);
         var rows = _sent.Select(f => new[]
@@ -57,11 +56,7 @@ public sealed class VolumeInputs
         await context.Workspace.ExecuteAsync(staged.Create(), null, write, cancellationToken);
         try
         {
-            for (var start = 0; start < rows.Count; start += BatchRows)
-            {
-                var (sql, parameters) = staged.Insert(rows.GetRange(start, Math.Min(BatchRows, rows.Count - start)), start);
-                await context.Workspace.ExecuteAsync(sql, parameters, write, cancellationToken);
-            }
+            await staged.FillAsync(context.Workspace, rows, write, cancellationToken);
             await context.Workspace.ExecuteAsync(Merge(inputs, staged.Table), [new SqlParameter("exported_at", exported, "TIMESTAMP")], write, cancellationToken);
         }
         finally

@@ -13,14 +13,28 @@ namespace DbxSync.Core.Syncs.LabeledImport;
 public sealed record LabeledImportOptions
 {
     public long MaxFileBytes { get; init; } = 4L * 1024 * 1024 * 1024;
-    /// <summary>Rows per MERGE when the config does not stage through a volume.</summary>
-    public int ValuesBatchRows { get; init; } = 500;
+
+    /// <summary>
+    /// Without a staging volume: the most JSON bytes one staging INSERT carries (<see cref="StagingTable.DefaultMaxStatementBytes"/>,
+    /// a quarter of the 16 MiB statement cap).
+    /// </summary>
+    public int MaxStatementBytes { get; init; } = StagingTable.DefaultMaxStatementBytes;
+
+    /// <summary>
+    /// The most labeled rows a file may have for a config without a staging volume (DbxSync:Imports:MaxRowsWithoutStaging).
+    /// 1,000,000 rows of key, label and marker are ~78 MB of JSON: 19 staging INSERTs of 4 MiB (more for wider rows), each
+    /// one Delta commit of the staging table, plus CREATE, count, MERGE and DROP: ~23 statements, which a warehouse runs
+    /// in a few minutes, well inside a run.
+    /// Beyond that the file belongs in a staging volume (one upload, one MERGE through read_files). A bigger file is not
+    /// failed: it waits in labeled/ and the config reports a permanent configuration error until a volume is set.
+    /// </summary>
+    public long MaxRowsWithoutStaging { get; init; } = 1_000_000;
 }
 
 /// <summary>
 /// table_reverse: a labeled CSV dropped in labeled/{config}/ is validated whole, then merged into the table by
 /// primary key in ONE guarded MERGE (from the staged file through read_files, or from a staging table filled by
-/// parameterised VALUES batches), then moved to processed/ with {name}.report.json beside it. Every read, the move
+/// INSERTs of one JSON parameter each, up to a row cap), then moved to processed/ with {name}.report.json beside it. Every read, the move
 /// and the delete are tied to the ETag seen at validation: a file replaced meanwhile is left for its own event.
 /// A bad file changes nothing and goes to failed/ with {name}.errors.json beside it.
 /// </summary>
@@ -107,6 +121,8 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         validating.Report();
         if (!validation.IsValid)
             return await RejectAsync(context, blob, validation.Errors, validation.ErrorCount, cancellationToken);
+        if (!config.UseStaging && validation.RowsToMerge > options.MaxRowsWithoutStaging)
+            return NeedsStaging(context, blob, validation);
 
         MergeOutcome outcome;
         try
@@ -156,6 +172,20 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         };
     }
 
+    /// <summary>
+    /// A valid file too big for the path without a staging volume: not the file's fault, so it is neither failed nor
+    /// moved. The config's error is permanent (its error state, backoff and one alert): setting a staging volume ends it,
+    /// and the next run (due at once after the config changes) imports the file that waited.
+    /// </summary>
+    private SyncResult NeedsStaging(SyncContext context, BlobItem blob, ImportValidation validation)
+    {
+        var error = string.Create(CultureInfo.InvariantCulture,
+            $"labeled/{blob.Name} has {validation.RowsToMerge:N0} labeled rows, more than the {options.MaxRowsWithoutStaging:N0} allowed without a staging volume " +
+            $"(DbxSync:Imports:MaxRowsWithoutStaging); it stays in labeled/ and is imported once the config has a staging volume (use_staging and staging_volume_path).");
+        context.Logger.LogWarning("{Error}", error);
+        return new SyncResult { Bytes = blob.Length, Output = $"{BlobContainers.Labeled}/{blob.Name}", Error = error, FailureClass = FailureClass.Permanent };
+    }
+
     private static StatementOptions Write(SyncContext context) => new() { WarehouseId = context.WarehouseId, IsWrite = true };
 
     private async Task<MergeOutcome> MergeThroughStagedFileAsync(SyncContext context, BlobItem blob, MergeStatementBuilder builder, ImportValidation validation, CancellationToken cancellationToken)
@@ -183,51 +213,46 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     }
 
     /// <summary>
-    /// Without a staging volume: the rows go into a staging table in batches, then ONE MERGE reads it, then it is
-    /// dropped. A failure while filling it leaves the target as it was.
+    /// Without a staging volume: the labeled rows go into a staging table through INSERTs of one JSON parameter each
+    /// (bounded by <see cref="LabeledImportOptions.MaxStatementBytes"/>), then ONE MERGE reads it, then it is dropped.
+    /// A failure while filling it leaves the target as it was.
     /// </summary>
     private async Task<MergeOutcome> MergeThroughStagingTableAsync(SyncContext context, BlobItem blob, TableName table, MergeStatementBuilder builder, ImportValidation validation, CancellationToken cancellationToken)
     {
         await StagingTables.SweepAsync(context, table, time.GetUtcNow(), cancellationToken);
-        var staging = StagingTables.ForAttempt(table, context.RunId);
+        var staging = builder.StagingTable(StagingTables.ForAttempt(table, context.RunId), options.MaxStatementBytes);
         try
         {
             // Inside the try: a CREATE whose outcome is unknown still gets its DROP.
-            await context.Workspace.ExecuteAsync(builder.CreateStagingTable(staging), null, Write(context), cancellationToken);
-            long staged = 0;
-            var batch = new List<IReadOnlyList<string>>(options.ValuesBatchRows);
-            var labelIndex = validation.Columns[validation.LabelIndex].FileIndex;
+            await context.Workspace.ExecuteAsync(staging.Create(), null, Write(context), cancellationToken);
+            // Rows staged of the rows to merge, and bytes of the file read again.
             var meter = new ProgressMeter(context.Progress, "stage", "rows", validation.RowsToMerge, blob.Length, time);
             meter.Report();
-            await using (var file = LabeledFile.Open(meter.Track(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken))))
-            {
-                await file.ReadAsync(cancellationToken);
-                while (true)
-                {
-                    var record = await file.ReadAsync(cancellationToken);
-                    if (record is not null && record[labelIndex].Length > 0) batch.Add(record);
-                    if (batch.Count == options.ValuesBatchRows || (record is null && batch.Count > 0))
-                    {
-                        var (statement, parameters) = builder.InsertValues(staging, batch, staged);
-                        await context.Workspace.ExecuteAsync(statement, parameters, Write(context), cancellationToken);
-                        staged += batch.Count;
-                        meter.Add(batch.Count, 0);
-                        batch.Clear();
-                    }
-                    if (record is null) break;
-                }
-            }
-            context.Logger.LogInformation("Staged {Rows} rows of labeled/{Blob} in {Staging} in batches of {BatchRows}; merging", staged, blob.Name, staging, options.ValuesBatchRows);
-            return await MergeAsync(context, builder, MergeStatementBuilder.StagingTableSource(staging), validation, cancellationToken);
+            var fill = await staging.FillAsync(context.Workspace, LabeledRowsAsync(blob, builder, validation, meter, cancellationToken), Write(context),
+                staged => meter.Add(staged - meter.Done, 0), cancellationToken);
+            context.Logger.LogInformation("Staged {Rows} rows of labeled/{Blob} in {Staging} with {Statements} INSERT statement(s) ({JsonBytes} JSON bytes); merging",
+                fill.Rows, blob.Name, staging.Table, fill.Statements, fill.JsonBytes);
+            return await MergeAsync(context, builder, MergeStatementBuilder.StagingTableSource(staging.Table), validation, cancellationToken);
         }
         finally
         {
-            try { await context.Workspace.ExecuteAsync(MergeStatementBuilder.DropTable(staging), null, Write(context), CancellationToken.None); }
+            try { await context.Workspace.ExecuteAsync(staging.Drop(), null, Write(context), CancellationToken.None); }
             catch (Exception ex) when (ex is WorkspaceException or HttpRequestException)
             {
-                context.Logger.LogWarning("Could not drop staging table {Staging}: {Error}", staging, ex.Message);
+                context.Logger.LogWarning("Could not drop staging table {Staging}: {Error}", staging.Table, ex.Message);
             }
         }
+    }
+
+    /// <summary>The validated file's labeled rows (a row without a label is skipped), read again from the same ETag.</summary>
+    private async IAsyncEnumerable<string?[]> LabeledRowsAsync(BlobItem blob, MergeStatementBuilder builder, ImportValidation validation, ProgressMeter meter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var labelIndex = validation.Columns[validation.LabelIndex].FileIndex;
+        await using var file = LabeledFile.Open(meter.Track(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken)));
+        await file.ReadAsync(cancellationToken);
+        while (await file.ReadAsync(cancellationToken) is { } record)
+            if (record[labelIndex].Length > 0) yield return builder.StagingRow(record);
     }
 
     /// <summary>The one MERGE, then (only when its counts say some rows were not applied) which and why.</summary>

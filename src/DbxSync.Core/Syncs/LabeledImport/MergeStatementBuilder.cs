@@ -8,7 +8,7 @@ namespace DbxSync.Core.Syncs.LabeledImport;
 
 /// <summary>
 /// Builds the statements of one import: the guarded MERGE keyed by the primary key, the source it reads (the staged
-/// file through read_files, or a staging table filled by parameterised VALUES batches) and the query that finds the
+/// file through read_files, or a staging table filled by JSON-parameter INSERTs) and the query that finds the
 /// rows the guard left alone. A label is applied only to the row as it was exported (its marker still matches) and
 /// only over an empty label unless the config overwrites labels; a key with a marker that is gone from the table is not
 /// brought back; a row without a marker (a key the labeling side added) is inserted.
@@ -81,45 +81,35 @@ public sealed class MergeStatementBuilder
     /// <summary>The statement that counts the rows a MERGE source yields, to compare with the validated count first.</summary>
     public static string CountRows(string source) => $"SELECT count(*) AS {SqlIdentifier.Quote("rows")} FROM ({source}) AS s";
 
-    /// <summary>A staging table with the MERGE source's columns, for the path without a staging volume.</summary>
-    public string CreateStagingTable(TableName staging)
+    /// <summary>
+    /// The staging table of the path without a staging volume: the MERGE source's columns (the file's columns that
+    /// fill a table column, then the marker), filled by <see cref="StagingTable.FillAsync(IDatabricksWorkspace, IAsyncEnumerable{string?[]}, StatementOptions, Action{long}?, CancellationToken)"/>
+    /// with rows from <see cref="StagingRow"/>.
+    /// </summary>
+    public StagingTable StagingTable(TableName staging, int maxStatementBytes)
     {
-        var columns = _targets.Select(t => $"{Quote(t)} {t.Target!.SqlType}").ToList();
-        if (HasMarker) columns.Add($"{Marker} STRING");
-        return $"CREATE TABLE {staging.Quoted} ({string.Join(", ", columns)})";
+        var columns = _targets.Select(t => new StagingColumn(t.Name, t.Target!.SqlType)).ToList();
+        if (HasMarker) columns.Add(new StagingColumn(RowMarker.Column, "STRING"));
+        return new StagingTable(staging, columns, maxStatementBytes);
+    }
+
+    /// <summary>One labeled record (the file's fields) as the staging table's cells; an empty field is NULL.</summary>
+    public string?[] StagingRow(IReadOnlyList<string> record)
+    {
+        var width = _targets.Count + (HasMarker ? 1 : 0);
+        var cells = new string?[width];
+        for (var t = 0; t < width; t++)
+        {
+            var cell = record[t < _targets.Count ? _targets[t].FileIndex : _file.MarkerFileIndex];
+            cells[t] = cell.Length == 0 ? null : cell;
+        }
+        return cells;
     }
 
     public static string DropTable(TableName staging) => $"DROP TABLE IF EXISTS {staging.Quoted}";
 
     /// <summary>The rows to merge from a filled staging table.</summary>
     public static string StagingTableSource(TableName staging) => $"SELECT * FROM {staging.Quoted}";
-
-    /// <summary>
-    /// INSERT of one batch of labeled rows (each row: the file's fields) into the staging table, as parameters named
-    /// by the row's place among the labeled rows (<paramref name="firstRow"/> is the batch's first).
-    /// </summary>
-    public (string Statement, List<SqlParameter> Parameters) InsertValues(TableName staging, IReadOnlyList<IReadOnlyList<string>> rows, long firstRow)
-    {
-        var width = _targets.Count + (HasMarker ? 1 : 0);
-        var parameters = new List<SqlParameter>(rows.Count * width);
-        var values = new StringBuilder();
-        for (int r = 0; r < rows.Count; r++)
-        {
-            values.Append(r > 0 ? ", (" : "(");
-            for (int t = 0; t < width; t++)
-            {
-                var (fileIndex, sqlType) = t < _targets.Count ? (_targets[t].FileIndex, _targets[t].Target!.SqlType) : (_file.MarkerFileIndex, "STRING");
-                var name = string.Create(CultureInfo.InvariantCulture, $"p{firstRow + r}_{t}");
-                var cell = rows[r][fileIndex];
-                parameters.Add(new SqlParameter(name, cell.Length == 0 ? null : cell, sqlType));
-                if (t > 0) values.Append(", ");
-                // The CAST keeps the column typed even when a whole batch column is NULL.
-                values.Append("CAST(:").Append(name).Append(" AS ").Append(sqlType).Append(')');
-            }
-            values.Append(')');
-        }
-        return ($"INSERT INTO {staging.Quoted} VALUES {values}", parameters);
-    }
 
     /// <summary>
     /// The file's columns besides the key and the label that fill a table column: without a marker, a labeled row

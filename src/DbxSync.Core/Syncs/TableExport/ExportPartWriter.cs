@@ -28,6 +28,13 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
     /// <summary>A part is started only if it is expected to end before the run's deadline: this much slack on the slowest part so far.</summary>
     private const double PartDurationSlack = 1.5;
 
+    /// <summary>Rows per part at most.</summary>
+    public long PartRows => options.PartRows;
+
+    /// <summary>Whether a part as slow as <paramref name="slowest"/> (with slack) is expected to end before the run's deadline.</summary>
+    public bool ExpectsAnotherPart(SyncContext context, TimeSpan slowest)
+        => context.Deadline is not { } deadline || time.GetUtcNow() + slowest * PartDurationSlack <= deadline;
+
     public static string BaseName(string configId, TableName table, long generation, long fromVersion, long toVersion)
         => string.Create(CultureInfo.InvariantCulture, $"{configId}/{table.Table}_g{generation}_v{fromVersion}-v{toVersion}");
 
@@ -53,7 +60,7 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
         meter.Set(progress.Rows, progress.Bytes);
         while (!progress.Complete)
         {
-            if (parts > 0 && context.Deadline is { } deadline && time.GetUtcNow() + slowest * PartDurationSlack > deadline)
+            if (parts > 0 && !ExpectsAnotherPart(context, slowest))
                 return new ExportPartsWritten(progress, parts, rows, bytes, StoppedForLimit: true);
 
             var started = time.GetTimestamp();

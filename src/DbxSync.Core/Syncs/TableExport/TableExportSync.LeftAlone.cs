@@ -9,11 +9,13 @@ namespace DbxSync.Core.Syncs.TableExport;
 
 /// <summary>
 /// The second half of a table export: rows an import left alone (<see cref="LeftAloneRows"/>) go out again, as
-/// they are at the checkpoint's version and only while still unlabeled, in
-/// exports/{config}/{table}_g{n}_left_alone_v{version}_{batch}.csv with its manifest (one file, not in parts:
-/// written by <see cref="ExportPartWriter.WriteFileAsync"/>, formatted like a part). The kept keys are dropped
-/// only after the file is written: a crash in between sends them once more, which an import reports as already
-/// labeled, never as a lost row.
+/// they are at the checkpoint's version and only while still unlabeled, in bounded parts like any export:
+/// exports/{config}/{table}_g{n}_left_alone_v{version}_{batch}_part{000001}.csv with its manifest, one part per
+/// <see cref="ExportPartWriter.PartRows"/> keys of one import's batch, oldest batch first. After each part the batch
+/// keeps only the keys still to go and its part count, so a run stopped at its time limit (which starts no part it
+/// cannot expect to finish, and then ends partial) or cut off continues with the next part. A crash between a part
+/// and its bookkeeping writes that part again under the same name; only a checkpoint moved in between sends its keys
+/// once more, which an import reports as already labeled, never as a lost row.
 /// </summary>
 public sealed partial class TableExportSync
 {
@@ -33,26 +35,56 @@ public sealed partial class TableExportSync
         var schema = await ReadColumnsAsync(context, table, version, cancellationToken);
         if (schema is null) return changes;
         var columns = ExportColumns.For(schema, config.PkColumn!, config.LabelColumn!);
-        var keys = batches.SelectMany(b => b.Keys).Distinct(StringComparer.Ordinal).ToList();
-
         var generation = await state.GetGenerationAsync(config.Id, cancellationToken);
-        var fileName = string.Create(CultureInfo.InvariantCulture,
-            $"{config.Id}/{table.Table}_g{generation}_left_alone_v{version}_{Path.GetFileNameWithoutExtension(batches[^1].BlobName)}.csv");
-        var plan = new ExportPlan(ExportKind.LeftAlone, version, version, $"{keys.Count} rows left alone by imports, at v{version}");
-        var result = await KeyedRowsResult.StartAsync(context, ExportQueries.Keys(table, columns, version), keys, cancellationToken);
-        var csv = await parts.WriteFileAsync(context, table, plan, generation, result, fileName, cancellationToken);
-        foreach (var batch in batches) await leftAlone.DeleteAsync(batch, cancellationToken);
-        context.Logger.LogInformation("Exported {Rows} of {Keys} rows that imports left alone (the rest are labeled or gone) to {Container}/{Blob}",
-            csv?.Rows ?? 0, keys.Count, BlobContainers.Exports, csv is null ? "(no file)" : fileName);
-        if (csv is null) return changes;
+        var partKeys = (int)Math.Min(parts.PartRows, int.MaxValue);
+
+        var written = new List<(string Name, CsvBlobResult Csv)>();
+        int partsRun = 0;
+        long keysSent = 0;
+        var slowest = TimeSpan.Zero;
+        var stopped = false;
+        foreach (var batch in batches)
+        {
+            var current = batch;
+            while (current.Keys.Count > 0 && !stopped)
+            {
+                if (partsRun > 0 && !parts.ExpectsAnotherPart(context, slowest))
+                {
+                    stopped = true;
+                    break;
+                }
+                var started = time.GetTimestamp();
+                var keys = current.Keys.Take(partKeys).ToList();
+                var fileName = string.Create(CultureInfo.InvariantCulture,
+                    $"{config.Id}/{table.Table}_g{generation}_left_alone_v{version}_{Path.GetFileNameWithoutExtension(current.BlobName)}_part{current.PartsDone + 1:D6}.csv");
+                var plan = new ExportPlan(ExportKind.LeftAlone, version, version, $"{keys.Count} rows left alone by imports, at v{version}");
+                var result = await KeyedRowsResult.StartAsync(context, ExportQueries.Keys(table, columns, version), keys, cancellationToken);
+                var csv = await parts.WriteFileAsync(context, table, plan, generation, result, fileName, cancellationToken);
+                current = await leftAlone.AdvanceAsync(current, keys.Count, cancellationToken);
+                if (csv is not null) written.Add((fileName, csv));
+                partsRun++;
+                keysSent += keys.Count;
+                var took = time.GetElapsedTime(started);
+                if (took > slowest) slowest = took;
+            }
+            if (stopped) break;
+        }
+
+        var rows = written.Sum(w => w.Csv.Rows);
+        context.Logger.LogInformation("Exported {Rows} of {Keys} rows that imports left alone (the rest are labeled or gone) in {Files} file(s){Stopped}",
+            rows, keysSent, written.Count, stopped ? "; stopped at the run's time limit, the next run continues" : "");
+        if (written.Count == 0 && !stopped) return changes;
+        var outputs = written.Select(w => $"{BlobContainers.Exports}/{w.Name}").ToList();
+        if (changes.Output is not null) outputs.Insert(0, changes.Output);
         return changes with
         {
-            Outcome = RunOutcome.Succeeded,
-            Rows = changes.Rows + csv.Rows,
-            Files = changes.Files + 1,
-            Bytes = changes.Bytes + csv.Bytes,
-            Output = changes.Output is null ? $"{BlobContainers.Exports}/{fileName}" : $"{changes.Output}, {BlobContainers.Exports}/{fileName}",
-            Message = $"{changes.Message}; {csv.Rows} rows left alone by imports exported again",
+            Outcome = stopped ? RunOutcome.Partial : RunOutcome.Succeeded,
+            Rows = changes.Rows + rows,
+            Files = changes.Files + written.Count,
+            Bytes = changes.Bytes + written.Sum(w => w.Csv.Bytes),
+            Output = outputs.Count == 0 ? null : string.Join(", ", outputs),
+            Message = $"{changes.Message}; {rows} rows left alone by imports exported again" +
+                      (stopped ? "; stopped at the run's time limit, the next run continues with the rows still left alone" : ""),
         };
     }
 

@@ -42,7 +42,10 @@ public sealed record SyncConfigResponse(
 }
 
 /// <summary>One page of configs; next_page_token (opaque) fetches the next, total counts every match.</summary>
-public sealed record SyncConfigPageResponse(IReadOnlyList<SyncConfigResponse> Items, string? NextPageToken, int Total);
+public sealed record SyncConfigPageResponse(IReadOnlyList<SyncConfigResponse> Items, string? NextPageToken, int Total, SyncConfigCounts Counts);
+
+/// <summary>Of every config the query matched (total, not only this page): how many are failing and how many paused, for a list's summary.</summary>
+public sealed record SyncConfigCounts(int Failing, int Paused);
 
 /// <summary>The config's last finished run, as its state keeps it.</summary>
 public sealed record LastRunResponse(string? RunId, Core.Runs.RunOutcome Outcome, DateTimeOffset? FinishedAt, long Rows, long Files, long Bytes, string? Error);

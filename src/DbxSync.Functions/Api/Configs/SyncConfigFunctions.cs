@@ -33,7 +33,7 @@ public sealed class SyncConfigFunctions(SyncConfigService service, DueScheduleRe
         var order = req.Query["order"].FirstOrDefault();
         if (order is not (null or "name" or "failures_first"))
             throw new Core.Errors.ValidationException("order must be name or failures_first.", "order");
-        var (items, next, total) = await listing.ListAsync(new ConfigListQuery
+        var (items, next, total, failing, paused) = await listing.ListAsync(new ConfigListQuery
         {
             Name = req.Query["name"].FirstOrDefault(),
             ConfigType = req.Query["config_type"].FirstOrDefault(),
@@ -43,7 +43,7 @@ public sealed class SyncConfigFunctions(SyncConfigService service, DueScheduleRe
             PageSize = pageSize,
             PageToken = req.Query["page_token"].FirstOrDefault(),
         }, ct);
-        return ApiResult.Ok(new SyncConfigPageResponse(items.Select(SyncConfigResponse.From).ToList(), next, total));
+        return ApiResult.Ok(new SyncConfigPageResponse(items.Select(SyncConfigResponse.From).ToList(), next, total, new SyncConfigCounts(failing, paused)));
     }
 
     [Function("GetSyncConfig")]

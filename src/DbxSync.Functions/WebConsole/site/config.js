@@ -29,7 +29,7 @@ export async function configDetail(id) {
       fact('Poll interval', `${config.poll_interval_seconds} s`),
       config.config_type === 'table' ? fact('Export', exportCheck(config, lag)) : null,
       isTable ? fact('Key / label', `${config.pk_column} / ${config.label_column}`) : null,
-      config.config_type === 'table_reverse' ? fact('Staging', config.use_staging ? config.staging_volume_path : 'parameterised batches') : null,
+      config.config_type === 'table_reverse' ? fact('Staging', stagingFact(config)) : null,
       config.inputs_table ? fact('Inputs table', h('span', { class: 'path' }, config.inputs_table)) : null,
       config.annotations_table ? fact('Annotations table', h('span', { class: 'path' }, config.annotations_table)) : null,
       config.inputs_manifest ? fact('Input manifest', `per run, URLs valid ${config.inputs_url_expiry_hours} h`) : null,
@@ -62,6 +62,19 @@ export async function configDetail(id) {
 }
 
 const fact = (k, v) => [h('dt', {}, k), h('dd', {}, v)];
+
+/**
+ * Without a staging volume, a labeled file above the row cap is not imported: it waits in labeled/ and the config is
+ * in its error state (the reason names the missing staging volume). Say what fixes it.
+ */
+function stagingFact(config) {
+  if (config.use_staging) return config.staging_volume_path;
+  const waiting = /without a staging volume/.test(config.error_state?.reason ?? '');
+  return [h('span', {}, 'none (rows sent as JSON parameters)'),
+    waiting ? h('p', { class: 'error-text', id: 'staging-advice' },
+      'A labeled file is too large to import without a staging volume and waits in labeled/. ',
+      'Set a staging volume (Edit, then "Stage labeled files in a volume"): it is recommended for large files, and the waiting file is imported by the run that follows.') : null];
+}
 
 // The open config's preview: refreshed after a run, so the user sees at once that rows landed.
 let lastPreview = null;
@@ -234,12 +247,21 @@ function editForm(config, etag) {
   const isTable = config.config_type.startsWith('table');
   const pk = h('input', { type: 'text', value: config.pk_column ?? '', spellcheck: 'false' });
   const label = h('input', { type: 'text', value: config.label_column ?? '', spellcheck: 'false' });
+  // table_reverse: the staging volume, which large labeled files need (above the row cap they wait for one).
+  const isReverse = config.config_type === 'table_reverse';
+  const staging = h('input', { type: 'checkbox', id: 'edit-use-staging', checked: !!config.use_staging });
+  const stagingPath = h('input', { type: 'text', value: config.staging_volume_path ?? '', autocomplete: 'off', spellcheck: 'false', placeholder: '/Volumes/catalog/schema/volume/staging' });
+  const stagingField = field('Staging volume folder', stagingPath, { name: 'staging_volume_path', hint: 'The labeled file is copied here and MERGEd with read_files.' });
+  stagingField.hidden = !staging.checked;
+  staging.addEventListener('change', () => { stagingField.hidden = !staging.checked; });
   const form = h('form', { class: 'card', id: 'edit-form', novalidate: true }, h('h2', {}, 'Edit'), formError(),
     field('Name', name, { name: 'name' }),
     field('Description', description, { name: 'description' }),
     field('Poll interval (seconds)', poll, { name: 'poll_interval_seconds' }),
     isTable ? field('Primary key column', pk, { name: 'pk_column' }) : null,
     isTable ? field('Label column', label, { name: 'label_column' }) : null,
+    isReverse ? h('label', { class: 'check' }, staging, ' Stage labeled files in a volume (recommended for large files)') : null,
+    isReverse ? stagingField : null,
     h('button', { type: 'submit' }, 'Save'),
     h('button', { type: 'button', class: 'link', onclick: () => form.remove() }, 'Cancel'));
   form.addEventListener('submit', async (ev) => {
@@ -247,6 +269,7 @@ function editForm(config, etag) {
     clearProblems(form);
     const body = { name: name.value.trim(), description: description.value.trim(), poll_interval_seconds: Number(poll.value) };
     if (isTable) Object.assign(body, { pk_column: pk.value.trim(), label_column: label.value.trim() });
+    if (isReverse) Object.assign(body, { use_staging: staging.checked, staging_volume_path: staging.checked ? stagingPath.value.trim() : undefined });
     try {
       await api.patchConfig(config.id, body, etag);
       announce('Saved');

@@ -1,6 +1,7 @@
 import { api } from './api.js';
-import { h, grid, when, badge } from './dom.js';
+import { h, when, badge } from './dom.js';
 import { access } from './app.js';
+import { firstPage, pagedList } from './pager.js';
 
 export const TYPE_NAMES = {
   table: 'Table export', table_reverse: 'Labeled import', volume_forward: 'Volume → blob', volume_reverse: 'Blob → volume',
@@ -17,18 +18,6 @@ export function summarize(config) {
   if (config.status === 'paused') next = 'paused';
   else next = config.next_due_at ? new Date(config.next_due_at) : 'next tick';
   return { config, last, next };
-}
-
-/** Every page of a list query, one request per page of 2,000 (a list of 1,000 configs is one request). */
-export async function allPages(query) {
-  const items = [];
-  let token;
-  do {
-    const page = await api.configPage({ ...query, page_size: 2000, page_token: token });
-    items.push(...page.items);
-    token = page.next_page_token;
-  } while (token);
-  return items;
 }
 
 export function nextCell(s) {
@@ -59,28 +48,32 @@ export const summaryCells = (s) => [
 ];
 
 export async function overview() {
-  // Failures first, then natural name order: sorted by the server across pages.
-  const [configs, principals] = await Promise.all([allPages({ order: 'failures_first' }), api.principals()]);
-  const summaries = configs.map(summarize);
-  const failed = summaries.filter((s) => s.config.error_state || s.last?.outcome === 'failed').length;
-  const paused = summaries.filter((s) => s.config.status === 'paused').length;
+  // Failures first, then natural name order, sorted by the server across pages; the tiles count every config.
+  const [page, principals] = await Promise.all([firstPage({ order: 'failures_first' }), api.principals()]);
+  const { failing, paused } = page.counts;
 
   const stats = h('ul', { class: 'stats', 'aria-label': 'Summary' },
-    h('li', {}, h('strong', {}, configs.length), ' syncs'),
-    h('li', { class: failed ? 'bad' : '' }, h('strong', {}, failed), ' failing'),
-    h('li', {}, h('strong', {}, paused), ' paused'),
-    h('li', {}, h('strong', {}, principals.length), ' connections'));
+    h('li', {}, h('strong', {}, page.total.toLocaleString()), ' syncs'),
+    h('li', { class: failing ? 'bad' : '' }, h('strong', {}, failing.toLocaleString()), ' failing'),
+    h('li', {}, h('strong', {}, paused.toLocaleString()), ' paused'),
+    h('li', {}, h('strong', {}, principals.length.toLocaleString()), ' connections'));
 
-  if (configs.length === 0) {
+  if (page.total === 0) {
     return h('section', {}, h('h1', {}, 'Overview'), stats,
       h('p', {}, principals.length === 0 ? 'Start by adding a connection to a Databricks workspace.' : 'No syncs yet.'),
       access.canWrite ? h('p', {}, h('a', { class: 'button', href: principals.length ? '#/syncs/new' : '#/connections' }, principals.length ? 'New sync' : 'Add a connection')) : null);
   }
 
-  const rows = summaries.map((s) => h('tr', { class: s.config.error_state || s.last?.outcome === 'failed' ? 'row-failed' : '' },
-    summaryCells(s),
-    h('td', { class: 'error-cell' }, errorState(s.config) ?? (s.last?.outcome === 'failed' ? s.last.error ?? s.last.message : ''))));
-
-  return h('section', {}, h('h1', {}, 'Overview'), stats,
-    h('div', { class: 'table-wrap' }, grid(['Sync', 'Type', 'Databricks', 'Status', 'Last run', 'Next due', 'Problem'], rows, { id: 'overview', caption: 'Every sync, failures first' })));
+  const row = (config) => {
+    const s = summarize(config);
+    const failed = s.config.error_state || s.last?.outcome === 'failed';
+    return h('tr', { class: failed ? 'row-failed' : '' },
+      summaryCells(s),
+      h('td', { class: 'error-cell' }, errorState(s.config) ?? (s.last?.outcome === 'failed' ? s.last.error ?? s.last.message : '')));
+  };
+  const list = pagedList({
+    first: page, query: { order: 'failures_first' }, row, id: 'overview', caption: 'Every sync, failures first',
+    headers: ['Sync', 'Type', 'Databricks', 'Status', 'Last run', 'Next due', 'Problem'],
+  });
+  return h('section', {}, h('h1', {}, 'Overview'), stats, list.element);
 }

@@ -1,18 +1,33 @@
 import { api, ApiError } from './api.js';
-import { h, grid, field, select, formError, showProblem, clearProblems, announce, when } from './dom.js';
+import { h, field, select, formError, showProblem, clearProblems, announce, when } from './dom.js';
 import { access } from './app.js';
-import { TYPE_NAMES, summarize, summaryCells, allPages } from './overview.js';
+import { TYPE_NAMES, summarize, summaryCells } from './overview.js';
+import { firstPage, pagedList } from './pager.js';
 import { picker, columnChooser } from './picker.js';
 import { datasetFields } from './datasets.js';
 
 export async function syncList() {
   // One request: natural name order from the server, export lag from the last stored probe (no warehouse statement).
-  const summaries = (await allPages({})).map((c) => ({ ...summarize(c), lag: c.export_lag }));
+  const page = await firstPage({});
   const section = h('section', {}, h('h1', {}, 'Syncs'));
   if (access.canWrite) section.append(h('p', {}, h('a', { class: 'button', href: '#/syncs/new' }, 'New sync')));
-  if (summaries.length === 0) return append(section, h('p', {}, 'No syncs yet.'));
-  section.append(h('div', { class: 'table-wrap' }, grid(['Sync', 'Type', 'Databricks', 'Status', 'Last run', 'Next due', 'Export'],
-    summaries.map((s) => h('tr', {}, summaryCells(s), h('td', { class: 'lag' }, exportPosition(s.lag)))), { id: 'syncs' })));
+  if (page.total === 0) return append(section, h('p', {}, 'No syncs yet.'));
+  const list = pagedList({
+    first: page, query: {}, id: 'syncs', empty: 'No sync matches.',
+    headers: ['Sync', 'Type', 'Databricks', 'Status', 'Last run', 'Next due', 'Export'],
+    row: (c) => h('tr', {}, summaryCells(summarize(c)), h('td', { class: 'lag' }, exportPosition(c.export_lag))),
+  });
+  // Filters go to the server (one request each), so they search every config, not only the page shown.
+  const name = h('input', { type: 'search', autocomplete: 'off', spellcheck: 'false' });
+  const type = select([['', 'Any type'], ...Object.entries(TYPE_NAMES)], { value: '' });
+  const status = select([['', 'Any status'], ['active', 'Active'], ['paused', 'Paused'], ['failing', 'Failing']], { value: '' });
+  let typing;
+  const apply = () => list.filter({ name: name.value.trim(), config_type: type.value, status: status.value });
+  name.addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(apply, 250); });
+  type.addEventListener('change', apply);
+  status.addEventListener('change', apply);
+  section.append(h('div', { class: 'filters', role: 'search' },
+    field('Name contains', name, { name: 'name' }), field('Type', type, { name: 'config_type' }), field('Status', status, { name: 'status' })), list.element);
   return section;
 }
 
