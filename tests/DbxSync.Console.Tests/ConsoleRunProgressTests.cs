@@ -30,7 +30,7 @@ public sealed class ConsoleRunProgressTests(ConsoleStack stack)
             new { name = "progress", config_type = "table", databricks_path = table, service_principal_id = principal, pk_column = "id", label_column = "label", enabled = false }));
         var faults = stack.Emulator.Handle!.Faults;
         faults.SlowStatementMatch = name;
-        faults.ChunkDelay = TimeSpan.FromMilliseconds(1500);
+        faults.ChunkDelay = TimeSpan.FromMilliseconds(500);
         try
         {
             var page = await stack.NewPageAsync();

@@ -23,7 +23,7 @@ public static class EmulatorCommandLine
           --fault-retry-after S          Retry-After on injected 429/503 (default 1)
           --fault-paths P1,P2            only inject on these path prefixes (default /api/)
           --fault-statement-delay-ms N   extra RUNNING time per statement
-          --fault-chunk-delay-ms N       extra time before each result chunk is served (a slow result stream)
+          --fault-chunk-delay-ms N       serve a statement's result chunks one per N ms (a slow result stream)
           --fault-seed N                 reproducible fault sequence
           --entra-authority URL          accept Entra ID tokens signed by this authority (the local Entra stand-in)
           --entra-cert FILE              the authority's TLS certificate (PEM), trusted by thumbprint

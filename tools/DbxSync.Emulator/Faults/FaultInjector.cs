@@ -18,6 +18,8 @@ public sealed class FaultInjector
     private IReadOnlyList<string> _pathPrefixes;
     private TimeSpan _statementDelay;
     private TimeSpan _chunkDelay;
+    // Per statement: when its next chunk may be served.
+    private readonly Dictionary<string, DateTimeOffset> _chunkSlots = new(StringComparer.Ordinal);
     private string? _slowStatementMatch;
     private TimeSpan? _tokenLifetimeOverride;
     private StatementRule? _failNext;
@@ -51,9 +53,9 @@ public sealed class FaultInjector
     public TimeSpan StatementDelay { get => Read(() => _statementDelay); set => Write(() => _statementDelay = value); }
 
     /// <summary>
-    /// Extra time before each result chunk of a statement is served (an INLINE chunk fetch or an EXTERNAL_LINKS
-    /// download), as a slow network or cloud store would: a large result then streams for a while instead of at once.
-    /// Only statements matching <see cref="SlowStatementMatch"/> when that is set.
+    /// A slow result stream: the chunks of a statement are served one per this interval (an INLINE chunk fetch or an
+    /// EXTERNAL_LINKS download), however many are fetched at once, as over a slow link; a large result then streams
+    /// for a while instead of at once. Only statements matching <see cref="SlowStatementMatch"/> when that is set.
     /// </summary>
     public TimeSpan ChunkDelay { get => Read(() => _chunkDelay); set => Write(() => _chunkDelay = value); }
 
@@ -85,6 +87,7 @@ public sealed class FaultInjector
         _pathPrefixes = ["/api/"];
         _statementDelay = TimeSpan.Zero;
         _chunkDelay = TimeSpan.Zero;
+        _chunkSlots.Clear();
         _slowStatementMatch = null;
         _tokenLifetimeOverride = null;
         _failNext = null;
@@ -114,13 +117,18 @@ public sealed class FaultInjector
                 : TimeSpan.Zero;
     }
 
-    /// <summary>How long to hold back each result chunk of <paramref name="statement"/>.</summary>
-    public TimeSpan ChunkDelayFor(string statement)
+    /// <summary>How long to hold back the chunk of statement <paramref name="statementId"/> asked for at <paramref name="now"/>.</summary>
+    public TimeSpan ChunkDelayFor(string statementId, string statement, DateTimeOffset now)
     {
         lock (_gate)
-            return _slowStatementMatch is null || statement.Contains(_slowStatementMatch, StringComparison.OrdinalIgnoreCase)
-                ? _chunkDelay
-                : TimeSpan.Zero;
+        {
+            if (_chunkDelay <= TimeSpan.Zero || (_slowStatementMatch is not null && !statement.Contains(_slowStatementMatch, StringComparison.OrdinalIgnoreCase)))
+                return TimeSpan.Zero;
+            foreach (var gone in _chunkSlots.Where(e => e.Value < now).Select(e => e.Key).ToList()) _chunkSlots.Remove(gone);
+            var slot = (_chunkSlots.TryGetValue(statementId, out var next) ? next : now) + _chunkDelay;
+            _chunkSlots[statementId] = slot;
+            return slot - now;
+        }
     }
 
     /// <summary>Consumes one injected failure if the statement matches; returns when to fail and with what.</summary>
