@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using DbxSync.Core.Configs;
 using DbxSync.Core.Errors;
 using DbxSync.Core.Ports;
@@ -42,60 +41,11 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
 {
     public SyncConfigType Type => SyncConfigType.TableReverse;
 
-    public async Task<SyncResult> RunAsync(SyncContext context, CancellationToken cancellationToken)
-    {
-        var configId = context.Config.Id;
-        if (context.SubjectBlob is { } subject)
-        {
-            if (!LabeledBlobName.IsImportable(configId, subject))
-                return SyncResult.NoChange($"labeled/{subject} is not a .csv file under labeled/{configId}/; ignored");
-            return await ImportOneAsync(context, subject, cancellationToken);
-        }
+    private static readonly DroppedFileKind Kind = new(BlobContainers.Labeled, ".csv", "labeled files", "table", "column", LabeledBlobName.IsImportable);
+    private DroppedFiles Dropped => new(blobs, state, time, Kind);
 
-        var names = new List<string>();
-        await foreach (var b in blobs.ListAsync(BlobContainers.Labeled, configId + "/", cancellationToken))
-            if (LabeledBlobName.IsImportable(configId, b.Name)) names.Add(b.Name);
-        if (names.Count == 0) return SyncResult.NoChange("no labeled files waiting");
-        var results = new List<SyncResult>();
-        foreach (var name in names)
-        {
-            try
-            {
-                results.Add(await ImportOneAsync(context, name, cancellationToken));
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                // One file's failure (an outage, a storage error) must not hold up the files behind it; it stays in
-                // labeled/ for the next scan.
-                context.Logger.LogWarning(ex, "Import of labeled/{Blob} failed; it stays for the next scan, continuing with the next file", name);
-                results.Add(new SyncResult { Error = $"labeled/{name} failed and stays for the next scan: {ex.Message}", FailureClass = FailureClassifier.Classify(ex) });
-            }
-        }
-        return DroppedFiles.Combine(results, "labeled files");
-    }
-
-    private async Task<SyncResult> ImportOneAsync(SyncContext context, string blobName, CancellationToken cancellationToken)
-    {
-        var blob = await blobs.GetPropertiesAsync(BlobContainers.Labeled, blobName, cancellationToken);
-        if (blob is null)
-            return SyncResult.NoChange($"labeled/{blobName} is gone (already processed)");
-        try
-        {
-            if (await state.WasImportedAsync(context.Config.Id, blobName, blob.ETag, cancellationToken))
-            {
-                // Imported before a crash kept it from moving: finish the move, do not merge again.
-                await MoveAsync(blob, BlobContainers.Processed, cancellationToken);
-                return SyncResult.NoChange($"labeled/{blobName} was already imported");
-            }
-            return await ImportVersionAsync(context, blob, cancellationToken);
-        }
-        catch (ConcurrencyException)
-        {
-            // Replaced after we looked: the table is untouched by this version, and the new one has its own event.
-            context.Logger.LogInformation("labeled/{Blob} changed since it was validated; left for its own event", blobName);
-            return SyncResult.NoChange($"labeled/{blobName} was replaced during the import; the new version is left for its own event");
-        }
-    }
+    public Task<SyncResult> RunAsync(SyncContext context, CancellationToken cancellationToken)
+        => Dropped.ImportAsync(context, (blob, ct) => ImportVersionAsync(context, blob, ct), cancellationToken);
 
     private async Task<SyncResult> ImportVersionAsync(SyncContext context, BlobItem blob, CancellationToken cancellationToken)
     {
@@ -150,26 +100,10 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
 
         // Before the file counts as imported: a crash here imports it again, which finds the same rows left alone.
         await new LeftAloneRows(blobs).AddAsync(table, outcome.ChangedKeys, $"{BlobContainers.Labeled}/{blob.Name}", time.GetUtcNow(), cancellationToken);
+        log.LogInformation("Merged labeled/{Blob}: {Rows} rows, {Updated} updated, {Inserted} inserted, {NotApplied} not applied, {Skipped} without a label",
+            blob.Name, validation.Rows, outcome.Updated, outcome.Inserted, outcome.NotApplied.Total, validation.SkippedUnlabeled);
         var report = ImportReport.Create(config.Id, blob, validation, outcome, time.GetUtcNow());
-        var reportName = blob.Name + ".report.json";
-        using (var body = new MemoryStream(report.ToJson()))
-            await blobs.UploadAsync(BlobContainers.Processed, reportName, body, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
-        await state.MarkImportedAsync(config.Id, blob.Name, blob.ETag, time.GetUtcNow(), cancellationToken);
-        var processed = await MoveAsync(blob, BlobContainers.Processed, cancellationToken);
-        log.LogInformation("Imported labeled/{Blob}: {Rows} rows, {Updated} updated, {Inserted} inserted, {NotApplied} not applied, {Skipped} without a label; moved to {Processed}",
-            blob.Name, validation.Rows, outcome.Updated, outcome.Inserted, outcome.NotApplied.Total, validation.SkippedUnlabeled, processed ?? "(left in place: replaced after the merge)");
-        var message = report.Summary($"{BlobContainers.Processed}/{reportName}");
-        if (processed is null) message += $"; labeled/{blob.Name} was replaced after the merge, the new version is left for its own event";
-        return new SyncResult
-        {
-            Rows = validation.RowsToMerge,
-            Files = 1,
-            Bytes = blob.Length,
-            UpdatedRows = outcome.Updated,
-            InsertedRows = outcome.Inserted,
-            Output = processed ?? $"{BlobContainers.Labeled}/{blob.Name}",
-            Message = message,
-        };
+        return await Dropped.CompleteAsync(context, blob, report, validation.RowsToMerge, outcome.Updated, outcome.Inserted, cancellationToken);
     }
 
     /// <summary>
@@ -312,33 +246,8 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         return (0, 0);
     }
 
-    private async Task<SyncResult> RejectAsync(SyncContext context, BlobItem blob, IReadOnlyList<ImportError> errors, long errorCount, CancellationToken cancellationToken)
-    {
-        var failedName = await MoveAsync(blob, BlobContainers.Failed, cancellationToken);
-        if (failedName is null)
-            return SyncResult.NoChange($"labeled/{blob.Name} was replaced during the import; the new version is left for its own event");
-        var report = new
-        {
-            config_id = context.Config.Id,
-            blob = $"{BlobContainers.Labeled}/{blob.Name}",
-            moved_to = failedName,
-            failed_at = time.GetUtcNow(),
-            error_count = errorCount,
-            truncated = errorCount > errors.Count,
-            errors = errors.Select(e => new { line = e.Line, column = e.Column, message = e.Message }),
-        };
-        using (var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(report, new JsonSerializerOptions { WriteIndented = true })))
-            await blobs.UploadAsync(BlobContainers.Failed, blob.Name + ".errors.json", body, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
-        await state.MarkImportedAsync(context.Config.Id, blob.Name, blob.ETag, time.GetUtcNow(), cancellationToken);
-
-        var first = errors.Count > 0 ? errors[0] : null;
-        var summary = first is null ? "the file was rejected"
-            : $"{errorCount} error(s); first: line {first.Line}{(first.Column is null ? "" : $", column '{first.Column}'")}: {first.Message}";
-        context.Logger.LogWarning("Rejected labeled/{Blob}: {Summary}; moved to {Failed}", blob.Name, summary, failedName);
-        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"labeled/{blob.Name} rejected, table unchanged: {summary}", FailureClass = FailureClass.Data };
-    }
-
-    private Task<string?> MoveAsync(BlobItem blob, string container, CancellationToken cancellationToken) => DroppedFiles.MoveAsync(blobs, blob, container, cancellationToken);
+    private Task<SyncResult> RejectAsync(SyncContext context, BlobItem blob, IReadOnlyList<ImportError> errors, long errorCount, CancellationToken cancellationToken)
+        => Dropped.RejectAsync(context, blob, errors, errorCount, cancellationToken);
 }
 
 /// <summary>

@@ -57,16 +57,29 @@ public sealed class FileTransferPlan(SyncStateRepository state, SyncContext cont
         _meter.Total = total;
         _meter.BytesTotal = changed.Sum(f => f.Size);
         _meter.Report();
-        await Parallel.ForEachAsync(changed, new ParallelOptions { MaxDegreeOfParallelism = maxParallel, CancellationToken = cancellationToken }, async (file, ct) =>
+        var landed = new ManifestBatch(state, configId);
+        try
         {
-            await transfer(file, ct);
-            await state.SaveManifestEntryAsync(configId, new ManifestEntry(file.RelativePath, file.Size, file.Fingerprint, now), ct);
-            var done = Interlocked.Increment(ref _files);
-            Interlocked.Add(ref _bytes, file.Size);
-            _meter.Add(1, 0);
-            if (done % 100 == 0 || done == total)
-                context.Logger.LogInformation("Transferred {Done}/{Total} files ({Bytes} bytes)", done, total, Interlocked.Read(ref _bytes));
-        });
+            await Parallel.ForEachAsync(changed, new ParallelOptions { MaxDegreeOfParallelism = maxParallel, CancellationToken = cancellationToken }, async (file, ct) =>
+            {
+                await transfer(file, ct);
+                await landed.AddAsync(new ManifestEntry(file.RelativePath, file.Size, file.Fingerprint, now), ct);
+                var done = Interlocked.Increment(ref _files);
+                Interlocked.Add(ref _bytes, file.Size);
+                _meter.Add(1, 0);
+                if (done % 100 == 0 || done == total)
+                    context.Logger.LogInformation("Transferred {Done}/{Total} files ({Bytes} bytes)", done, total, Interlocked.Read(ref _bytes));
+            });
+        }
+        catch
+        {
+            // The files that did land are recorded, so the next run does not send them again; if that write fails too,
+            // they are sent again (an overwrite), and the transfer's own failure is the one reported.
+            try { await landed.FlushAsync(CancellationToken.None); }
+            catch (Exception e) { context.Logger.LogWarning(e, "Recording the files sent before the failure failed; they will be sent again"); }
+            throw;
+        }
+        await landed.FlushAsync(cancellationToken);
 
         _meter.Report();
         if (deleteOnTarget is not null)

@@ -14,7 +14,7 @@ public sealed record VolumeSyncOptions
 {
     /// <summary>
     /// Small files are latency-bound (download, upload, manifest write each): 8 at a time keeps the pipes busy, while a
-    /// large file holds at most two 8 MiB blocks, so eight large ones stay within the memory budget.
+    /// large file holds at most two 4 MiB blocks, so eight large ones stay within the memory budget.
     /// </summary>
     public int MaxParallelTransfers { get; init; } = 8;
 }

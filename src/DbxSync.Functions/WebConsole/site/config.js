@@ -26,7 +26,9 @@ export async function configDetail(id) {
       fact('Status', badge(config.status)),
       config.error_state ? fact('Error state', errorState(config)) : null,
       fact('Next due', nextCell(summary)),
-      fact('Poll interval', `${config.poll_interval_seconds} s`),
+      fact('Poll interval', `${config.poll_interval_seconds} s`
+        + (config.max_poll_interval_seconds > config.poll_interval_seconds ? `, adaptive up to ${config.max_poll_interval_seconds} s` : '')),
+      listed.last_checked_at ? fact('Last checked', [when(listed.last_checked_at), h('span', { class: 'muted' }, ' · no change since ', when(listed.unchanged_since))]) : null,
       config.config_type === 'table' ? fact('Export', exportCheck(config, lag)) : null,
       isTable ? fact('Key / label', `${config.pk_column} / ${config.label_column}`) : null,
       config.config_type === 'table_reverse' ? fact('Staging', stagingFact(config)) : null,
