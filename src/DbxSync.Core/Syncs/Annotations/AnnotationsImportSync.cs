@@ -41,7 +41,7 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
         var config = context.Config;
         var inputs = TableName.Parse(config.InputsTable, "inputs_table");
         var annotations = TableName.Parse(config.AnnotationsTable, "annotations_table");
-        var validation = await ValidateAsync(blob, cancellationToken);
+        var validation = await ValidateAsync(context, blob, cancellationToken);
         if (!validation.IsValid)
             return await RejectAsync(context, blob, validation.Errors, validation.ErrorCount, cancellationToken);
         context.Logger.LogInformation("Validated annotations/{Blob}: {Records} records; upserting into {Annotations} and {Inputs}", blob.Name, validation.Records, annotations, inputs);
@@ -54,7 +54,7 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
     }
 
     /// <summary>The whole file, bound to the ETag seen; a file over the size limit is refused unread.</summary>
-    private async Task<AnnotationValidation> ValidateAsync(BlobItem blob, CancellationToken cancellationToken)
+    private async Task<AnnotationValidation> ValidateAsync(SyncContext context, BlobItem blob, CancellationToken cancellationToken)
     {
         if (blob.Length > options.MaxFileBytes)
         {
@@ -62,8 +62,13 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
             tooLarge.Add(1, null, $"the file is larger than the limit of {options.MaxFileBytes} bytes");
             return tooLarge;
         }
-        await using var content = await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken);
-        return await AnnotationValidation.ValidateAsync(content, cancellationToken);
+        // Bytes read of the file's size; the record count is known at the end.
+        var validating = new ProgressMeter(context.Progress, "validate", "annotations", bytesTotal: blob.Length, time: time);
+        validating.Report();
+        await using var content = validating.Track(await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken));
+        var validation = await AnnotationValidation.ValidateAsync(content, cancellationToken);
+        validating.Set(validation.Records, validating.Bytes);
+        return validation;
     }
 
     /// <summary>Staged, then ONE guarded MERGE into the annotations and ONE into the inputs; the staging table is dropped either way.</summary>
@@ -80,6 +85,7 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
             await StageAsync(context, blob, statements, validation.Records, write, cancellationToken);
             try
             {
+                context.Progress?.Report(new SyncProgress("merge", validation.Records, null, "annotations"));
                 report = await MergeAnnotationsAsync(context, statements, write, AnnotationImportReport.Create(config.Id, blob, inputs.FullName, annotations.FullName, now), cancellationToken);
             }
             catch (WorkspaceException ex) when (ex.Kind == WorkspaceErrorKind.SqlError && !ex.IsTransient)
@@ -108,14 +114,17 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
     /// <summary>Second pass over the same ETag-bound version: every record into the staging table, in byte-bounded INSERTs.</summary>
     private async Task StageAsync(SyncContext context, BlobItem blob, AnnotationStatements statements, long total, StatementOptions write, CancellationToken cancellationToken)
     {
-        var fill = await statements.StagingTable.FillAsync(context.Workspace, RecordsAsync(blob, cancellationToken), write,
-            staged => context.Progress?.Report(new SyncProgress("stage", staged, total, "annotations")), cancellationToken);
+        // Records staged of the validated count, and bytes of the file read (the second pass).
+        var meter = new ProgressMeter(context.Progress, "stage", "annotations", total, blob.Length, time);
+        meter.Report();
+        var fill = await statements.StagingTable.FillAsync(context.Workspace, RecordsAsync(blob, meter, cancellationToken), write,
+            staged => meter.Add(staged - meter.Done, 0), cancellationToken);
         context.Logger.LogInformation("Staged {Records} annotation records of {Blob} with {Statements} INSERT statement(s)", fill.Rows, blob.Name, fill.Statements);
     }
 
-    private async IAsyncEnumerable<string?[]> RecordsAsync(BlobItem blob, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<string?[]> RecordsAsync(BlobItem blob, ProgressMeter meter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var content = await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken);
+        await using var content = meter.Track(await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken));
         await foreach (var (line, text) in AnnotationFile.ReadLinesAsync(content, cancellationToken))
         {
             // Validated already: a line that fails now means the content is not what was validated.

@@ -56,10 +56,19 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             ?? throw new WorkspaceException(WorkspaceErrorKind.NotFound, $"Table {table} does not exist (or the principal cannot see it).");
 
         log.LogInformation("Validating labeled/{Blob} ({Bytes} bytes) against {Table}", blob.Name, blob.Length, table);
-        Task<Stream> Open(CancellationToken ct) => blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, ct);
+        // Rows and bytes read of the file's length; a second pass (suspected duplicate keys) is not counted again.
+        var validating = new ProgressMeter(context.Progress, "validate", "rows", bytesTotal: blob.Length, time: time);
+        var opened = 0;
+        async Task<Stream> Open(CancellationToken ct)
+        {
+            var stream = await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, ct);
+            return Interlocked.Increment(ref opened) == 1 ? validating.Track(stream) : stream;
+        }
+        validating.Report();
         var validation = await LabeledFileValidator.ValidateAsync(Open, tableInfo, config, options.MaxFileBytes,
-            n => { context.Progress?.Report(new SyncProgress("validate", n, null, "rows")); log.LogInformation("Validated {Rows} rows of {Blob}", n, blob.Name); },
+            n => { validating.Add(n - validating.Done, 0); if (n % 100_000 == 0) log.LogInformation("Validated {Rows} rows of {Blob}", n, blob.Name); },
             cancellationToken);
+        validating.Report();
         if (!validation.IsValid)
             return await RejectAsync(context, blob, validation.Errors, validation.ErrorCount, cancellationToken);
         if (!config.UseStaging && validation.RowsToMerge > options.MaxRowsWithoutStaging)
@@ -120,7 +129,9 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         var stagedPath = staging.Combine($"dbxsync-{context.Config.Id}-{context.RunId}.csv");
         try
         {
-            await using (var content = await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken))
+            var uploading = new ProgressMeter(context.Progress, "stage", "rows", bytesTotal: blob.Length, time: time);
+            uploading.Report();
+            await using (var content = uploading.Track(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken)))
                 await context.Workspace.UploadFileAsync(stagedPath, new Utf8BomSkippingStream(content), overwrite: true, cancellationToken);
             context.Logger.LogInformation("Staged labeled/{Blob} at {StagedPath}; merging", blob.Name, stagedPath);
             return await MergeAsync(context, builder, builder.StagedFileSource(stagedPath), validation, cancellationToken);
@@ -148,8 +159,11 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         {
             // Inside the try: a CREATE whose outcome is unknown still gets its DROP.
             await context.Workspace.ExecuteAsync(staging.Create(), null, Write(context), cancellationToken);
-            var fill = await staging.FillAsync(context.Workspace, LabeledRowsAsync(blob, builder, validation, cancellationToken), Write(context),
-                staged => context.Progress?.Report(new SyncProgress("stage", staged, validation.RowsToMerge, "rows")), cancellationToken);
+            // Rows staged of the rows to merge, and bytes of the file read again.
+            var meter = new ProgressMeter(context.Progress, "stage", "rows", validation.RowsToMerge, blob.Length, time);
+            meter.Report();
+            var fill = await staging.FillAsync(context.Workspace, LabeledRowsAsync(blob, builder, validation, meter, cancellationToken), Write(context),
+                staged => meter.Add(staged - meter.Done, 0), cancellationToken);
             context.Logger.LogInformation("Staged {Rows} rows of labeled/{Blob} in {Staging} with {Statements} INSERT statement(s) ({JsonBytes} JSON bytes); merging",
                 fill.Rows, blob.Name, staging.Table, fill.Statements, fill.JsonBytes);
             return await MergeAsync(context, builder, MergeStatementBuilder.StagingTableSource(staging.Table), validation, cancellationToken);
@@ -165,11 +179,11 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     }
 
     /// <summary>The validated file's labeled rows (a row without a label is skipped), read again from the same ETag.</summary>
-    private async IAsyncEnumerable<string?[]> LabeledRowsAsync(BlobItem blob, MergeStatementBuilder builder, ImportValidation validation,
+    private async IAsyncEnumerable<string?[]> LabeledRowsAsync(BlobItem blob, MergeStatementBuilder builder, ImportValidation validation, ProgressMeter meter,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var labelIndex = validation.Columns[validation.LabelIndex].FileIndex;
-        await using var file = LabeledFile.Open(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken));
+        await using var file = LabeledFile.Open(meter.Track(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken)));
         await file.ReadAsync(cancellationToken);
         while (await file.ReadAsync(cancellationToken) is { } record)
             if (record[labelIndex].Length > 0) yield return builder.StagingRow(record);
@@ -179,6 +193,8 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     private async Task<MergeOutcome> MergeAsync(SyncContext context, MergeStatementBuilder builder, string source, ImportValidation validation, CancellationToken cancellationToken)
     {
         await RequireValidatedRowCountAsync(context, source, validation, cancellationToken);
+        // One statement: the phase and its row count are all there is to show until it answers.
+        context.Progress?.Report(new SyncProgress("merge", validation.RowsToMerge, null, "rows"));
         var result = await context.Workspace.ExecuteAsync(builder.Merge(source), null, Write(context), cancellationToken);
         var (updated, inserted) = await ReadCountsAsync(result, cancellationToken);
         var notApplied = new NotAppliedRows();

@@ -40,8 +40,8 @@ public sealed class VolumeForwardSync(IBlobStore blobs, SyncStateRepository stat
                 async (file, ct) =>
                 {
                     var entry = (VolumeEntry)file.Handle;
-                    await using var content = inputs is null ? await context.Workspace.DownloadFileAsync(entry.Path, ct)
-                        : new HashingReadStream(await context.Workspace.DownloadFileAsync(entry.Path, ct));
+                    var download = plan.Track(await context.Workspace.DownloadFileAsync(entry.Path, ct));
+                    await using var content = inputs is null ? download : new HashingReadStream(download);
                     var contentType = inputs is null ? "application/octet-stream" : InputContentTypes.For(entry.Path);
                     await blobs.UploadAsync(BlobContainers.Volumes, prefix + file.RelativePath, content, new BlobWriteOptions
                     {
