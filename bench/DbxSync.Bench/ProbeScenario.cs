@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using DbxSync.Core.Ports;
 using static DbxSync.Bench.Measure;
@@ -42,7 +43,14 @@ public static class ProbeScenario
         BenchContext.Step(F($"probe: no-change tick on a fresh process {cold.TotalSeconds:F2} s: {coldSummary}"));
         // The poll interval (10 s, the minimum) must pass before the same process finds them due again.
         await Task.Delay(TimeSpan.FromSeconds(10) - cold + TimeSpan.FromSeconds(0.5) is { Ticks: > 0 } wait ? wait : TimeSpan.Zero, ct);
+        // Warehouse statements the warm tick sent (the emulator's count): one DESCRIBE HISTORY per unchanged config.
+        var statementsBefore = await ctx.EmulatorStatementsAsync(ct);
+        var cpuBefore = CpuSeconds(ctx);
         var (warm, warmSummary) = await ctx.TickAsync(ids, ct);
+        var cpu = CpuSeconds(ctx).Where(p => cpuBefore.ContainsKey(p.Key)).ToDictionary(p => p.Key, p => p.Value - cpuBefore[p.Key]);
+        var statements = await ctx.EmulatorStatementsAsync(ct) - statementsBefore;
+        warmSummary += F($"; {statements} warehouse statements ({(double)statements / configs:F2} per config); CPU ms per config: ")
+                       + string.Join(", ", cpu.Where(p => p.Value > 0).OrderByDescending(p => p.Value).Select(p => F($"{p.Key} {p.Value * 1000 / configs:F1}")));
         BenchContext.Step(F($"probe: no-change tick, warm {warm.TotalSeconds:F2} s: {warmSummary}"));
         var peak = ctx.AppMemory().Peak / MiB;
         if (!coldSummary.Contains($"{configs} unchanged") || !warmSummary.Contains($"{configs} unchanged"))
@@ -56,6 +64,25 @@ public static class ProbeScenario
 
         // The configs stay (paused) for the record, but must not run in later ticks of other scenarios.
         await ctx.PauseOthersAsync(new HashSet<string>(), ct);
+
+        // CPU seconds (user + system) each process of the local stack used so far: on a shared machine wall time mostly
+        // measures the load, while CPU time per config shows where a tick's work goes (the app's worker, the host, Azurite, the emulator).
+        static Dictionary<string, double> CpuSeconds(BenchContext ctx)
+        {
+            var pids = Directory.GetFiles(Path.Combine(ctx.Root, ".dbxsync", "pids"), "*.pid")
+                .ToDictionary(f => Path.GetFileNameWithoutExtension(f) is "app" ? "functions host" : Path.GetFileNameWithoutExtension(f), f => int.Parse(File.ReadAllText(f).Trim(), CultureInfo.InvariantCulture));
+            pids["worker"] = ctx.AppPid;
+            var cpu = new Dictionary<string, double>();
+            foreach (var (name, pid) in pids)
+            {
+                if (!File.Exists($"/proc/{pid}/stat")) continue;
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                // utime and stime (fields 14 and 15 of proc(5)), in clock ticks of 1/100 s.
+                cpu[name] = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+            }
+            return cpu;
+        }
 
         CaseResult Case(string label, TimeSpan wall, string summary)
         {

@@ -33,6 +33,20 @@ public sealed class RunSettingsTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => RunSettings.RunTimeLimit(Settings((SettingNames.RunTimeLimit, "soon")), shipped));
     }
 
+    [Theory]
+    [InlineData("""{ "version": "2.0", "extensions": { "queues": { "maxDequeueCount": 2 } } }""", 2)]
+    [InlineData("""{ "version": "2.0", "extensions": { "queues": { "batchSize": 4 } } }""", 5)]
+    [InlineData("""{ "version": "2.0" }""", 5)]
+    public void The_queue_deliveries_follow_host_json_max_dequeue_count_with_the_hosts_default_of_5(string hostJson, int expected)
+    {
+        File.WriteAllText(_hostJson, hostJson);
+        Assert.Equal(expected, RunSettings.RunQueueDeliveries(_hostJson).Max);
+    }
+
+    [Fact]
+    public void The_shipped_host_json_delivers_a_sync_runs_message_3_times()
+        => Assert.Equal(3, RunSettings.RunQueueDeliveries(DbxSync.Testing.RepoPaths.Combine("host.json")).Max);
+
     [Fact]
     public void Part_sizes_are_positive_whole_numbers_with_defaults()
     {

@@ -89,6 +89,30 @@ public sealed class SyncConfigApiTests(ApiFixture fixture) : ApiTestBase(fixture
     }
 
     [Fact]
+    public async Task The_adaptive_polling_cap_is_validated_and_the_list_shows_the_interval_probed_at_now()
+    {
+        var principal = Id(await RegisterPrincipalAsync());
+        var created = await Admin.PostAsync(Route, Json(new
+        {
+            name = "adaptive", config_type = "table", databricks_path = "main.default.items", service_principal_id = principal,
+            pk_column = "id", label_column = "label", poll_interval_seconds = 120, max_poll_interval_seconds = 3600,
+        }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await ReadJsonAsync(created);
+        Assert.Equal(3600, body.GetProperty("max_poll_interval_seconds").GetInt32());
+
+        var listed = Assert.Single((await ReadJsonAsync(await Admin.GetAsync($"{Route}?service_principal_id={principal}"))).GetProperty("items").EnumerateArray());
+        // Never probed yet: it starts at its poll interval.
+        Assert.Equal(120, listed.GetProperty("current_poll_interval_seconds").GetInt32());
+        Assert.Equal(3600, listed.GetProperty("max_poll_interval_seconds").GetInt32());
+
+        foreach (var cap in new[] { 60, 86_401 })
+            await AssertProblemAsync(await Admin.PatchAsync($"{Route}/{Id(body)}", Json(new { max_poll_interval_seconds = cap })),
+                HttpStatusCode.BadRequest, "validation-error", "max_poll_interval_seconds");
+        Assert.Equal(3600, (await ReadJsonAsync(await Admin.GetAsync($"{Route}/{Id(body)}"))).GetProperty("max_poll_interval_seconds").GetInt32());
+    }
+
+    [Fact]
     public async Task Get_put_patch_pause_resume_delete()
     {
         var principal = Id(await RegisterPrincipalAsync());

@@ -12,30 +12,17 @@ namespace DbxSync.Syncs.Tests;
 
 /// <summary>Issue 23: exports in bounded parts, pinned at one version, continued by later runs (also past a hard limit mid-part), restarted when the pinned version is vacuumed; left-alone rows in parts too.</summary>
 [Collection(SerialCollection.Name)]
-public sealed class ExportPartsTests : IAsyncLifetime
+public sealed class ExportPartsTests : SyncStackTest
 {
     // Each keyset page (only they carry "ORDER BY `id` LIMIT") takes this long, and a run may take twice as long: after
     // its first part a run cannot expect a second one to end in time, so it stops there, whatever the machine's speed.
     private static readonly TimeSpan PageDelay = TimeSpan.FromSeconds(3);
     private const string PageStatement = "ORDER BY `id` LIMIT";
 
-    private SyncStack? _stack;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_stack is not null)
-        {
-            _stack.Handle.Faults.Reset();
-            await _stack.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task A_snapshot_is_written_in_parts_bounded_by_rows_and_bytes_and_the_final_manifest_counts_them()
     {
-        var stack = _stack = await SyncStack.CreateAsync(s => s.AddSingleton(new ExportPartOptions { PartRows = 40, PartBytes = 2_000 }));
+        var stack = await StackAsync(s => s.AddSingleton(new ExportPartOptions { PartRows = 40, PartBytes = 2_000 }));
         var table = await stack.CreateItemsTableAsync(130, changeDataFeed: true);
         await stack.SqlAsync($"UPDATE {table} SET label = 'done' WHERE id % 7 = 0");
         var export = await stack.CreateTableConfigAsync(table);
@@ -66,7 +53,7 @@ public sealed class ExportPartsTests : IAsyncLifetime
     public async Task A_snapshot_stopped_by_the_run_limit_ends_partial_and_later_runs_continue_at_the_pinned_version()
     {
         var queue = new CollectingRunQueue();
-        var stack = _stack = await LimitedStackAsync(queue, partRows: 25);
+        var stack = await LimitedStackAsync(queue, partRows: 25);
         var table = await stack.CreateItemsTableAsync(70, changeDataFeed: true);
         var pinned = await stack.VersionAsync(table);
         var export = await stack.CreateTableConfigAsync(table);
@@ -113,7 +100,7 @@ public sealed class ExportPartsTests : IAsyncLifetime
     public async Task A_pinned_version_vacuumed_between_runs_restarts_the_export_in_a_new_generation_and_deletes_the_abandoned_parts()
     {
         var queue = new CollectingRunQueue();
-        var stack = _stack = await LimitedStackAsync(queue, partRows: 20);
+        var stack = await LimitedStackAsync(queue, partRows: 20);
         var table = await stack.CreateItemsTableAsync(50, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         stack.Handle.Faults.SlowStatementMatch = PageStatement;
@@ -146,7 +133,7 @@ public sealed class ExportPartsTests : IAsyncLifetime
     public async Task A_run_cut_off_by_its_hard_limit_in_the_middle_of_a_part_is_transient_not_requeued_and_the_part_is_redone_once_at_the_pinned_version()
     {
         var queue = new CollectingRunQueue();
-        var stack = _stack = await LimitedStackAsync(queue, partRows: 25);
+        var stack = await LimitedStackAsync(queue, partRows: 25);
         var table = await stack.CreateItemsTableAsync(70, changeDataFeed: true);
         var pinned = await stack.VersionAsync(table);
         var export = await stack.CreateTableConfigAsync(table);
@@ -191,7 +178,7 @@ public sealed class ExportPartsTests : IAsyncLifetime
     public async Task Rows_left_alone_go_out_again_in_bounded_parts_over_runs_stopped_by_the_limit_each_row_once()
     {
         var queue = new CollectingRunQueue();
-        var stack = _stack = await LimitedStackAsync(queue, partRows: 10);
+        var stack = await LimitedStackAsync(queue, partRows: 10);
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         var snapshot = await stack.RunAsync(export.Id);
@@ -231,7 +218,7 @@ public sealed class ExportPartsTests : IAsyncLifetime
     }
 
     /// <summary>Parts of <paramref name="partRows"/> rows, a run limit of two slowed pages, and ticks that queue into <paramref name="queue"/>.</summary>
-    private static Task<SyncStack> LimitedStackAsync(CollectingRunQueue queue, int partRows) => SyncStack.CreateAsync(s =>
+    private Task<SyncStack> LimitedStackAsync(CollectingRunQueue queue, int partRows) => StackAsync(s =>
     {
         s.AddSingleton(new ExportPartOptions { PartRows = partRows });
         s.AddSingleton(new SyncRunnerOptions { RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = PageDelay * 2 });

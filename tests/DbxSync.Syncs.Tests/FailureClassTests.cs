@@ -1,14 +1,10 @@
-using System.Text.Json;
-using Azure.Storage.Queues;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Runs;
 using DbxSync.Core.State;
 using DbxSync.Core.Syncs;
 using DbxSync.Core.Syncs.LabeledImport;
 using DbxSync.Emulator.Faults;
-using DbxSync.Functions.Hosting;
 using DbxSync.Syncs.Tests.Infrastructure;
-using DbxSync.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -20,52 +16,12 @@ namespace DbxSync.Syncs.Tests;
 /// errors fail a labeled file. Staging tables never turn an infrastructure fault into a failed file.
 /// </summary>
 [Collection(SerialCollection.Name)]
-public sealed class FailureClassTests : IAsyncLifetime
+public sealed class FailureClassTests : SyncStackTest
 {
-    private SyncStack? _stack;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_stack is not null)
-        {
-            _stack.Handle.Faults.Reset();
-            await _stack.DisposeAsync();
-        }
-    }
-
-    /// <summary>A small statement budget: an import without a staging volume takes several staging INSERTs.</summary>
-    private async Task<SyncStack> StackAsync(int maxStatementBytes = 2048)
-        => _stack = await SyncStack.CreateAsync(s => s.AddSingleton(new LabeledImportOptions { MaxStatementBytes = maxStatementBytes }));
-
-    private static string Quoted(string table) => DbxSync.Core.Sql.TableName.Parse(table).Quoted;
-
-    private static string StagingPrefix(string table)
-    {
-        var t = DbxSync.Core.Sql.TableName.Parse(table);
-        return $"`{t.Catalog}`.`{t.Schema}`.`{StagingTables.Prefix}";
-    }
-
-    private static async Task<List<JsonElement>> PoisonAlertsAsync(string configId)
-    {
-        var poison = new QueueClient(AzuriteInstance.Shared.ConnectionString, StorageRunQueue.PoisonName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        await poison.CreateIfNotExistsAsync();
-        var found = new List<JsonElement>();
-        foreach (var m in (await poison.PeekMessagesAsync(32)).Value)
-        {
-            using var doc = JsonDocument.Parse(m.Body.ToString());
-            if (doc.RootElement.TryGetProperty("config_id", out var id) && id.GetString() == configId) found.Add(doc.RootElement.Clone());
-        }
-        return found;
-    }
-
-    private DueSchedule Schedule(SyncStack stack, string configId) => stack.Services.GetRequiredService<DueScheduleRepository>().GetAsync(configId).GetAwaiter().GetResult();
-
     [Fact]
     public async Task A_dropped_table_is_permanent_one_poison_alert_across_ticks_growing_backoff_and_recovery_once_recreated()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(20, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         Assert.Equal(RunOutcome.Succeeded, (await stack.RunAsync(export.Id, RunTrigger.Timer)).Outcome);
@@ -81,12 +37,12 @@ public sealed class FailureClassTests : IAsyncLifetime
             Assert.Contains("TABLE_OR_VIEW_NOT_FOUND", run.Error);
             var recorded = await stack.RunRepository.GetAsync(export.Id, run.RunId);
             Assert.Equal(FailureClass.Permanent, recorded!.FailureClass);
-            var schedule = Schedule(stack, export.Id);
+            var schedule = await stack.ScheduleAsync(export.Id);
             Assert.Equal((true, tick + 1, DueReason.Backoff), (schedule.InErrorState, schedule.ConsecutiveFailures, schedule.Reason));
             nextDue.Add(schedule.NextDueAt!.Value);
         }
         Assert.True(nextDue[3] - nextDue[2] > TimeSpan.FromSeconds(60), "each probe waits longer than the last");
-        var alert = Assert.Single(await PoisonAlertsAsync(export.Id));
+        var alert = Assert.Single(await stack.PoisonAlertsAsync(export.Id));
         Assert.Equal("config_error_state", alert.GetProperty("kind").GetString());
         Assert.Contains("TABLE_OR_VIEW_NOT_FOUND", alert.GetProperty("error").GetString());
 
@@ -95,16 +51,76 @@ public sealed class FailureClassTests : IAsyncLifetime
         await stack.InsertItemsAsync(table, 1, 5);
         var recovered = await stack.RunAsync(export.Id, RunTrigger.Timer);
         Assert.True(recovered.Outcome == RunOutcome.Succeeded, recovered.Error);
-        var after = Schedule(stack, export.Id);
+        var after = await stack.ScheduleAsync(export.Id);
         Assert.False(after.InErrorState);
         Assert.Equal(DueReason.Due, after.Reason);
-        Assert.Single(await PoisonAlertsAsync(export.Id));
+        Assert.Single(await stack.PoisonAlertsAsync(export.Id));
+    }
+
+    [Fact]
+    public async Task A_transient_outage_outlasting_every_redelivery_opens_one_error_episode_with_one_alert_not_a_poison_message_per_interval()
+    {
+        const int Deliveries = 3;
+        var stack = await StackAsync(maxStatementBytes: 2048);
+        var table = await stack.CreateItemsTableAsync(5, changeDataFeed: true);
+        var export = await stack.CreateTableConfigAsync(table);
+        // Every statement on the table fails as a warehouse in trouble fails (INTERNAL_ERROR: transient).
+        stack.Handle.Faults.FailNextStatements(10_000, DbxSync.Core.Sql.TableName.Parse(table).Table, error: InjectedError.Internal);
+
+        // Three poll intervals of the outage, each message delivered as the queue does: one run id, Deliveries times.
+        for (var interval = 1; interval <= 3; interval++)
+        {
+            var runId = stack.RunRepository.NewRunId();
+            for (var delivery = 1; delivery <= Deliveries; delivery++)
+            {
+                var run = await stack.Runner.RunAsync(new RunRequest(export.Id, RunTrigger.Timer, RunId: runId, FinalDelivery: delivery == Deliveries));
+                Assert.Equal((RunOutcome.Failed, FailureClass.Transient), (run.Outcome, run.FailureClass));
+                // Handed back for a redelivery, except the last: thrown then, the host would poison the message.
+                Assert.Equal(delivery < Deliveries, run.Retryable);
+            }
+            var schedule = await stack.ScheduleAsync(export.Id);
+            Assert.Equal((true, interval, DueReason.Backoff), (schedule.InErrorState, schedule.ConsecutiveFailures, schedule.Reason));
+            Assert.Contains("INTERNAL_ERROR", schedule.Error);
+        }
+        var alert = Assert.Single(await stack.PoisonAlertsAsync(export.Id));
+        Assert.Equal("config_error_state", alert.GetProperty("kind").GetString());
+
+        // The outage is over: the next probe succeeds and ends the episode, with no further alert.
+        stack.Handle.Faults.Reset();
+        var recovered = await stack.RunAsync(export.Id, RunTrigger.Timer);
+        Assert.True(recovered.Outcome == RunOutcome.Succeeded, recovered.Error);
+        Assert.False((await stack.ScheduleAsync(export.Id)).InErrorState);
+        Assert.Single(await stack.PoisonAlertsAsync(export.Id));
+    }
+
+    [Fact]
+    public async Task A_staged_file_the_workspace_reads_otherwise_than_validated_is_permanent_not_retried_and_stays_in_labeled()
+    {
+        // Every second read of a labeled blob (the copy staged in the volume after validation) loses its last line: the
+        // workspace reads another file than the one validated, as a CSV reader with other rules would. Retrying reads
+        // it the same way, and the file itself passed validation: neither transient nor data.
+        var opens = 0;
+        var stack = await StackAsync(s => DelegatingBlobStore.Wrap(s, inner => new LastLineDroppingBlobStore(inner, () => Interlocked.Increment(ref opens) % 2 == 0)));
+        var table = await stack.CreateItemsTableAsync(3, changeDataFeed: false);
+        var import = await stack.CreateImportConfigAsync(table, useStaging: true);
+        await stack.UploadAsync(BlobContainers.Labeled, $"{import.Id}/short.csv", ExportFiles.LabelIds([1, 2, 3]));
+
+        var run = (await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, $"{import.Id}/short.csv"))!;
+
+        Assert.Equal((RunOutcome.Failed, FailureClass.Permanent, false), (run.Outcome, run.FailureClass, run.Retryable));
+        Assert.Contains("validation counted 3", run.Error);
+        Assert.False(stack.Logs.Contains("failed transiently"), "the run is not attempted again");
+        Assert.NotNull(await stack.Blobs.GetPropertiesAsync(BlobContainers.Labeled, $"{import.Id}/short.csv"));
+        Assert.Null(await stack.Blobs.GetPropertiesAsync(BlobContainers.Failed, $"{import.Id}/short.csv"));
+        Assert.All(await stack.LabelsAsync(table), kv => Assert.Null(kv.Value));
+        Assert.True((await stack.ScheduleAsync(import.Id)).InErrorState);
+        Assert.Single(await stack.PoisonAlertsAsync(import.Id));
     }
 
     [Fact]
     public async Task A_labeled_file_for_a_dropped_table_stays_in_labeled_and_is_imported_once_the_table_is_back()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(10, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
         await stack.SqlAsync($"DROP TABLE {table}");
@@ -115,7 +131,7 @@ public sealed class FailureClassTests : IAsyncLifetime
         Assert.Equal((RunOutcome.Failed, FailureClass.Permanent, false), (failed.Outcome, failed.FailureClass, failed.Retryable));
         Assert.NotNull(await stack.Blobs.GetPropertiesAsync(BlobContainers.Labeled, $"{import.Id}/labels.csv"));
         Assert.Null(await stack.Blobs.GetPropertiesAsync(BlobContainers.Failed, $"{import.Id}/labels.csv"));
-        Assert.True(Schedule(stack, import.Id).InErrorState);
+        Assert.True((await stack.ScheduleAsync(import.Id)).InErrorState);
 
         await stack.SqlAsync($"CREATE TABLE {table} (id BIGINT NOT NULL, text STRING, score DOUBLE, label STRING)");
         await stack.InsertItemsAsync(table, 1, 10);
@@ -123,7 +139,7 @@ public sealed class FailureClassTests : IAsyncLifetime
         Assert.True(scan.Outcome == RunOutcome.Succeeded, scan.Error);
         Assert.NotNull(await stack.Blobs.GetPropertiesAsync(BlobContainers.Processed, $"{import.Id}/labels.csv"));
         Assert.All(await stack.LabelsAsync(table), kv => Assert.Equal(ExportFiles.LabelFor(kv.Key), kv.Value));
-        Assert.False(Schedule(stack, import.Id).InErrorState);
+        Assert.False((await stack.ScheduleAsync(import.Id)).InErrorState);
     }
 
     [Theory]
@@ -131,7 +147,7 @@ public sealed class FailureClassTests : IAsyncLifetime
     [InlineData(false)]
     public async Task A_merge_failing_with_a_data_error_rejects_the_file_as_data_and_leaves_the_config_healthy(bool useStaging)
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(12, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging);
         var before = await stack.SnapshotAsync(table);
@@ -143,14 +159,14 @@ public sealed class FailureClassTests : IAsyncLifetime
         Assert.Equal((RunOutcome.Failed, FailureClass.Data, false), (run.Outcome, run.FailureClass, run.Retryable));
         Assert.NotNull(await stack.Blobs.GetPropertiesAsync(BlobContainers.Failed, $"{import.Id}/labels.csv"));
         Assert.Equal(before, await stack.SnapshotAsync(table));
-        Assert.False(Schedule(stack, import.Id).InErrorState);
-        Assert.Empty(await PoisonAlertsAsync(import.Id));
+        Assert.False((await stack.ScheduleAsync(import.Id)).InErrorState);
+        Assert.Empty(await stack.PoisonAlertsAsync(import.Id));
     }
 
     [Fact]
     public async Task The_staging_tables_CREATE_failing_once_does_not_fail_the_file_the_retry_imports_it()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(20, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
         stack.Handle.Faults.FailNextStatements(1, "CREATE TABLE " + StagingPrefix(table));
@@ -167,7 +183,7 @@ public sealed class FailureClassTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_DROP_leaves_a_staging_table_that_a_redelivery_with_the_same_run_id_does_not_trip_over()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(20, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
         var runId = stack.RunRepository.NewRunId();
@@ -216,7 +232,7 @@ public sealed class FailureClassTests : IAsyncLifetime
     [Fact]
     public async Task The_sweep_drops_our_staging_tables_older_than_a_day_and_nothing_else()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(5, changeDataFeed: false);
         var t = DbxSync.Core.Sql.TableName.Parse(table);
         var old = StagingTables.ForAttempt(t, SyncRunRepository.NewRunId(DateTimeOffset.UtcNow - TimeSpan.FromDays(2)));
@@ -240,7 +256,7 @@ public sealed class FailureClassTests : IAsyncLifetime
     [Fact]
     public async Task Vacuumed_change_files_fall_back_to_the_version_difference_logged_instead_of_failing()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         await ExportFiles.ExportOnceAsync(stack, export.Id);
@@ -258,7 +274,7 @@ public sealed class FailureClassTests : IAsyncLifetime
     [Fact]
     public async Task A_vacuumed_table_whose_change_and_data_files_are_gone_exports_a_snapshot_logged_on_every_later_run_too()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         await ExportFiles.ExportOnceAsync(stack, export.Id);
@@ -283,7 +299,7 @@ public sealed class FailureClassTests : IAsyncLifetime
     [Fact]
     public async Task Vacuumed_data_files_of_the_checkpoint_version_fall_back_to_a_snapshot_logged_instead_of_failing()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: false);
         var export = await stack.CreateTableConfigAsync(table);
         await ExportFiles.ExportOnceAsync(stack, export.Id);

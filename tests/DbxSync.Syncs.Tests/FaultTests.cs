@@ -11,33 +11,8 @@ namespace DbxSync.Syncs.Tests;
 
 /// <summary>Injected faults on the shared emulator: throttling, crashes, expiring tokens, failing and ambiguous writes.</summary>
 [Collection(SerialCollection.Name)]
-public sealed class FaultTests : IAsyncLifetime
+public sealed class FaultTests : SyncStackTest
 {
-    private SyncStack? _stack;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_stack is not null)
-        {
-            _stack.Handle.Faults.Reset();
-            await _stack.DisposeAsync();
-        }
-    }
-
-    /// <summary>A small statement budget: an import without a staging volume takes several staging INSERTs.</summary>
-    private async Task<SyncStack> StackAsync(int maxStatementBytes = 2048)
-        => _stack = await SyncStack.CreateAsync(s => s.AddSingleton(new LabeledImportOptions { MaxStatementBytes = maxStatementBytes }));
-
-    private static string Quoted(string table) => DbxSync.Core.Sql.TableName.Parse(table).Quoted;
-
-    private static string StagingPrefix(string table)
-    {
-        var t = DbxSync.Core.Sql.TableName.Parse(table);
-        return $"`{t.Catalog}`.`{t.Schema}`.`{StagingTables.Prefix}";
-    }
-
     private static Task<ExportedFile> ExportOnceAsync(SyncStack stack, string exportId) => ExportFiles.ExportOnceAsync(stack, exportId);
 
     private static async Task<SyncRun> DropAsync(SyncStack stack, string importId, string name, byte[] content)
@@ -49,7 +24,7 @@ public sealed class FaultTests : IAsyncLifetime
     [Fact]
     public async Task Throttling_and_unavailability_bursts_leave_exports_and_the_table_exactly_right()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(200, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
@@ -87,7 +62,7 @@ public sealed class FaultTests : IAsyncLifetime
     [Fact]
     public async Task A_crash_between_the_last_part_and_the_checkpoint_finishes_the_same_export_without_duplicates_or_loss()
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(100, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         var first = await ExportOnceAsync(stack, export.Id);
@@ -132,7 +107,7 @@ public sealed class FaultTests : IAsyncLifetime
     {
         var faults = (await Testing.EmulatorInstance.GetAsync()).Handle!.Faults;
         faults.TokenLifetimeOverride = TimeSpan.FromSeconds(2);
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(56, changeDataFeed: true);
         var export = await stack.CreateTableConfigAsync(table);
         var import = await stack.CreateImportConfigAsync(table, useStaging: false);
@@ -159,7 +134,7 @@ public sealed class FaultTests : IAsyncLifetime
     [InlineData(false)]
     public async Task A_merge_failing_part_way_leaves_the_table_unchanged_keeps_the_valid_file_and_its_redelivery_succeeds(bool useStaging)
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(30, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging);
         var before = await stack.SnapshotAsync(table);
@@ -217,7 +192,7 @@ public sealed class FaultTests : IAsyncLifetime
     [InlineData(false)]
     public async Task A_connection_dropped_after_the_merge_ran_is_not_blindly_resubmitted_and_redelivery_ends_correct(bool useStaging)
     {
-        var stack = await StackAsync();
+        var stack = await StackAsync(maxStatementBytes: 2048);
         var table = await stack.CreateItemsTableAsync(40, changeDataFeed: true);
         var import = await stack.CreateImportConfigAsync(table, useStaging);
         var quoted = Quoted(table);

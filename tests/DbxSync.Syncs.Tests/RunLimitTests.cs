@@ -9,25 +9,12 @@ namespace DbxSync.Syncs.Tests;
 
 /// <summary>Issue 13, "lease and run limits": a run stops at its overall time limit and when its lease is lost.</summary>
 [Collection(SerialCollection.Name)]
-public sealed class RunLimitTests : IAsyncLifetime
+public sealed class RunLimitTests : SyncStackTest
 {
-    private SyncStack? _stack;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_stack is not null)
-        {
-            _stack.Handle.Faults.Reset();
-            await _stack.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task A_run_held_up_by_a_stalled_statement_stops_at_its_time_limit_and_the_next_run_does_the_work()
     {
-        var stack = _stack = await SyncStack.CreateAsync(s => s.AddSingleton(new SyncRunnerOptions
+        var stack = await StackAsync(s => s.AddSingleton(new SyncRunnerOptions
         {
             RetryDelay = TimeSpan.FromMilliseconds(200), MaxRunDuration = TimeSpan.FromSeconds(3),
         }));
@@ -55,7 +42,7 @@ public sealed class RunLimitTests : IAsyncLifetime
     [Fact]
     public async Task A_run_whose_lease_is_lost_stops_without_advancing_the_checkpoint()
     {
-        var stack = _stack = await SyncStack.CreateAsync(s =>
+        var stack = await StackAsync(s =>
         {
             var descriptor = s.Last(d => d.ServiceType == typeof(ISyncLock));
             s.Remove(descriptor);

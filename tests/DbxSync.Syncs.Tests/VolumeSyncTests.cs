@@ -154,4 +154,21 @@ public sealed class VolumeSyncTests
         else Assert.NotNull(gone);
         Assert.NotNull(await stack.Workspace.GetFileMetadataAsync($"{volume}/keep.txt"));
     }
+    [Fact]
+    public async Task Reverse_records_every_landed_file_across_several_manifest_batches_so_a_rescan_sends_none()
+    {
+        // 250 files: more than two Table Storage transactions (100 entries each), the last one partly filled.
+        await using var stack = await SyncStack.CreateAsync();
+        var volume = await stack.CreateVolumeAsync("inbox");
+        var config = await stack.CreateConfigAsync(new SyncConfigInput { ConfigType = "volume_reverse", DatabricksPath = volume });
+        for (var i = 0; i < 250; i++)
+            await stack.UploadAsync(BlobContainers.Volumes, $"{config.Id}/d{i % 3}/f{i:D3}.txt", Encoding.UTF8.GetBytes($"file {i}"));
+
+        var first = await stack.RunAsync(config.Id, RunTrigger.Scan);
+        Assert.True(first.Outcome == RunOutcome.Succeeded, first.Error);
+        Assert.Equal(250, first.Files);
+        var again = await stack.RunAsync(config.Id, RunTrigger.Scan);
+        Assert.Equal(0, again.Files);
+        Assert.Contains("250 unchanged", again.Message);
+    }
 }

@@ -75,13 +75,19 @@ public sealed class AzuriteInstance : IDisposable
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing). Run `npm ci` in {RepoPaths.Root} first.");
 
         var (blobPort, queuePort, tablePort) = (FreePort(), FreePort(), FreePort());
-        var startInfo = new ProcessStartInfo(executable)
+        // Started under a watchdog shell: the test host is often ended by the test runner without its ProcessExit
+        // handlers running, and each run then left its Azurite behind. The shell's own exit code is Azurite's.
+        var startInfo = new ProcessStartInfo("/bin/sh")
         {
             WorkingDirectory = RepoPaths.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            Environment = { ["DBXSYNC_TEST_PARENT_PID"] = Environment.ProcessId.ToString() },
         };
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add(WatchdogScript);
+        startInfo.ArgumentList.Add(executable);
         foreach (var argument in new[]
                  {
                      "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry",
@@ -127,6 +133,14 @@ public sealed class AzuriteInstance : IDisposable
             $"QueueEndpoint=http://127.0.0.1:{queuePort}/{DevAccount};" +
             $"TableEndpoint=http://127.0.0.1:{tablePort}/{DevAccount};");
     }
+
+    /// <summary>Runs "$0 $@" and stops it when the test process (DBXSYNC_TEST_PARENT_PID) is gone.</summary>
+    private const string WatchdogScript = """
+        "$0" "$@" &
+        child=$!
+        ( while kill -0 "$DBXSYNC_TEST_PARENT_PID" 2>/dev/null; do sleep 1; done; kill "$child" 2>/dev/null ) &
+        wait "$child"
+        """;
 
     private static void Stop(Process process)
     {

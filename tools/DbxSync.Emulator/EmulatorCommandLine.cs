@@ -23,6 +23,7 @@ public static class EmulatorCommandLine
           --fault-retry-after S          Retry-After on injected 429/503 (default 1)
           --fault-paths P1,P2            only inject on these path prefixes (default /api/)
           --fault-statement-delay-ms N   extra RUNNING time per statement
+          --fault-chunk-delay-ms N       serve a statement's result chunks one per N ms (a slow result stream)
           --fault-seed N                 reproducible fault sequence
           --entra-authority URL          accept Entra ID tokens signed by this authority (the local Entra stand-in)
           --entra-cert FILE              the authority's TLS certificate (PEM), trusted by thumbprint
@@ -76,6 +77,7 @@ public static class EmulatorCommandLine
                 case "--fault-retry-after": options.Faults.RetryAfterSeconds = Int(flag, value); break;
                 case "--fault-paths": options.Faults.PathPrefixes = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(); break;
                 case "--fault-statement-delay-ms": options.Faults.StatementDelay = TimeSpan.FromMilliseconds(Int(flag, value)); break;
+                case "--fault-chunk-delay-ms": options.Faults.ChunkDelay = TimeSpan.FromMilliseconds(Int(flag, value)); break;
                 case "--fault-seed": options.Faults.Seed = Int(flag, value); break;
                 case "--entra-authority": options.Entra.Authority = new Uri(value.TrimEnd('/') + "/"); break;
                 case "--entra-cert": options.Entra.AuthorityCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(value)); break;

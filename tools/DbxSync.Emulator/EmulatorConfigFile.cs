@@ -28,7 +28,7 @@ public sealed class EmulatorConfigFile
     public sealed record WarehouseEntry(string? Id, string? Name);
     public sealed record FaultEntry(
         double? ThrottleRate, double? UnavailableRate, int? RetryAfterSeconds, List<string>? PathPrefixes,
-        int? StatementDelayMs, int? TokenLifetimeSeconds, int? Seed);
+        int? StatementDelayMs, int? TokenLifetimeSeconds, int? Seed, int? ChunkDelayMs = null);
 
     public static EmulatorConfigFile Load(string path) =>
         JsonSerializer.Deserialize<EmulatorConfigFile>(File.ReadAllText(path), EmulatorJson.Options)
@@ -70,6 +70,7 @@ public sealed class EmulatorConfigFile
             if (faults.RetryAfterSeconds is { } retryAfter) options.Faults.RetryAfterSeconds = retryAfter;
             if (faults.PathPrefixes is { } prefixes) options.Faults.PathPrefixes = prefixes;
             if (faults.StatementDelayMs is { } delay) options.Faults.StatementDelay = TimeSpan.FromMilliseconds(delay);
+            if (faults.ChunkDelayMs is { } chunkDelay) options.Faults.ChunkDelay = TimeSpan.FromMilliseconds(chunkDelay);
             if (faults.TokenLifetimeSeconds is { } lifetime) options.Faults.TokenLifetimeOverride = TimeSpan.FromSeconds(lifetime);
             if (faults.Seed is { } seed) options.Faults.Seed = seed;
         }

@@ -88,6 +88,8 @@ public sealed class FaultOptions
     public int RetryAfterSeconds { get; set; } = 1;
     public List<string> PathPrefixes { get; set; } = ["/api/"];
     public TimeSpan StatementDelay { get; set; } = TimeSpan.Zero;
+    /// <summary>A statement's result chunks are served one per this interval (see <see cref="Faults.FaultInjector.ChunkDelay"/>).</summary>
+    public TimeSpan ChunkDelay { get; set; } = TimeSpan.Zero;
     public TimeSpan? TokenLifetimeOverride { get; set; }
     public int? Seed { get; set; }
 }

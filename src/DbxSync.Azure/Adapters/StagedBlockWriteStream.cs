@@ -11,6 +11,8 @@ namespace DbxSync.Azure.Adapters;
 /// Core's write stream as staged blocks: nothing is visible until <see cref="CommitAsync"/>, unlike the SDK's
 /// OpenWrite stream, which commits whatever was written when it is disposed (a failed export would appear half
 /// written). Memory: two blocks, one staging while the next fills. Content within one block goes as one Put Blob.
+/// The first buffer starts at 64 KiB and doubles up to the block size as content arrives, so a small file (a volume's
+/// 4-64 KiB files, a manifest) holds 64 KiB, not a whole block: eight parallel small uploads held 8 x 8 MiB.
 /// </summary>
 internal sealed class StagedBlockWriteStream(
     BlockBlobClient blob, BlobHttpHeaders headers, IDictionary<string, string>? metadata, BlobRequestConditions? conditions,
@@ -19,7 +21,15 @@ internal sealed class StagedBlockWriteStream(
     // Unique per upload so that two concurrent uploads of one name never commit each other's blocks.
     private readonly string _uploadId = Guid.NewGuid().ToString("N");
     private readonly List<string> _blockIds = [];
-    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(blockSize);
+    // Under the 85,000-byte large-object-heap threshold.
+    private const int InitialBufferSize = 64 * 1024;
+
+    // Not ArrayPool<byte>.Shared: it keeps a returned array in the returning thread's slot, and an upload continues on
+    // whichever pool thread, so 8 MiB blocks were stranded per thread and new ones rented. This pool has no per-thread
+    // slots; 16 blocks per size is eight parallel uploads of two blocks each.
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: BlobStore.BlockSize, maxArraysPerBucket: 16);
+
+    private byte[]? _buffer = Pool.Rent(Math.Min(InitialBufferSize, blockSize));
     private byte[]? _stagingBuffer;
     private Task? _staging;
     private int _filled;
@@ -35,8 +45,8 @@ internal sealed class StagedBlockWriteStream(
     {
         while (!data.IsEmpty)
         {
-            var buffer = _buffer ?? throw new ObjectDisposedException(nameof(StagedBlockWriteStream));
-            var take = Math.Min(data.Length, blockSize - _filled);
+            var buffer = Room();
+            var take = Math.Min(data.Length, Math.Min(buffer.Length, blockSize) - _filled);
             data[..take].CopyTo(buffer.AsMemory(_filled));
             _filled += take;
             _written += take;
@@ -50,7 +60,7 @@ internal sealed class StagedBlockWriteStream(
     public async Task WriteFromAsync(Stream source, CancellationToken cancellationToken)
     {
         int read;
-        while ((read = await source.ReadAsync((_buffer ?? throw new ObjectDisposedException(nameof(StagedBlockWriteStream))).AsMemory(_filled, blockSize - _filled), cancellationToken).ConfigureAwait(false)) > 0)
+        while ((read = await source.ReadAsync(Room().AsMemory(_filled, Math.Min(_buffer!.Length, blockSize) - _filled), cancellationToken).ConfigureAwait(false)) > 0)
         {
             _filled += read;
             _written += read;
@@ -87,6 +97,17 @@ internal sealed class StagedBlockWriteStream(
             return toItem(info, _written);
         }, createOnly);
 
+    /// <summary>The fill buffer, doubled (up to the block size) when it is full and the block is not.</summary>
+    private byte[] Room()
+    {
+        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(StagedBlockWriteStream));
+        if (_filled < buffer.Length || buffer.Length >= blockSize) return buffer;
+        var larger = Pool.Rent(Math.Min(buffer.Length * 2, blockSize));
+        buffer.AsSpan(0, _filled).CopyTo(larger);
+        Pool.Return(buffer);
+        return _buffer = larger;
+    }
+
     private async Task StageAsync(CancellationToken cancellationToken)
     {
         await WaitForStagingAsync().ConfigureAwait(false);
@@ -94,7 +115,7 @@ internal sealed class StagedBlockWriteStream(
         var full = _buffer!;
         _staging = blob.StageBlockAsync(id, new MemoryStream(full, 0, _filled, writable: false), cancellationToken: cancellationToken);
         _blockIds.Add(id);
-        _buffer = _stagingBuffer ?? ArrayPool<byte>.Shared.Rent(blockSize);
+        _buffer = _stagingBuffer ?? Pool.Rent(blockSize);
         _stagingBuffer = full;
         _filled = 0;
     }
@@ -132,8 +153,8 @@ internal sealed class StagedBlockWriteStream(
 
     private void ReturnBuffers()
     {
-        if (_stagingBuffer is not null) ArrayPool<byte>.Shared.Return(_stagingBuffer);
-        if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+        if (_stagingBuffer is not null) Pool.Return(_stagingBuffer);
+        if (_buffer is not null) Pool.Return(_buffer);
         _stagingBuffer = _buffer = null;
     }
 

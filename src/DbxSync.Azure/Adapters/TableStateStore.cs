@@ -51,6 +51,16 @@ public sealed class TableStateStore(TableServiceClient service) : IStateStore
             }
         });
 
+    public Task UpsertBatchAsync(string table, IReadOnlyList<StateEntity> entities, CancellationToken cancellationToken = default)
+    {
+        if (entities.Count == 0) return Task.CompletedTask;
+        if (entities.Count > IStateStore.MaxBatch || entities.Any(e => e.PartitionKey != entities[0].PartitionKey || e.ETag is not null))
+            throw new ArgumentException($"A batch is at most {IStateStore.MaxBatch} unconditional upserts of one partition.", nameof(entities));
+        return StorageErrors.CallAsync(Subject(table, entities[0].PartitionKey, entities[0].RowKey), async () =>
+            await service.GetTableClient(table).SubmitTransactionAsync(
+                entities.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToTable(e))), cancellationToken).ConfigureAwait(false));
+    }
+
     public Task DeleteAsync(string table, string partitionKey, string rowKey, string? etag = null, CancellationToken cancellationToken = default) =>
         StorageErrors.CallAsync(Subject(table, partitionKey, rowKey), async () =>
         {
@@ -69,9 +79,21 @@ public sealed class TableStateStore(TableServiceClient service) : IStateStore
                 yield return ToState(entity);
     }
 
-    public async IAsyncEnumerable<StateEntity> QueryRowKeyAsync(string table, string rowKey, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<StateEntity> QueryRowKeyAsync(string table, string rowKey, CancellationToken cancellationToken = default)
+        => QueryFilterAsync(table, TableClient.CreateQueryFilter($"RowKey eq {rowKey}"), cancellationToken);
+
+    public IAsyncEnumerable<StateEntity> QueryRowsAsync(string table, string partitionKey, IReadOnlyList<string> rowKeys, CancellationToken cancellationToken = default)
     {
-        await using var pages = service.GetTableClient(table).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {rowKey}"), cancellationToken: cancellationToken)
+        ArgumentOutOfRangeException.ThrowIfZero(rowKeys.Count);
+        // Each key through CreateQueryFilter, which quotes and escapes it; the OR of a few keys stays one request.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}") + " and ("
+                     + string.Join(" or ", rowKeys.Select(k => TableClient.CreateQueryFilter($"RowKey eq {k}"))) + ")";
+        return QueryFilterAsync(table, filter, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<StateEntity> QueryFilterAsync(string table, string filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var pages = service.GetTableClient(table).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken)
             .AsPages().GetAsyncEnumerator(cancellationToken);
         while (await StorageErrors.CallAsync($"table {table}", () => pages.MoveNextAsync().AsTask()).ConfigureAwait(false))
             foreach (var entity in pages.Current.Values)

@@ -22,6 +22,11 @@ public sealed record SyncConfig
     public string? StagingVolumePath { get; init; }
     public string? WarehouseId { get; init; }
     public int PollIntervalSeconds { get; init; } = 60;
+    /// <summary>
+    /// Adaptive polling's cap: a source found unchanged is probed half as often after each such run, up to this
+    /// interval; a change goes back to <see cref="PollIntervalSeconds"/>. Null: fixed polling.
+    /// </summary>
+    public int? MaxPollIntervalSeconds { get; init; }
     public SyncConfigStatus Status { get; init; } = SyncConfigStatus.Active;
     /// <summary>Guard cells starting with = + - @ against spreadsheet formula injection (table exports).</summary>
     public bool SpreadsheetSafe { get; init; }

@@ -14,6 +14,8 @@ public sealed record SyncConfigInput
     public string? StagingVolumePath { get; init; }
     public string? WarehouseId { get; init; }
     public int? PollIntervalSeconds { get; init; }
+    /// <summary>Adaptive polling's longest interval (poll_interval_seconds..86400); equal to poll_interval_seconds turns it off.</summary>
+    public int? MaxPollIntervalSeconds { get; init; }
     public bool? Enabled { get; init; }
     public bool? SpreadsheetSafe { get; init; }
     public bool? PropagateDeletes { get; init; }

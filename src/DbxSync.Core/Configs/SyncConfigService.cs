@@ -152,6 +152,7 @@ public sealed class SyncConfigService(
         StagingVolumePath = i.StagingVolumePath ?? c.StagingVolumePath,
         WarehouseId = i.WarehouseId ?? c.WarehouseId,
         PollIntervalSeconds = i.PollIntervalSeconds ?? c.PollIntervalSeconds,
+        MaxPollIntervalSeconds = i.MaxPollIntervalSeconds ?? c.MaxPollIntervalSeconds,
         Status = i.Enabled is { } e ? (e ? SyncConfigStatus.Active : SyncConfigStatus.Paused) : c.Status,
         SpreadsheetSafe = i.SpreadsheetSafe ?? c.SpreadsheetSafe,
         PropagateDeletes = i.PropagateDeletes ?? c.PropagateDeletes,

@@ -20,6 +20,8 @@ public static class SyncConfigValidator
         if (string.IsNullOrWhiteSpace(c.ServicePrincipalId)) throw new ValidationException("service_principal_id is required.", "service_principal_id");
         if (c.PollIntervalSeconds is < MinPollIntervalSeconds or > MaxPollIntervalSeconds)
             throw new ValidationException($"poll_interval_seconds must be between {MinPollIntervalSeconds} and {MaxPollIntervalSeconds}.", "poll_interval_seconds");
+        if (c.MaxPollIntervalSeconds is { } cap && (cap < c.PollIntervalSeconds || cap > MaxPollIntervalSeconds))
+            throw new ValidationException($"max_poll_interval_seconds must be between poll_interval_seconds ({c.PollIntervalSeconds}) and {MaxPollIntervalSeconds}.", "max_poll_interval_seconds");
         if (c.WarehouseId is { } wh && (wh.Length is 0 or > 64 || !wh.All(char.IsAsciiLetterOrDigit)))
             throw new ValidationException("warehouse_id must be letters and digits.", "warehouse_id");
 

@@ -1,5 +1,6 @@
 using DbxSync.Core.Errors;
 using DbxSync.Core.State;
+using DbxSync.Core.Syncs.LabeledImport;
 
 namespace DbxSync.Core.Runs;
 
@@ -45,6 +46,9 @@ public static class FailureClassifier
         HttpRequestException or TimeoutException or IOException => FailureClass.Transient,
         // The config, its principal or its warehouse is not usable as configured: retrying changes nothing.
         ValidationException or NotFoundException => FailureClass.Permanent,
+        // A valid labeled file the workspace reads as other rows: the same read gives the same rows, so a retry cannot
+        // help, and the file is not wrong by the rules it was validated by, so it is not failed either. It stays.
+        ImportSourceMismatchException => FailureClass.Permanent,
         // Anything else is a fault no retry is known to fix: one alert, then backoff, rather than a retry storm.
         _ => FailureClass.Permanent,
     };

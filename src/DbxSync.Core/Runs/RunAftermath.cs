@@ -16,16 +16,21 @@ public sealed record ErrorBackoffOptions
 /// What follows a finished run: the config's next due time and its reason in SyncState (<see cref="DueSchedule"/>),
 /// which the timer reads, so the schedule survives instance recycling. A permanent failure opens (or continues) the
 /// config's error episode: the next probe waits twice as long after each failure, up to a cap, and the episode's
-/// first failure sends the one alert. The next run that does not fail permanently or transiently ends the episode.
+/// first failure sends the one alert. So does a transient failure on the last delivery of its message (the outage
+/// outlasted every retry). The next run that does not fail permanently or transiently ends the episode.
 /// </summary>
 public sealed class RunAftermath(DueScheduleRepository schedules, IFailureAlerts alerts, ErrorBackoffOptions backoff, TimeProvider time, ILogger<RunAftermath> logger)
 {
-    /// <summary>Writes the config's next due time after <paramref name="run"/>; returns the run as it is to be recorded.</summary>
-    public async Task<SyncRun> ScheduleNextAsync(SyncConfig config, SyncRun run, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the config's next due time after <paramref name="run"/>; returns the run as it is to be recorded.
+    /// <paramref name="finalDelivery"/>: the run's message will not be delivered again (<see cref="RunRequest.FinalDelivery"/>).
+    /// <paramref name="known"/>: the schedule as read a moment ago (with its ETag): no read unless it moved since.
+    /// </summary>
+    public async Task<SyncRun> ScheduleNextAsync(SyncConfig config, SyncRun run, bool finalDelivery, DueSchedule? known, CancellationToken cancellationToken)
     {
         try
         {
-            return await ScheduleAsync(config, run, cancellationToken);
+            return await ScheduleAsync(config, run, finalDelivery, known, cancellationToken);
         }
         catch (Exception ex) when (ex is StorageException or ConcurrencyException or ConflictException)
         {
@@ -35,7 +40,7 @@ public sealed class RunAftermath(DueScheduleRepository schedules, IFailureAlerts
         }
     }
 
-    private async Task<SyncRun> ScheduleAsync(SyncConfig config, SyncRun run, CancellationToken cancellationToken)
+    private async Task<SyncRun> ScheduleAsync(SyncConfig config, SyncRun run, bool finalDelivery, DueSchedule? known, CancellationToken cancellationToken)
     {
         var poll = TimeSpan.FromSeconds(config.PollIntervalSeconds);
         switch (run)
@@ -44,9 +49,14 @@ public sealed class RunAftermath(DueScheduleRepository schedules, IFailureAlerts
                 return run;
             case { Outcome: RunOutcome.Failed, FailureClass: FailureClass.Permanent }:
                 return await EnterErrorStateAsync(config, run, poll, cancellationToken);
+            case { Outcome: RunOutcome.Failed, FailureClass: FailureClass.Transient, Retryable: true } when finalDelivery:
+                // Every delivery failed: the outage outlasted the queue's retries. Thrown now, the host would poison the
+                // message, and the next interval's message too: one alert per interval. It is an episode instead, like a
+                // permanent failure (backoff, one alert), and the message is done with.
+                return await EnterErrorStateAsync(config, run, poll, cancellationToken) with { Retryable = false };
             case { Outcome: RunOutcome.Partial }:
                 // Stopped at its time limit with parts left: due again at once to continue. It worked, so an episode is over.
-                await schedules.UpdateAsync(config.Id, s => s.Recovered(time.GetUtcNow()) with { Reason = DueReason.Continuing }, cancellationToken);
+                await schedules.UpdateAsync(config.Id, s => s.Recovered(time.GetUtcNow()) with { Reason = DueReason.Continuing, IntervalSeconds = null }, cancellationToken);
                 return run;
             case { Outcome: RunOutcome.Failed, StoppedAtTimeLimit: true }:
                 // Cut off mid-step: what it finished is checkpointed, the rest is redone by the next run, due at once.
@@ -57,9 +67,11 @@ public sealed class RunAftermath(DueScheduleRepository schedules, IFailureAlerts
                 await schedules.UpdateAsync(config.Id, s => s.InErrorState ? s : s with { NextDueAt = run.StartedAt + poll, Reason = DueReason.Due }, cancellationToken);
                 return run;
             default:
-                // Succeeded, no change, or a rejected file (the config works): the episode, if any, is over.
+                // Succeeded, no change, or a rejected file (the config works): the episode, if any, is over. No change
+                // doubles the interval up to the config's cap, anything else goes back to the poll interval.
                 DueSchedule? before = null;
-                await schedules.UpdateAsync(config.Id, s => (before = s).Recovered(run.StartedAt + poll), cancellationToken);
+                await schedules.UpdateAsync(config.Id, known,
+                    s => AdaptiveInterval.After(before = s, config, run.Outcome == RunOutcome.NoChange, run.StartedAt), cancellationToken);
                 if (before is { InErrorState: true })
                     logger.LogWarning("Config {ConfigId} recovered after {Failures} failed probe(s) since {Since}", config.Id, before.ConsecutiveFailures, before.ErrorSince);
                 return run;

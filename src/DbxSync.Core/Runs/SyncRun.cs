@@ -46,6 +46,24 @@ public sealed record SyncRun
     public bool StoppedAtTimeLimit { get; init; }
 
     public long? DurationMs => FinishedAt is { } f ? (long)(f - StartedAt).TotalMilliseconds : null;
+
+    /// <summary>This run, finished at <paramref name="at"/> with what its sync reported: failed when the result carries an error.</summary>
+    public SyncRun Finished(SyncResult result, DateTimeOffset at) => this with
+    {
+        FinishedAt = at,
+        Outcome = result.Error is not null ? RunOutcome.Failed : result.Outcome,
+        FailureClass = result.Error is not null ? result.FailureClass ?? State.FailureClass.Permanent : null,
+        FromVersion = result.FromVersion,
+        ToVersion = result.ToVersion,
+        Rows = result.Rows,
+        Files = result.Files,
+        Bytes = result.Bytes,
+        UpdatedRows = result.UpdatedRows,
+        InsertedRows = result.InsertedRows,
+        Output = result.Output,
+        Message = result.Message,
+        Error = result.Error,
+    };
 }
 
 /// <summary>What a sync reports back to the runner.</summary>

@@ -68,6 +68,9 @@ public sealed class SyncRunRepository(IStateStore store, TimeProvider time)
             ["ProgressDone"] = r.Progress?.Done,
             ["ProgressTotal"] = r.Progress?.Total,
             ["ProgressUnit"] = r.Progress?.Unit,
+            ["ProgressBytes"] = r.Progress?.Bytes,
+            ["ProgressBytesTotal"] = r.Progress?.BytesTotal,
+            ["ProgressAt"] = r.Progress?.At,
         },
     };
 
@@ -95,7 +98,8 @@ public sealed class SyncRunRepository(IStateStore store, TimeProvider time)
         Error = e.GetString("Error"),
         FailureClass = Enum.TryParse<FailureClass>(e.GetString("FailureClass"), out var fc) ? fc : null,
         Progress = e.GetString("ProgressStage") is { } stage
-            ? new Syncs.SyncProgress(stage, EntityValues.Long(e, "ProgressDone") ?? 0, EntityValues.Long(e, "ProgressTotal"), e.GetString("ProgressUnit") ?? "")
+            ? new Syncs.SyncProgress(stage, EntityValues.Long(e, "ProgressDone") ?? 0, EntityValues.Long(e, "ProgressTotal"), e.GetString("ProgressUnit") ?? "",
+                EntityValues.Long(e, "ProgressBytes") ?? 0, EntityValues.Long(e, "ProgressBytesTotal")) { At = EntityValues.Time(e, "ProgressAt") }
             : null,
     };
 }

@@ -40,6 +40,7 @@ public sealed class SyncRunner(
     ILogger<SyncRunner> logger) : ISyncRunner
 {
     private readonly Dictionary<SyncConfigType, ISync> _syncs = syncs.ToDictionary(s => s.Type);
+    private readonly UnchangedProbe _probe = new(principals, warehouses, state, aftermath, time, logger);
 
     public async Task<SyncRun> RunAsync(RunRequest request, CancellationToken cancellationToken = default)
     {
@@ -55,6 +56,10 @@ public sealed class SyncRunner(
         };
         if (!config.IsActive && request.Trigger != RunTrigger.Manual)
             return await SkippedAsync(run with { Message = "config is paused" }, request, cancellationToken);
+        // An unchanged source is judged before the lease, with no run row (unless no-change runs are recorded).
+        if (!options.RecordNoChangeRuns && _syncs.GetValueOrDefault(config.ConfigType) is { } probed
+            && await _probe.TryAsync(config, probed, run, request, cancellationToken) is { } unchanged)
+            return Logged(config, unchanged);
 
         await using var lease = await locks.TryAcquireAsync(LockName(config.Id), cancellationToken);
         if (lease is null)
@@ -77,22 +82,7 @@ public sealed class SyncRunner(
                 logger.LogWarning("The source of config {ConfigId} changed (now {DatabricksPath}, pk {PkColumn}, label {LabelColumn}); its checkpoint and manifests were reset",
                     config.Id, config.DatabricksPath, config.PkColumn, config.LabelColumn);
             var result = await RunWithRetriesAsync(config, run, request with { Progress = progress ?? request.Progress }, stopBy, linked.Token);
-            finished = run with
-            {
-                FinishedAt = time.GetUtcNow(),
-                Outcome = result.Error is not null ? RunOutcome.Failed : result.Outcome,
-                FailureClass = result.Error is not null ? result.FailureClass ?? FailureClass.Permanent : null,
-                FromVersion = result.FromVersion,
-                ToVersion = result.ToVersion,
-                Rows = result.Rows,
-                Files = result.Files,
-                Bytes = result.Bytes,
-                UpdatedRows = result.UpdatedRows,
-                InsertedRows = result.InsertedRows,
-                Output = result.Output,
-                Message = result.Message,
-                Error = result.Error,
-            };
+            finished = run.Finished(result, time.GetUtcNow());
         }
         catch (Exception ex) when (ex is OperationCanceledException or WorkspaceException or StorageException
                                    && lease.LeaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -123,9 +113,14 @@ public sealed class SyncRunner(
             finished = finished with { Progress = progress.Latest };
         }
 
-        finished = await aftermath.ScheduleNextAsync(config, finished, CancellationToken.None);
+        finished = await aftermath.ScheduleNextAsync(config, finished, request.FinalDelivery, known: null, CancellationToken.None);
         if (finished.Outcome != RunOutcome.NoChange || request.Trigger == RunTrigger.Manual || options.RecordNoChangeRuns)
             await runs.SaveAsync(finished, CancellationToken.None);
+        return Logged(config, finished);
+    }
+
+    private SyncRun Logged(SyncConfig config, SyncRun finished)
+    {
         logger.LogInformation("Run {RunId} of {ConfigType} config {ConfigId}: {Outcome}; versions {From}-{To}, {Rows} rows, {Files} files, {Bytes} bytes in {DurationMs} ms",
             finished.RunId, config.ConfigType.ToWire(), config.Id, finished.Outcome, finished.FromVersion, finished.ToVersion, finished.Rows, finished.Files, finished.Bytes, finished.DurationMs);
         return finished;

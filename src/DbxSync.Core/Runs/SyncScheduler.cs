@@ -34,7 +34,7 @@ public sealed class SyncScheduler(SyncConfigRepository configs, SyncRunRepositor
             Interlocked.Increment(ref due);
             // Claim the run before enqueuing it: the write is conditional on the row read, so when two instances tick
             // at once only one enqueues. The run that follows writes the real next due time (and its reason).
-            var claimed = schedule with { NextDueAt = now + TimeSpan.FromSeconds(config.PollIntervalSeconds) };
+            var claimed = schedule with { NextDueAt = now + TimeSpan.FromSeconds(AdaptiveInterval.Current(schedule, config)) };
             if (!await schedules.TrySaveAsync(claimed, ct))
             {
                 logger.LogDebug("Config {ConfigId} was claimed by another tick", config.Id);

@@ -5,7 +5,10 @@ public enum DueReason
 {
     /// <summary>Its poll interval: the next probe after a run that went normally.</summary>
     Due,
-    /// <summary>It is in an error episode (a permanent failure): the next probe waits longer after each failure, up to a cap.</summary>
+    /// <summary>
+    /// It is in an error episode (a permanent failure, or a transient one that outlasted every delivery of its message):
+    /// the next probe waits longer after each failure, up to a cap.
+    /// </summary>
     Backoff,
     /// <summary>A run stopped before its work was done (time limit, parts left): due again at once to continue.</summary>
     Continuing,
@@ -16,7 +19,10 @@ public enum DueReason
 /// <summary>The class of a failed run, and what the runner does about it.</summary>
 public enum FailureClass
 {
-    /// <summary>Network, 429/503, warehouse starting, lease lost: retried (in the run, then by the queue).</summary>
+    /// <summary>
+    /// Network, 429/503, warehouse starting, lease lost: retried (in the run, then by the queue); when the message's last
+    /// delivery fails too, the config enters its error episode as for a permanent failure.
+    /// </summary>
     Transient,
     /// <summary>
     /// Table or volume gone, permission denied, warehouse deleted, principal revoked, a configuration the work cannot
@@ -44,6 +50,14 @@ public sealed record DueSchedule
     public int ConsecutiveFailures { get; init; }
     /// <summary>When this episode's one alert was sent (null: not yet).</summary>
     public DateTimeOffset? AlertedAt { get; init; }
+    /// <summary>
+    /// The interval the config is probed at now (null: its poll interval). It doubles with each run that found nothing
+    /// changed, up to the config's max_poll_interval_seconds, and a change resets it (<see cref="AdaptiveInterval"/>).
+    /// </summary>
+    public int? IntervalSeconds { get; init; }
+    /// <summary>When a run last checked the source (changed or not), and since when it found nothing changed (null: it changed last time).</summary>
+    public DateTimeOffset? LastCheckedAt { get; init; }
+    public DateTimeOffset? UnchangedSince { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
     public string? ETag { get; init; }
 

@@ -29,11 +29,18 @@ public sealed class DueScheduleRepository(IStateStore store, TimeProvider time)
         => UpdateAsync(configId, s => s with { NextDueAt = at, Reason = reason }, cancellationToken);
 
     /// <summary>Applies <paramref name="change"/> to the current schedule, again on a concurrent write, and saves it.</summary>
-    public async Task<DueSchedule> UpdateAsync(string configId, Func<DueSchedule, DueSchedule> change, CancellationToken cancellationToken = default)
+    public Task<DueSchedule> UpdateAsync(string configId, Func<DueSchedule, DueSchedule> change, CancellationToken cancellationToken = default)
+        => UpdateAsync(configId, null, change, cancellationToken);
+
+    /// <summary>
+    /// As above, starting from <paramref name="known"/> (the row as read a moment ago, with its ETag): no read first,
+    /// only when another instance wrote the row since.
+    /// </summary>
+    public async Task<DueSchedule> UpdateAsync(string configId, DueSchedule? known, Func<DueSchedule, DueSchedule> change, CancellationToken cancellationToken = default)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var current = await GetAsync(configId, cancellationToken);
+            var current = attempt == 1 && known is not null ? known : await GetAsync(configId, cancellationToken);
             try
             {
                 return await SaveAsync(change(current), cancellationToken);
@@ -77,6 +84,9 @@ public sealed class DueScheduleRepository(IStateStore store, TimeProvider time)
                 ["ErrorSince"] = schedule.ErrorSince,
                 ["ConsecutiveFailures"] = schedule.ConsecutiveFailures,
                 ["AlertedAt"] = schedule.AlertedAt,
+                ["IntervalSeconds"] = schedule.IntervalSeconds,
+                ["LastCheckedAt"] = schedule.LastCheckedAt,
+                ["UnchangedSince"] = schedule.UnchangedSince,
                 ["UpdatedAt"] = now,
             },
         };
@@ -86,7 +96,7 @@ public sealed class DueScheduleRepository(IStateStore store, TimeProvider time)
         return schedule with { UpdatedAt = now, ETag = saved.ETag };
     }
 
-    private static DueSchedule FromEntity(StateEntity e) => new()
+    internal static DueSchedule FromEntity(StateEntity e) => new()
     {
         ConfigId = e.PartitionKey,
         NextDueAt = EntityValues.Time(e, "NextDueAt"),
@@ -95,6 +105,9 @@ public sealed class DueScheduleRepository(IStateStore store, TimeProvider time)
         ErrorSince = EntityValues.Time(e, "ErrorSince"),
         ConsecutiveFailures = EntityValues.Int(e, "ConsecutiveFailures") ?? 0,
         AlertedAt = EntityValues.Time(e, "AlertedAt"),
+        IntervalSeconds = EntityValues.Int(e, "IntervalSeconds"),
+        LastCheckedAt = EntityValues.Time(e, "LastCheckedAt"),
+        UnchangedSince = EntityValues.Time(e, "UnchangedSince"),
         UpdatedAt = EntityValues.Time(e, "UpdatedAt"),
         ETag = e.ETag,
     };

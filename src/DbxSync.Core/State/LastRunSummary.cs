@@ -26,6 +26,22 @@ public sealed record LastRunSummary
     public long? ExportedVersion { get; init; }
 
     public long? VersionsBehind => ProbedVersion is { } probed && ExportedVersion is { } exported ? Math.Max(0, probed - exported) : null;
+
+    /// <summary>The summary of a finished run; the probe and the exported version carry over from <paramref name="previous"/> when the run has none.</summary>
+    public static LastRunSummary From(SyncRun run, LastRunSummary? previous) => new()
+    {
+        ConfigId = run.ConfigId,
+        Outcome = run.Outcome,
+        RunId = run.RunId,
+        FinishedAt = run.FinishedAt,
+        Rows = run.Rows,
+        Files = run.Files,
+        Bytes = run.Bytes,
+        Error = run.Error is { Length: > 500 } error ? error[..500] + "…" : run.Error,
+        ProbedVersion = run.ToVersion ?? previous?.ProbedVersion,
+        ProbedAt = run.ToVersion is not null ? run.FinishedAt : previous?.ProbedAt,
+        ExportedVersion = run.Outcome != RunOutcome.Failed && run.ToVersion is { } to ? to : previous?.ExportedVersion,
+    };
 }
 
 /// <summary>Reads and writes <see cref="LastRunSummary"/> rows (SyncState, row "last_run").</summary>
@@ -38,39 +54,7 @@ public sealed class LastRunSummaryStore(IStateStore store)
     {
         if (run.Outcome is not (RunOutcome.Succeeded or RunOutcome.NoChange or RunOutcome.Failed)) return;
         var previous = await store.GetAsync(StateTables.SyncState, run.ConfigId, Row, cancellationToken) is { } e ? FromEntity(e) : null;
-        var ok = run.Outcome != RunOutcome.Failed;
-        var summary = new LastRunSummary
-        {
-            ConfigId = run.ConfigId,
-            Outcome = run.Outcome,
-            RunId = run.RunId,
-            FinishedAt = run.FinishedAt,
-            Rows = run.Rows,
-            Files = run.Files,
-            Bytes = run.Bytes,
-            Error = run.Error is { Length: > 500 } error ? error[..500] + "…" : run.Error,
-            ProbedVersion = run.ToVersion ?? previous?.ProbedVersion,
-            ProbedAt = run.ToVersion is not null ? run.FinishedAt : previous?.ProbedAt,
-            ExportedVersion = ok && run.ToVersion is { } to ? to : previous?.ExportedVersion,
-        };
-        await store.UpsertAsync(StateTables.SyncState, new StateEntity
-        {
-            PartitionKey = summary.ConfigId,
-            RowKey = Row,
-            Properties =
-            {
-                ["Outcome"] = summary.Outcome.ToString(),
-                ["RunId"] = summary.RunId,
-                ["FinishedAt"] = summary.FinishedAt,
-                ["Rows"] = summary.Rows,
-                ["Files"] = summary.Files,
-                ["Bytes"] = summary.Bytes,
-                ["Error"] = summary.Error,
-                ["ProbedVersion"] = summary.ProbedVersion,
-                ["ProbedAt"] = summary.ProbedAt,
-                ["ExportedVersion"] = summary.ExportedVersion,
-            },
-        }, cancellationToken);
+        await store.UpsertAsync(StateTables.SyncState, ToEntity(LastRunSummary.From(run, previous)), cancellationToken);
     }
 
     /// <summary>Every config's last run in one query, by config id.</summary>
@@ -84,6 +68,25 @@ public sealed class LastRunSummaryStore(IStateStore store)
 
     public async Task<LastRunSummary?> GetAsync(string configId, CancellationToken cancellationToken = default)
         => await store.GetAsync(StateTables.SyncState, configId, Row, cancellationToken) is { } e ? FromEntity(e) : null;
+
+    private static StateEntity ToEntity(LastRunSummary summary) => new()
+    {
+        PartitionKey = summary.ConfigId,
+        RowKey = Row,
+        Properties =
+        {
+            ["Outcome"] = summary.Outcome.ToString(),
+            ["RunId"] = summary.RunId,
+            ["FinishedAt"] = summary.FinishedAt,
+            ["Rows"] = summary.Rows,
+            ["Files"] = summary.Files,
+            ["Bytes"] = summary.Bytes,
+            ["Error"] = summary.Error,
+            ["ProbedVersion"] = summary.ProbedVersion,
+            ["ProbedAt"] = summary.ProbedAt,
+            ["ExportedVersion"] = summary.ExportedVersion,
+        },
+    };
 
     private static LastRunSummary FromEntity(StateEntity e) => new()
     {

@@ -6,9 +6,11 @@ namespace DbxSync.Core.State;
 
 /// <summary>
 /// Per-config checkpoint with ETag concurrency: the last Delta version exported, and the id of the table it belongs
-/// to (DESCRIBE DETAIL), because a dropped and recreated table restarts its versions at 0.
+/// to (DESCRIBE DETAIL), because a dropped and recreated table restarts its versions at 0. CommitTimestamp is that
+/// version's commit time as DESCRIBE HISTORY shows it: the same version with another timestamp is another table, so
+/// an unchanged probe needs DESCRIBE HISTORY only (null: not known yet, the next probe asks DESCRIBE DETAIL).
 /// </summary>
-public sealed record SyncCheckpoint(string ConfigId, long? Version, DateTimeOffset? UpdatedAt, string? ETag, string? TableId = null);
+public sealed record SyncCheckpoint(string ConfigId, long? Version, DateTimeOffset? UpdatedAt, string? ETag, string? TableId = null, DateTimeOffset? CommitTimestamp = null);
 
 /// <summary>One file a volume sync has transferred: what it looked like when sent.</summary>
 public sealed record ManifestEntry(string RelativePath, long Size, string Fingerprint, DateTimeOffset SyncedAt, string? ETag = null);
@@ -25,12 +27,33 @@ public sealed class SyncStateRepository(IStateStore store)
     private const string ImportPrefix = "i|";
 
     public async Task<SyncCheckpoint> GetCheckpointAsync(string configId, CancellationToken cancellationToken = default)
+        => CheckpointOf(configId, await store.GetAsync(StateTables.SyncState, configId, CheckpointRow, cancellationToken));
+
+    /// <summary>
+    /// The rows an unchanged probe needs, in one query: whether the state still describes <paramref name="config"/>'s
+    /// source (false also while a reset is pending or before the source was recorded), its checkpoint, and its schedule.
+    /// </summary>
+    public async Task<ProbeState> GetProbeStateAsync(SyncConfig config, CancellationToken cancellationToken = default)
     {
-        var e = await store.GetAsync(StateTables.SyncState, configId, CheckpointRow, cancellationToken);
-        return e is null
-            ? new SyncCheckpoint(configId, null, null, null)
-            : new SyncCheckpoint(configId, EntityValues.Long(e, "Version"), EntityValues.Time(e, "UpdatedAt"), e.ETag, e.GetString("TableId"));
+        StateEntity? source = null, checkpoint = null, schedule = null;
+        await foreach (var e in store.QueryRowsAsync(StateTables.SyncState, config.Id, [SourceRow, CheckpointRow, DueScheduleRepository.Row], cancellationToken))
+        {
+            if (e.RowKey == SourceRow) source = e;
+            else if (e.RowKey == CheckpointRow) checkpoint = e;
+            else if (e.RowKey == DueScheduleRepository.Row) schedule = e;
+        }
+        return new ProbeState(
+            source is not null && IsSource(source, config) && source.Properties.GetValueOrDefault("Pending") is not true,
+            CheckpointOf(config.Id, checkpoint),
+            schedule is null ? new DueSchedule { ConfigId = config.Id } : DueScheduleRepository.FromEntity(schedule));
     }
+
+    private static bool IsSource(StateEntity source, SyncConfig config)
+        => source.GetString("Path") == config.DatabricksPath && source.GetString("PkColumn") == config.PkColumn && source.GetString("LabelColumn") == config.LabelColumn;
+
+    private static SyncCheckpoint CheckpointOf(string configId, StateEntity? e) => e is null
+        ? new SyncCheckpoint(configId, null, null, null)
+        : new SyncCheckpoint(configId, EntityValues.Long(e, "Version"), EntityValues.Time(e, "UpdatedAt"), e.ETag, e.GetString("TableId"), EntityValues.Time(e, "CommitTimestamp"));
 
     /// <summary>Advances the checkpoint only if nobody else moved it since it was read (ConcurrencyException otherwise).</summary>
     public async Task<SyncCheckpoint> SaveCheckpointAsync(SyncCheckpoint checkpoint, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -40,7 +63,7 @@ public sealed class SyncStateRepository(IStateStore store)
             PartitionKey = checkpoint.ConfigId,
             RowKey = CheckpointRow,
             ETag = checkpoint.ETag,
-            Properties = { ["Version"] = checkpoint.Version, ["UpdatedAt"] = now, ["TableId"] = checkpoint.TableId },
+            Properties = { ["Version"] = checkpoint.Version, ["UpdatedAt"] = now, ["TableId"] = checkpoint.TableId, ["CommitTimestamp"] = checkpoint.CommitTimestamp },
         };
         var saved = checkpoint.ETag is null
             ? await store.InsertAsync(StateTables.SyncState, entity, cancellationToken)
@@ -59,8 +82,7 @@ public sealed class SyncStateRepository(IStateStore store)
     public async Task<bool> ResetIfSourceChangedAsync(SyncConfig config, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var source = await store.GetAsync(StateTables.SyncState, config.Id, SourceRow, cancellationToken);
-        var same = source is not null && source.GetString("Path") == config.DatabricksPath
-                   && source.GetString("PkColumn") == config.PkColumn && source.GetString("LabelColumn") == config.LabelColumn;
+        var same = source is not null && IsSource(source, config);
         var pending = source?.Properties.GetValueOrDefault("Pending") is true;
         if (same && !pending) return false;
         var generation = (source is null ? 0 : EntityValues.Long(source, "Generation") ?? 0) + (source is null || same ? 0 : 1);
@@ -113,13 +135,19 @@ public sealed class SyncStateRepository(IStateStore store)
         return result;
     }
 
-    public Task SaveManifestEntryAsync(string configId, ManifestEntry entry, CancellationToken cancellationToken = default)
-        => store.UpsertAsync(StateTables.SyncState, new StateEntity
-        {
-            PartitionKey = configId,
-            RowKey = FilePrefix + EncodeKey(entry.RelativePath),
-            Properties = { ["Path"] = entry.RelativePath, ["Size"] = entry.Size, ["Fingerprint"] = entry.Fingerprint, ["SyncedAt"] = entry.SyncedAt },
-        }, cancellationToken);
+    /// <summary>Up to <see cref="IStateStore.MaxBatch"/> entries per request, each request all or none.</summary>
+    public async Task SaveManifestEntriesAsync(string configId, IReadOnlyList<ManifestEntry> entries, CancellationToken cancellationToken = default)
+    {
+        foreach (var chunk in entries.Chunk(IStateStore.MaxBatch))
+            await store.UpsertBatchAsync(StateTables.SyncState, chunk.Select(e => ManifestEntity(configId, e)).ToList(), cancellationToken);
+    }
+
+    private static StateEntity ManifestEntity(string configId, ManifestEntry entry) => new()
+    {
+        PartitionKey = configId,
+        RowKey = FilePrefix + EncodeKey(entry.RelativePath),
+        Properties = { ["Path"] = entry.RelativePath, ["Size"] = entry.Size, ["Fingerprint"] = entry.Fingerprint, ["SyncedAt"] = entry.SyncedAt },
+    };
 
     public Task RemoveManifestEntryAsync(string configId, string relativePath, CancellationToken cancellationToken = default)
         => DeleteIfExistsAsync(configId, FilePrefix + EncodeKey(relativePath), cancellationToken);

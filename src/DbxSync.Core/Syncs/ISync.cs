@@ -5,8 +5,16 @@ using Microsoft.Extensions.Logging;
 
 namespace DbxSync.Core.Syncs;
 
-/// <summary>Progress of a running sync, for logs and the CLI's progress bar.</summary>
-public sealed record SyncProgress(string Stage, long Done, long? Total, string Unit);
+/// <summary>
+/// Progress of a running sync, for the run record, the CLI's progress bar and the console: the phase (stage), how many
+/// rows or files (unit) of how many when known, and the bytes so far of how many when known. A client computes rate
+/// and ETA from two of these and their <see cref="At"/>.
+/// </summary>
+public sealed record SyncProgress(string Stage, long Done, long? Total, string Unit, long Bytes = 0, long? BytesTotal = null)
+{
+    /// <summary>When the sync reported it (stamped by the run's recorder): a rate needs the server's clock, not poll times.</summary>
+    public DateTimeOffset? At { get; init; }
+}
 
 /// <summary>Everything one run of one config needs.</summary>
 public sealed record SyncContext(

@@ -50,6 +50,14 @@ public sealed class LeftAloneRows(IBlobStore blobs)
         return batches.OrderBy(b => b.BlobName, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>Whether any batch waits for <paramref name="table"/>: one listing, no content read (a probe's question).</summary>
+    public async Task<bool> AnyAsync(TableName table, CancellationToken cancellationToken)
+    {
+        await foreach (var blob in blobs.ListAsync(BlobContainers.Exports, Prefix(table), cancellationToken))
+            if (blob.Name.EndsWith(".json", StringComparison.Ordinal)) return true;
+        return false;
+    }
+
     /// <summary>
     /// After a part of <paramref name="batch"/> went out: keeps only the keys after its first <paramref name="sent"/>,
     /// with one more part done (only over the version that was read), or forgets the batch when none are left. Returns

@@ -33,6 +33,8 @@ public sealed class FilesClient
     /// offers it, else as one PUT, as the Databricks SDK for Python decides (mixins/files.py upload l. 615, upload_from l. 1440).
     /// Memory holds at most one part. A non-seekable stream sent as one PUT is sent once: a failure is not retried.
     /// </summary>
+    private const int SmallStreamProbe = 64 * 1024;
+
     public async Task UploadAsync(string path, Stream content, bool overwrite = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -46,10 +48,20 @@ public sealed class FilesClient
 
         var start = content.CanSeek ? content.Position : 0;
         var partSize = MultipartUpload.PartSizeFor(length, _options.MultipartUploadPartSize);
-        var buffer = ArrayPool<byte>.Shared.Rent(partSize);
+        // A stream of unknown length is mostly a small file (a blob download): it is read into 64 KiB first, and only
+        // content that fills that gets a whole part buffer (10 MiB per file in flight otherwise, eight at a time).
+        var buffer = ArrayPool<byte>.Shared.Rent(length is null ? Math.Min(SmallStreamProbe, partSize) : partSize);
         try
         {
-            var filled = await MultipartUpload.FillAsync(content, buffer.AsMemory(0, partSize), cancellationToken).ConfigureAwait(false);
+            var filled = await MultipartUpload.FillAsync(content, buffer.AsMemory(0, Math.Min(buffer.Length, partSize)), cancellationToken).ConfigureAwait(false);
+            if (filled == buffer.Length && filled < partSize)
+            {
+                var part = ArrayPool<byte>.Shared.Rent(partSize);
+                buffer.AsSpan(0, filled).CopyTo(part);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = part;
+                filled += await MultipartUpload.FillAsync(content, buffer.AsMemory(filled, partSize - filled), cancellationToken).ConfigureAwait(false);
+            }
             if (filled < partSize && length is null)
             {
                 // A stream that ends within one part is small: one PUT, no upload session.

@@ -15,13 +15,13 @@ internal sealed class ChunkReadAhead(
     IReadOnlyList<ExternalLink> knownLinks,
     int maxParallel,
     long maxBytesInFlight,
-    Func<ChunkInfo, IReadOnlyList<ExternalLink>, CancellationToken, Task<MemoryStream>> download,
+    Func<ChunkInfo, IReadOnlyList<ExternalLink>, CancellationToken, Task<Stream>> download,
     Func<int, IAsyncEnumerable<string?[]>> stream)
 {
     public async IAsyncEnumerable<string?[]?> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pending = new Queue<(ChunkInfo Chunk, Task<MemoryStream>? Body)>();
+        var pending = new Queue<(ChunkInfo Chunk, Task<Stream>? Body)>();
         long inFlight = 0;
         var next = 0;
         try

@@ -141,17 +141,14 @@ public sealed class SqlStatementResult : IStatementResult
             ?? throw new DatabricksRequestFailedException(WorkspaceErrorKind.Other, $"Statement {StatementId}: chunk {index} came back without a download link.");
     }
 
-    /// <summary>One whole chunk body in memory (it is counted in the read ahead's bytes in flight until it is read).</summary>
-    private async Task<MemoryStream> DownloadChunkAsync(ChunkInfo chunk, IReadOnlyList<ExternalLink> known, CancellationToken cancellationToken)
+    /// <summary>One whole chunk body in pooled segments (it is counted in the read ahead's bytes in flight until it is read).</summary>
+    private async Task<Stream> DownloadChunkAsync(ChunkInfo chunk, IReadOnlyList<ExternalLink> known, CancellationToken cancellationToken)
     {
         var link = await LinkForAsync(chunk.ChunkIndex!.Value, known, cancellationToken).ConfigureAwait(false);
         using var response = await OpenLinkAsync(link, cancellationToken).ConfigureAwait(false);
         await using var stream = new StallTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false),
             _client.StreamStallTimeout, _client.Time, $"result chunk {link.ChunkIndex} download");
-        var body = new MemoryStream((int)Math.Clamp(chunk.ByteCount ?? 0, 0, Array.MaxLength));
-        await stream.CopyToAsync(body, 81920, cancellationToken).ConfigureAwait(false);
-        body.Position = 0;
-        return body;
+        return await PooledChunkBuffer.ReadAllAsync(stream, chunk.ByteCount ?? 0, cancellationToken).ConfigureAwait(false);
     }
 
     private async IAsyncEnumerable<string?[]> ReadExternalChunkAsync(int index, IReadOnlyList<ExternalLink> known, [EnumeratorCancellation] CancellationToken cancellationToken)

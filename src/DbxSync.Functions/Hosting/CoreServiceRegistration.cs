@@ -35,6 +35,7 @@ public static class CoreServiceRegistration
 
         services.AddSingleton(new SyncRunnerOptions { MaxRunDuration = RunSettings.RunTimeLimit(configuration) });
         services.AddSingleton(new ErrorBackoffOptions());
+        services.AddSingleton(RunSettings.RunQueueDeliveries());
         services.AddSingleton<RunAftermath>();
         services.AddSingleton<ISyncRunner, SyncRunner>();
 

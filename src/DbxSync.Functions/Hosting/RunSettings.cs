@@ -6,7 +6,7 @@ using DbxSync.Core.Syncs.TableExport;
 
 namespace DbxSync.Functions.Hosting;
 
-/// <summary>The run limit, the export part size and the import row cap, from app settings and host.json.</summary>
+/// <summary>The run limit, the export part size, the import row cap and the queue's deliveries, from app settings and host.json.</summary>
 public static class RunSettings
 {
     /// <summary>
@@ -26,13 +26,33 @@ public static class RunSettings
     public static TimeSpan? FunctionTimeout(string hostJsonPath)
     {
         var fallback = TimeSpan.FromMinutes(30);
-        if (!File.Exists(hostJsonPath)) return fallback;
-        using var document = JsonDocument.Parse(File.ReadAllText(hostJsonPath), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        if (!document.RootElement.TryGetProperty("functionTimeout", out var value) || value.ValueKind != JsonValueKind.String) return fallback;
+        using var document = HostJson(hostJsonPath);
+        if (document is null || !document.RootElement.TryGetProperty("functionTimeout", out var value) || value.ValueKind != JsonValueKind.String) return fallback;
         var text = value.GetString();
         if (text is "-1") return null;
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var timeout) ? timeout : fallback;
     }
+
+    /// <summary>
+    /// How many times the host delivers a sync-runs message before it moves it to the poison queue: host.json's
+    /// extensions.queues.maxDequeueCount, else the queue extension's default of 5.
+    /// </summary>
+    public static RunQueueDeliveries RunQueueDeliveries(string? hostJsonPath = null)
+    {
+        const int HostDefault = 5;
+        using var document = HostJson(hostJsonPath ?? Path.Combine(AppContext.BaseDirectory, "host.json"));
+        var max = document is not null
+                  && document.RootElement.TryGetProperty("extensions", out var extensions) && extensions.ValueKind == JsonValueKind.Object
+                  && extensions.TryGetProperty("queues", out var queues) && queues.ValueKind == JsonValueKind.Object
+                  && queues.TryGetProperty("maxDequeueCount", out var value) && value.TryGetInt32(out var count) && count > 0
+            ? count : HostDefault;
+        return new RunQueueDeliveries(max);
+    }
+
+    private static JsonDocument? HostJson(string path)
+        => File.Exists(path)
+            ? JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
+            : null;
 
     public static ExportPartOptions ExportParts(IConfiguration configuration)
     {

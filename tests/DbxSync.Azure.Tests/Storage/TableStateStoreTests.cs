@@ -86,6 +86,27 @@ public class TableStateStoreTests
     }
 
     [Fact]
+    public async Task A_batch_upserts_up_to_100_rows_of_one_partition_in_one_transaction_and_refuses_more()
+    {
+        var (store, table) = await NewTableAsync();
+        await store.InsertAsync(table, new StateEntity { PartitionKey = "cfg", RowKey = "f|000", Properties = { ["Size"] = 1L } });
+        var rows = Enumerable.Range(0, IStateStore.MaxBatch)
+            .Select(i => new StateEntity { PartitionKey = "cfg", RowKey = $"f|{i:D3}", Properties = { ["Size"] = 10L + i } }).ToList();
+
+        await store.UpsertBatchAsync(table, rows);
+
+        var stored = await store.QueryAsync(table, "cfg").ToListAsync();
+        Assert.Equal(IStateStore.MaxBatch, stored.Count);
+        Assert.Equal(10L, stored[0].Properties["Size"]); // the existing row was replaced
+        Assert.Equal(109L, stored[^1].Properties["Size"]);
+        var tooMany = rows.Append(new StateEntity { PartitionKey = "cfg", RowKey = "f|100" }).ToList();
+        await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertBatchAsync(table, tooMany));
+        var twoPartitions = new List<StateEntity> { rows[0], new() { PartitionKey = "other", RowKey = "f|000" } };
+        await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertBatchAsync(table, twoPartitions));
+        Assert.Empty(await store.QueryAsync(table, "other").ToListAsync());
+    }
+
+    [Fact]
     public async Task Pages_follow_opaque_continuation_tokens()
     {
         var (store, table) = await NewTableAsync();
@@ -122,5 +143,29 @@ public class TableStateStoreTests
         var error = await Assert.ThrowsAsync<StorageException>(() => unreachable.GetAsync("t", "p", "r"));
         Assert.True(error.IsTransient);
         Assert.False((await unreachable.CheckHealthAsync()).IsHealthy);
+    }
+}
+
+/// <summary>QueryRowsAsync: several rows of one partition in one query, with ETags a conditional write accepts.</summary>
+public class TableStateStoreRowsQueryTests
+{
+    [Fact]
+    public async Task Rows_of_one_partition_come_in_one_query_with_etags_a_conditional_write_accepts()
+    {
+        var store = new TableStateStore(AzuriteClients.Tables);
+        var table = AzuriteClients.TableName();
+        await store.EnsureTableAsync(table);
+        foreach (var (pk, rk) in new[] { ("c1", "source"), ("c1", "checkpoint"), ("c1", "f|x"), ("c2", "source"), ("c1", "it's") })
+            await store.InsertAsync(table, new StateEntity { PartitionKey = pk, RowKey = rk, Properties = { ["V"] = 1 } });
+
+        var rows = new List<StateEntity>();
+        await foreach (var e in store.QueryRowsAsync(table, "c1", ["source", "checkpoint", "it's", "missing"])) rows.Add(e);
+
+        Assert.Equal(["checkpoint", "it's", "source"], rows.Select(r => r.RowKey).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.Equal("c1", r.PartitionKey));
+        var checkpoint = rows.Single(r => r.RowKey == "checkpoint");
+        checkpoint.Properties["V"] = 2;
+        await store.UpsertAsync(table, checkpoint);
+        Assert.Equal(2, (await store.GetAsync(table, "c1", "checkpoint"))!.Properties["V"]);
     }
 }

@@ -74,6 +74,32 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Chunk_delay_holds_back_each_result_chunk_of_matching_statements()
+    {
+        await using var host = await EmulatorTestHost.StartAsync();
+        var delay = TimeSpan.FromMilliseconds(800);
+        host.Handle.Faults.Apply(new DbxSync.Emulator.Faults.FaultSettings { ChunkDelayMs = (long)delay.TotalMilliseconds, SlowStatementMatch = "range" });
+        Assert.Equal(800, host.Handle.Faults.Snapshot().ChunkDelayMs);
+
+        // The statement itself is not slowed; its chunks are, whichever way they are fetched.
+        var inline = await host.ExecuteAsync("SELECT * FROM range(250)", waitTimeout: "10s");
+        Assert.Equal("SUCCEEDED", inline.At("status", "state").GetString());
+        var id = inline.GetProperty("statement_id").GetString()!;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var chunk = await host.GetJsonAsync($"/api/2.0/sql/statements/{id}/result/chunks/1");
+        Assert.True(watch.Elapsed >= delay, $"chunk 1 came after {watch.ElapsedMilliseconds} ms");
+        Assert.Equal(100, chunk.GetProperty("row_count").GetInt64());
+
+        var links = await host.ExecuteAsync("SELECT * FROM range(250)", waitTimeout: "10s", disposition: "EXTERNAL_LINKS");
+        var link = links.At("result", "external_links")[0].GetProperty("external_link").GetString()!;
+        using var anonymous = new HttpClient();
+        watch.Restart();
+        using var download = await anonymous.GetAsync(link);
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.True(watch.Elapsed >= delay, $"the external link answered after {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task Next_matching_statements_fail_part_way_without_reaching_the_engine()
     {
         await using var host = await EmulatorTestHost.StartAsync();

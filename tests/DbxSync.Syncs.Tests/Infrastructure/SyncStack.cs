@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using DbxSync.Core.Configs;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Principals;
@@ -220,6 +221,12 @@ public sealed class SyncStack : IAsyncDisposable
 
     public Task<SyncRun> RunAsync(string configId, RunTrigger trigger = RunTrigger.Manual, string? subject = null)
         => Runner.RunAsync(new RunRequest(configId, trigger, subject));
+
+    /// <summary>The config's row "schedule": next due time, reason, error episode.</summary>
+    public Task<DueSchedule> ScheduleAsync(string configId) => _provider.GetRequiredService<DueScheduleRepository>().GetAsync(configId);
+
+    /// <summary>The error-state alerts sync-runs-poison holds for a config (the queue operators alert on).</summary>
+    public Task<List<JsonElement>> PoisonAlertsAsync(string configId) => PoisonQueue.MessagesAsync(AzuriteInstance.Shared.ConnectionString, configId);
 
     // ---------- blobs ----------
 

@@ -17,6 +17,9 @@ public sealed class FaultInjector
     private int _retryAfterSeconds;
     private IReadOnlyList<string> _pathPrefixes;
     private TimeSpan _statementDelay;
+    private TimeSpan _chunkDelay;
+    // Per statement: when its next chunk may be served.
+    private readonly Dictionary<string, DateTimeOffset> _chunkSlots = new(StringComparer.Ordinal);
     private string? _slowStatementMatch;
     private TimeSpan? _tokenLifetimeOverride;
     private StatementRule? _failNext;
@@ -31,6 +34,7 @@ public sealed class FaultInjector
         _retryAfterSeconds = initial.RetryAfterSeconds;
         _pathPrefixes = initial.PathPrefixes.ToArray();
         _statementDelay = initial.StatementDelay;
+        _chunkDelay = initial.ChunkDelay;
         _tokenLifetimeOverride = initial.TokenLifetimeOverride;
     }
 
@@ -47,6 +51,13 @@ public sealed class FaultInjector
 
     /// <summary>Extra time a statement spends RUNNING before the engine is called.</summary>
     public TimeSpan StatementDelay { get => Read(() => _statementDelay); set => Write(() => _statementDelay = value); }
+
+    /// <summary>
+    /// A slow result stream: the chunks of a statement are served one per this interval (an INLINE chunk fetch or an
+    /// EXTERNAL_LINKS download), however many are fetched at once, as over a slow link; a large result then streams
+    /// for a while instead of at once. Only statements matching <see cref="SlowStatementMatch"/> when that is set.
+    /// </summary>
+    public TimeSpan ChunkDelay { get => Read(() => _chunkDelay); set => Write(() => _chunkDelay = value); }
 
     /// <summary>When set, only statements containing this text are slowed down.</summary>
     public string? SlowStatementMatch { get => Read(() => _slowStatementMatch); set => Write(() => _slowStatementMatch = value); }
@@ -75,6 +86,8 @@ public sealed class FaultInjector
         _retryAfterSeconds = 1;
         _pathPrefixes = ["/api/"];
         _statementDelay = TimeSpan.Zero;
+        _chunkDelay = TimeSpan.Zero;
+        _chunkSlots.Clear();
         _slowStatementMatch = null;
         _tokenLifetimeOverride = null;
         _failNext = null;
@@ -102,6 +115,20 @@ public sealed class FaultInjector
             return _slowStatementMatch is null || statement.Contains(_slowStatementMatch, StringComparison.OrdinalIgnoreCase)
                 ? _statementDelay
                 : TimeSpan.Zero;
+    }
+
+    /// <summary>How long to hold back the chunk of statement <paramref name="statementId"/> asked for at <paramref name="now"/>.</summary>
+    public TimeSpan ChunkDelayFor(string statementId, string statement, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_chunkDelay <= TimeSpan.Zero || (_slowStatementMatch is not null && !statement.Contains(_slowStatementMatch, StringComparison.OrdinalIgnoreCase)))
+                return TimeSpan.Zero;
+            foreach (var gone in _chunkSlots.Where(e => e.Value < now).Select(e => e.Key).ToList()) _chunkSlots.Remove(gone);
+            var slot = (_chunkSlots.TryGetValue(statementId, out var next) ? next : now) + _chunkDelay;
+            _chunkSlots[statementId] = slot;
+            return slot - now;
+        }
     }
 
     /// <summary>Consumes one injected failure if the statement matches; returns when to fail and with what.</summary>
@@ -141,6 +168,7 @@ public sealed class FaultInjector
                 RetryAfterSeconds = _retryAfterSeconds,
                 PathPrefixes = _pathPrefixes.ToList(),
                 StatementDelayMs = (long)_statementDelay.TotalMilliseconds,
+                ChunkDelayMs = (long)_chunkDelay.TotalMilliseconds,
                 SlowStatementMatch = _slowStatementMatch,
                 TokenLifetimeSeconds = _tokenLifetimeOverride is { } lifetime ? (long)lifetime.TotalSeconds : null,
                 FailNextStatements = _failNext is null ? null : new StatementRuleSettings(_failNext.Remaining, _failNext.Match, (long)_failNext.FailAfter.TotalMilliseconds,
@@ -159,6 +187,7 @@ public sealed class FaultInjector
         if (update.RetryAfterSeconds is { } retryAfter) RetryAfterSeconds = retryAfter;
         if (update.PathPrefixes is { } prefixes) PathPrefixes = prefixes;
         if (update.StatementDelayMs is { } delay) StatementDelay = TimeSpan.FromMilliseconds(delay);
+        if (update.ChunkDelayMs is { } chunkDelay) ChunkDelay = TimeSpan.FromMilliseconds(chunkDelay);
         if (update.SlowStatementMatch is { } slowMatch) SlowStatementMatch = slowMatch.Length == 0 ? null : slowMatch;
         if (update.TokenLifetimeSeconds is { } lifetime) TokenLifetimeOverride = lifetime <= 0 ? null : TimeSpan.FromSeconds(lifetime);
         if (update.FailNextStatements is { } fail)
@@ -185,6 +214,7 @@ public sealed class FaultSettings
     public int? RetryAfterSeconds { get; set; }
     public List<string>? PathPrefixes { get; set; }
     public long? StatementDelayMs { get; set; }
+    public long? ChunkDelayMs { get; set; }
     public string? SlowStatementMatch { get; set; }
     public long? TokenLifetimeSeconds { get; set; }
     public StatementRuleSettings? FailNextStatements { get; set; }

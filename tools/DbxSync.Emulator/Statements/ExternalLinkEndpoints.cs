@@ -1,3 +1,4 @@
+using DbxSync.Emulator.Faults;
 using DbxSync.Emulator.Http;
 
 namespace DbxSync.Emulator.Statements;
@@ -11,7 +12,8 @@ public static class ExternalLinkEndpoints
     public static void MapExternalLinkEndpoints(this IEndpointRouteBuilder app) =>
         app.MapGet("/external/results/{statementId}/{chunkIndex:int}", Download);
 
-    private static IResult Download(string statementId, int chunkIndex, HttpContext context, ExternalLinkSigner signer, StatementStore store)
+    private static async Task<IResult> Download(string statementId, int chunkIndex, HttpContext context, ExternalLinkSigner signer, StatementStore store,
+        FaultInjector faults, TimeProvider time)
     {
         if (signer.Check(context, statementId, chunkIndex) is { } denied)
             return denied;
@@ -20,6 +22,10 @@ public static class ExternalLinkEndpoints
         var path = record is null ? null : ResultSpool.ChunkPath(record.SpoolDirectory, chunkIndex);
         if (record?.State != StatementState.Succeeded || path is null || !File.Exists(path))
             return PresignedUrlSigner.StorageError(404, "NoSuchKey", "The specified key does not exist.");
+
+        // Fault: a slow store. The link is checked first, so an expired link still fails at once.
+        if (faults.ChunkDelayFor(record.Id, record.Request.Statement, time.GetUtcNow()) is { Ticks: > 0 } delay)
+            await Task.Delay(delay, time, context.RequestAborted);
 
         return Results.File(path, "application/json", enableRangeProcessing: true);
     }

@@ -81,7 +81,8 @@ public static class StatementEndpoints
         return Results.Json(new { }, EmulatorJson.Options);
     }
 
-    private static IResult GetChunk(string statementId, string chunkIndex, HttpContext context, StatementStore store, StatementResponseBuilder responses)
+    private static async Task<IResult> GetChunk(string statementId, string chunkIndex, HttpContext context, StatementStore store, StatementResponseBuilder responses,
+        FaultInjector faults, TimeProvider time)
     {
         if (store.Find(statementId) is not { } record)
             return StatementNotFound(statementId);
@@ -94,6 +95,9 @@ public static class StatementEndpoints
                 $"Statement {statementId} is in state {StatementResponseBuilder.StateName(record.State)}; no result is available.");
         if (index >= outcome.Chunks.Count)
             return ErrorEnvelope.BadRequest($"Chunk index {index} is out of range; the result has {outcome.Chunks.Count} chunks.");
+        // Fault: a slow result stream (an INLINE chunk's rows; an EXTERNAL_LINKS chunk is slowed where it downloads).
+        if (record.Request.Disposition != ResultDisposition.ExternalLinks && faults.ChunkDelayFor(record.Id, record.Request.Statement, time.GetUtcNow()) is { Ticks: > 0 } delay)
+            await Task.Delay(delay, time, context.RequestAborted);
 
         try
         {

@@ -1,17 +1,10 @@
-using System.Text.Json;
 using DbxSync.Core.Ports;
 
 namespace DbxSync.Core.Syncs.Annotations;
 
 /// <summary>What one annotation import did, written beside the processed file ({name}.report.json).</summary>
-public sealed record AnnotationImportReport
+public sealed record AnnotationImportReport : DroppedFileReport
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    public required string ConfigId { get; init; }
-    public required string Blob { get; init; }
-    public required string Etag { get; init; }
-    public required DateTimeOffset ImportedAt { get; init; }
     public required string AnnotationsTable { get; init; }
     public required string InputsTable { get; init; }
     /// <summary>Annotation records in the file.</summary>
@@ -29,9 +22,7 @@ public sealed record AnnotationImportReport
     public long InputsInserted { get; init; }
     public long InputsUpdated { get; init; }
 
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
-
-    public string Summary(string reportPath) =>
+    public override string Summary(string reportPath) =>
         $"{Records} annotation records: {Inserted} inserted, {Updated} updated, {SkippedAsOlder} skipped as older, {Unchanged} unchanged, " +
         $"{Tombstoned} tombstoned, {DuplicatesDropped} duplicate ids dropped; inputs {InputsInserted} inserted, {InputsUpdated} updated; report {reportPath}";
 

@@ -30,87 +30,52 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
 {
     public SyncConfigType Type => SyncConfigType.AnnotationsReverse;
 
-    public async Task<SyncResult> RunAsync(SyncContext context, CancellationToken cancellationToken)
-    {
-        var configId = context.Config.Id;
-        if (context.SubjectBlob is { } subject)
-        {
-            if (!AnnotationFile.IsImportable(configId, subject))
-                return SyncResult.NoChange($"annotations/{subject} is not a .jsonl file under annotations/{configId}/; ignored");
-            return await ImportOneAsync(context, subject, cancellationToken);
-        }
+    private static readonly DroppedFileKind Kind = new(BlobContainers.Annotations, ".jsonl", "annotation files", "tables", "field", AnnotationFile.IsImportable);
+    private DroppedFiles Dropped => new(blobs, state, time, Kind);
 
-        var names = new List<string>();
-        await foreach (var b in blobs.ListAsync(BlobContainers.Annotations, configId + "/", cancellationToken))
-            if (AnnotationFile.IsImportable(configId, b.Name)) names.Add(b.Name);
-        if (names.Count == 0) return SyncResult.NoChange("no annotation files waiting");
-        var results = new List<SyncResult>();
-        // In name order: a platform that numbers or dates its exports gets them applied in that order (the guard
-        // makes the outcome the same either way; the order only keeps the run log readable).
-        foreach (var name in names.Order(StringComparer.Ordinal))
-        {
-            try
-            {
-                results.Add(await ImportOneAsync(context, name, cancellationToken));
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
-            {
-                // One file's failure (an outage) must not hold up the files behind it; it stays for the next scan.
-                context.Logger.LogWarning(ex, "Import of annotations/{Blob} failed; it stays for the next scan, continuing with the next file", name);
-                results.Add(new SyncResult { Error = $"annotations/{name} failed and stays for the next scan: {ex.Message}", FailureClass = FailureClassifier.Classify(ex) });
-            }
-        }
-        return DroppedFiles.Combine(results, "annotation files");
-    }
-
-    private async Task<SyncResult> ImportOneAsync(SyncContext context, string blobName, CancellationToken cancellationToken)
-    {
-        var blob = await blobs.GetPropertiesAsync(BlobContainers.Annotations, blobName, cancellationToken);
-        if (blob is null) return SyncResult.NoChange($"annotations/{blobName} is gone (already processed)");
-        try
-        {
-            if (await state.WasImportedAsync(context.Config.Id, blobName, blob.ETag, cancellationToken))
-            {
-                // Imported before a crash kept it from moving: finish the move, do not merge again.
-                await MoveAsync(blob, BlobContainers.Processed, cancellationToken);
-                return SyncResult.NoChange($"annotations/{blobName} was already imported");
-            }
-            return await ImportVersionAsync(context, blob, cancellationToken);
-        }
-        catch (ConcurrencyException)
-        {
-            context.Logger.LogInformation("annotations/{Blob} changed since it was validated; left for its own event", blobName);
-            return SyncResult.NoChange($"annotations/{blobName} was replaced during the import; the new version is left for its own event");
-        }
-    }
+    public Task<SyncResult> RunAsync(SyncContext context, CancellationToken cancellationToken)
+        => Dropped.ImportAsync(context, (blob, ct) => ImportVersionAsync(context, blob, ct), cancellationToken);
 
     private async Task<SyncResult> ImportVersionAsync(SyncContext context, BlobItem blob, CancellationToken cancellationToken)
     {
         var config = context.Config;
-        var log = context.Logger;
         var inputs = TableName.Parse(config.InputsTable, "inputs_table");
         var annotations = TableName.Parse(config.AnnotationsTable, "annotations_table");
-
-        AnnotationValidation validation;
-        if (blob.Length > options.MaxFileBytes)
-        {
-            validation = new AnnotationValidation();
-            validation.Add(1, null, $"the file is larger than the limit of {options.MaxFileBytes} bytes");
-        }
-        else
-        {
-            await using var content = await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken);
-            validation = await AnnotationValidation.ValidateAsync(content, cancellationToken);
-        }
+        var validation = await ValidateAsync(context, blob, cancellationToken);
         if (!validation.IsValid)
             return await RejectAsync(context, blob, validation.Errors, validation.ErrorCount, cancellationToken);
-        log.LogInformation("Validated annotations/{Blob}: {Records} records; upserting into {Annotations} and {Inputs}", blob.Name, validation.Records, annotations, inputs);
+        context.Logger.LogInformation("Validated annotations/{Blob}: {Records} records; upserting into {Annotations} and {Inputs}", blob.Name, validation.Records, annotations, inputs);
 
         var write = new StatementOptions { WarehouseId = context.WarehouseId, IsWrite = true };
         // A table that exists with another shape is the config's problem, not the file's: the run fails, the file stays.
         await DatasetTables.EnsureAsync(context.Workspace, annotations, DatasetTables.Annotations, "annotations_table", write, cancellationToken);
         await DatasetTables.EnsureAsync(context.Workspace, inputs, DatasetTables.Inputs, "inputs_table", write, cancellationToken);
+        return await UpsertAsync(context, blob, validation, inputs, annotations, write, cancellationToken);
+    }
 
+    /// <summary>The whole file, bound to the ETag seen; a file over the size limit is refused unread.</summary>
+    private async Task<AnnotationValidation> ValidateAsync(SyncContext context, BlobItem blob, CancellationToken cancellationToken)
+    {
+        if (blob.Length > options.MaxFileBytes)
+        {
+            var tooLarge = new AnnotationValidation();
+            tooLarge.Add(1, null, $"the file is larger than the limit of {options.MaxFileBytes} bytes");
+            return tooLarge;
+        }
+        // Bytes read of the file's size; the record count is known at the end.
+        var validating = new ProgressMeter(context.Progress, "validate", "annotations", bytesTotal: blob.Length, time: time);
+        validating.Report();
+        await using var content = validating.Track(await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken));
+        var validation = await AnnotationValidation.ValidateAsync(content, cancellationToken);
+        validating.Set(validation.Records, validating.Bytes);
+        return validation;
+    }
+
+    /// <summary>Staged, then ONE guarded MERGE into the annotations and ONE into the inputs; the staging table is dropped either way.</summary>
+    private async Task<SyncResult> UpsertAsync(SyncContext context, BlobItem blob, AnnotationValidation validation, TableName inputs, TableName annotations, StatementOptions write, CancellationToken cancellationToken)
+    {
+        var config = context.Config;
+        var log = context.Logger;
         var now = time.GetUtcNow();
         var statements = new AnnotationStatements(inputs, annotations, annotations with { Table = "_dbxsync_staging_" + context.RunId.Replace('-', '_') }, options.MaxStatementBytes);
         AnnotationImportReport report;
@@ -120,6 +85,7 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
             await StageAsync(context, blob, statements, validation.Records, write, cancellationToken);
             try
             {
+                context.Progress?.Report(new SyncProgress("merge", validation.Records, null, "annotations"));
                 report = await MergeAnnotationsAsync(context, statements, write, AnnotationImportReport.Create(config.Id, blob, inputs.FullName, annotations.FullName, now), cancellationToken);
             }
             catch (WorkspaceException ex) when (ex.Kind == WorkspaceErrorKind.SqlError && !ex.IsTransient)
@@ -142,37 +108,23 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
             }
         }
 
-        var reportName = blob.Name + ".report.json";
-        using (var body = new MemoryStream(report.ToJson()))
-            await blobs.UploadAsync(BlobContainers.Processed, reportName, body, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
-        await state.MarkImportedAsync(config.Id, blob.Name, blob.ETag, time.GetUtcNow(), cancellationToken);
-        var processed = await MoveAsync(blob, BlobContainers.Processed, cancellationToken);
-        var message = report.Summary($"{BlobContainers.Processed}/{reportName}");
-        log.LogInformation("Imported annotations/{Blob}: {Summary}", blob.Name, message);
-        if (processed is null) message += $"; annotations/{blob.Name} was replaced after the merge, the new version is left for its own event";
-        return new SyncResult
-        {
-            Rows = report.Records,
-            Files = 1,
-            Bytes = blob.Length,
-            UpdatedRows = report.Updated,
-            InsertedRows = report.Inserted,
-            Output = processed ?? $"{BlobContainers.Annotations}/{blob.Name}",
-            Message = message,
-        };
+        return await Dropped.CompleteAsync(context, blob, report, report.Records, report.Updated, report.Inserted, cancellationToken);
     }
 
     /// <summary>Second pass over the same ETag-bound version: every record into the staging table, in byte-bounded INSERTs.</summary>
     private async Task StageAsync(SyncContext context, BlobItem blob, AnnotationStatements statements, long total, StatementOptions write, CancellationToken cancellationToken)
     {
-        var fill = await statements.StagingTable.FillAsync(context.Workspace, RecordsAsync(blob, cancellationToken), write,
-            staged => context.Progress?.Report(new SyncProgress("stage", staged, total, "annotations")), cancellationToken);
+        // Records staged of the validated count, and bytes of the file read (the second pass).
+        var meter = new ProgressMeter(context.Progress, "stage", "annotations", total, blob.Length, time);
+        meter.Report();
+        var fill = await statements.StagingTable.FillAsync(context.Workspace, RecordsAsync(blob, meter, cancellationToken), write,
+            staged => meter.Add(staged - meter.Done, 0), cancellationToken);
         context.Logger.LogInformation("Staged {Records} annotation records of {Blob} with {Statements} INSERT statement(s)", fill.Rows, blob.Name, fill.Statements);
     }
 
-    private async IAsyncEnumerable<string?[]> RecordsAsync(BlobItem blob, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<string?[]> RecordsAsync(BlobItem blob, ProgressMeter meter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var content = await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken);
+        await using var content = meter.Track(await blobs.OpenReadAsync(BlobContainers.Annotations, blob.Name, blob.ETag, cancellationToken));
         await foreach (var (line, text) in AnnotationFile.ReadLinesAsync(content, cancellationToken))
         {
             // Validated already: a line that fails now means the content is not what was validated.
@@ -212,24 +164,6 @@ public sealed class AnnotationsImportSync(IBlobStore blobs, SyncStateRepository 
         };
     }
 
-    private async Task<SyncResult> RejectAsync(SyncContext context, BlobItem blob, IReadOnlyList<ImportError> errors, long errorCount, CancellationToken cancellationToken)
-    {
-        var failedName = await MoveAsync(blob, BlobContainers.Failed, cancellationToken);
-        if (failedName is null)
-            return SyncResult.NoChange($"annotations/{blob.Name} was replaced during the import; the new version is left for its own event");
-        // The same shape as a rejected labeled CSV's report, so the API's error-report route serves both.
-        var report = new ImportErrorReport(failedName, errorCount, errorCount > errors.Count,
-            errors.Select(e => new ImportErrorLine(e.Line, e.Column, e.Message)).ToList());
-        using (var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(report, new JsonSerializerOptions { WriteIndented = true })))
-            await blobs.UploadAsync(BlobContainers.Failed, blob.Name + ImportErrorReports.Suffix, body, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
-        await state.MarkImportedAsync(context.Config.Id, blob.Name, blob.ETag, time.GetUtcNow(), cancellationToken);
-
-        var first = errors.Count > 0 ? errors[0] : null;
-        var summary = first is null ? "the file was rejected"
-            : $"{errorCount} error(s); first: line {first.Line}{(first.Column is null ? "" : $", field '{first.Column}'")}: {first.Message}";
-        context.Logger.LogWarning("Rejected annotations/{Blob}: {Summary}; moved to {Failed}", blob.Name, summary, failedName);
-        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"annotations/{blob.Name} rejected, tables unchanged: {summary}", FailureClass = FailureClass.Data };
-    }
-
-    private Task<string?> MoveAsync(BlobItem blob, string container, CancellationToken cancellationToken) => DroppedFiles.MoveAsync(blobs, blob, container, cancellationToken);
+    private Task<SyncResult> RejectAsync(SyncContext context, BlobItem blob, IReadOnlyList<ImportError> errors, long errorCount, CancellationToken cancellationToken)
+        => Dropped.RejectAsync(context, blob, errors, errorCount, cancellationToken);
 }

@@ -6,12 +6,21 @@ using DbxSync.Core.Runs;
 
 namespace DbxSync.Core.Syncs.LabeledImport;
 
-/// <summary>The error report LabeledImportSync writes beside a rejected file ({name}.errors.json in failed/).</summary>
+/// <summary>The error report an import writes beside a rejected file ({name}.errors.json in failed/), whatever its kind.</summary>
 public sealed record ImportErrorReport(
     [property: JsonPropertyName("moved_to")] string? MovedTo,
     [property: JsonPropertyName("error_count")] long ErrorCount,
     [property: JsonPropertyName("truncated")] bool Truncated,
-    [property: JsonPropertyName("errors")] IReadOnlyList<ImportErrorLine> Errors);
+    [property: JsonPropertyName("errors")] IReadOnlyList<ImportErrorLine> Errors)
+{
+    [JsonPropertyName("config_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ConfigId { get; init; }
+    /// <summary>"container/name" of the file as it was dropped.</summary>
+    [JsonPropertyName("blob"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Blob { get; init; }
+    [JsonPropertyName("failed_at"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? FailedAt { get; init; }
+}
 
 public sealed record ImportErrorLine(
     [property: JsonPropertyName("line")] long Line,

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using DbxSync.Core.Ports;
 using DbxSync.Core.Syncs;
 
@@ -10,15 +8,10 @@ namespace DbxSync.Core.Syncs.LabeledImport;
 /// rows applied, rows already carrying the label, and every row the guard left alone (changed or deleted since the
 /// export, or a label already in the table) with its key, up to <see cref="NotAppliedRows.MaxListedKeys"/>.
 /// </summary>
-public sealed record ImportReport
+public sealed record ImportReport : DroppedFileReport
 {
     private const int KeysInRunMessage = 20;
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public required string ConfigId { get; init; }
-    public required string Blob { get; init; }
-    public required string Etag { get; init; }
-    public required DateTimeOffset ImportedAt { get; init; }
     public long Rows { get; init; }
     public long LabeledRows { get; init; }
     public long RowsWithoutLabel { get; init; }
@@ -69,10 +62,8 @@ public sealed record ImportReport
         };
     }
 
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
-
     /// <summary>The run record's message: counts, the first keys left alone, columns left out, where the report is.</summary>
-    public string Summary(string reportPath)
+    public override string Summary(string reportPath)
     {
         var parts = new List<string>();
         if (NotApplied > 0)

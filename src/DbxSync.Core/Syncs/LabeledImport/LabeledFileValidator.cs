@@ -61,7 +61,7 @@ public static class LabeledFileValidator
                     report.Rows++;
                     var key = CheckRecord(record, file.Line, report);
                     if (key is not null && bloom.AddAndCheck(key)) candidates.Add(key);
-                    if (report.Rows % 100_000 == 0) onRows?.Invoke(report.Rows);
+                    if (report.Rows % 1_000 == 0) onRows?.Invoke(report.Rows);
                 }
             }
             catch (LabeledFileFormatException ex) { report.Add(ex.Line, null, ex.Reason); return report; }

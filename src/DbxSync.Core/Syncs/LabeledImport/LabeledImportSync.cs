@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using DbxSync.Core.Configs;
 using DbxSync.Core.Errors;
 using DbxSync.Core.Ports;
@@ -42,60 +41,11 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
 {
     public SyncConfigType Type => SyncConfigType.TableReverse;
 
-    public async Task<SyncResult> RunAsync(SyncContext context, CancellationToken cancellationToken)
-    {
-        var configId = context.Config.Id;
-        if (context.SubjectBlob is { } subject)
-        {
-            if (!LabeledBlobName.IsImportable(configId, subject))
-                return SyncResult.NoChange($"labeled/{subject} is not a .csv file under labeled/{configId}/; ignored");
-            return await ImportOneAsync(context, subject, cancellationToken);
-        }
+    private static readonly DroppedFileKind Kind = new(BlobContainers.Labeled, ".csv", "labeled files", "table", "column", LabeledBlobName.IsImportable);
+    private DroppedFiles Dropped => new(blobs, state, time, Kind);
 
-        var names = new List<string>();
-        await foreach (var b in blobs.ListAsync(BlobContainers.Labeled, configId + "/", cancellationToken))
-            if (LabeledBlobName.IsImportable(configId, b.Name)) names.Add(b.Name);
-        if (names.Count == 0) return SyncResult.NoChange("no labeled files waiting");
-        var results = new List<SyncResult>();
-        foreach (var name in names)
-        {
-            try
-            {
-                results.Add(await ImportOneAsync(context, name, cancellationToken));
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                // One file's failure (an outage, a storage error) must not hold up the files behind it; it stays in
-                // labeled/ for the next scan.
-                context.Logger.LogWarning(ex, "Import of labeled/{Blob} failed; it stays for the next scan, continuing with the next file", name);
-                results.Add(new SyncResult { Error = $"labeled/{name} failed and stays for the next scan: {ex.Message}", FailureClass = FailureClassifier.Classify(ex) });
-            }
-        }
-        return DroppedFiles.Combine(results, "labeled files");
-    }
-
-    private async Task<SyncResult> ImportOneAsync(SyncContext context, string blobName, CancellationToken cancellationToken)
-    {
-        var blob = await blobs.GetPropertiesAsync(BlobContainers.Labeled, blobName, cancellationToken);
-        if (blob is null)
-            return SyncResult.NoChange($"labeled/{blobName} is gone (already processed)");
-        try
-        {
-            if (await state.WasImportedAsync(context.Config.Id, blobName, blob.ETag, cancellationToken))
-            {
-                // Imported before a crash kept it from moving: finish the move, do not merge again.
-                await MoveAsync(blob, BlobContainers.Processed, cancellationToken);
-                return SyncResult.NoChange($"labeled/{blobName} was already imported");
-            }
-            return await ImportVersionAsync(context, blob, cancellationToken);
-        }
-        catch (ConcurrencyException)
-        {
-            // Replaced after we looked: the table is untouched by this version, and the new one has its own event.
-            context.Logger.LogInformation("labeled/{Blob} changed since it was validated; left for its own event", blobName);
-            return SyncResult.NoChange($"labeled/{blobName} was replaced during the import; the new version is left for its own event");
-        }
-    }
+    public Task<SyncResult> RunAsync(SyncContext context, CancellationToken cancellationToken)
+        => Dropped.ImportAsync(context, (blob, ct) => ImportVersionAsync(context, blob, ct), cancellationToken);
 
     private async Task<SyncResult> ImportVersionAsync(SyncContext context, BlobItem blob, CancellationToken cancellationToken)
     {
@@ -106,10 +56,19 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             ?? throw new WorkspaceException(WorkspaceErrorKind.NotFound, $"Table {table} does not exist (or the principal cannot see it).");
 
         log.LogInformation("Validating labeled/{Blob} ({Bytes} bytes) against {Table}", blob.Name, blob.Length, table);
-        Task<Stream> Open(CancellationToken ct) => blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, ct);
+        // Rows and bytes read of the file's length; a second pass (suspected duplicate keys) is not counted again.
+        var validating = new ProgressMeter(context.Progress, "validate", "rows", bytesTotal: blob.Length, time: time);
+        var opened = 0;
+        async Task<Stream> Open(CancellationToken ct)
+        {
+            var stream = await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, ct);
+            return Interlocked.Increment(ref opened) == 1 ? validating.Track(stream) : stream;
+        }
+        validating.Report();
         var validation = await LabeledFileValidator.ValidateAsync(Open, tableInfo, config, options.MaxFileBytes,
-            n => { context.Progress?.Report(new SyncProgress("validate", n, null, "rows")); log.LogInformation("Validated {Rows} rows of {Blob}", n, blob.Name); },
+            n => { validating.Add(n - validating.Done, 0); if (n % 100_000 == 0) log.LogInformation("Validated {Rows} rows of {Blob}", n, blob.Name); },
             cancellationToken);
+        validating.Report();
         if (!validation.IsValid)
             return await RejectAsync(context, blob, validation.Errors, validation.ErrorCount, cancellationToken);
         if (!config.UseStaging && validation.RowsToMerge > options.MaxRowsWithoutStaging)
@@ -141,26 +100,10 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
 
         // Before the file counts as imported: a crash here imports it again, which finds the same rows left alone.
         await new LeftAloneRows(blobs).AddAsync(table, outcome.ChangedKeys, $"{BlobContainers.Labeled}/{blob.Name}", time.GetUtcNow(), cancellationToken);
+        log.LogInformation("Merged labeled/{Blob}: {Rows} rows, {Updated} updated, {Inserted} inserted, {NotApplied} not applied, {Skipped} without a label",
+            blob.Name, validation.Rows, outcome.Updated, outcome.Inserted, outcome.NotApplied.Total, validation.SkippedUnlabeled);
         var report = ImportReport.Create(config.Id, blob, validation, outcome, time.GetUtcNow());
-        var reportName = blob.Name + ".report.json";
-        using (var body = new MemoryStream(report.ToJson()))
-            await blobs.UploadAsync(BlobContainers.Processed, reportName, body, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
-        await state.MarkImportedAsync(config.Id, blob.Name, blob.ETag, time.GetUtcNow(), cancellationToken);
-        var processed = await MoveAsync(blob, BlobContainers.Processed, cancellationToken);
-        log.LogInformation("Imported labeled/{Blob}: {Rows} rows, {Updated} updated, {Inserted} inserted, {NotApplied} not applied, {Skipped} without a label; moved to {Processed}",
-            blob.Name, validation.Rows, outcome.Updated, outcome.Inserted, outcome.NotApplied.Total, validation.SkippedUnlabeled, processed ?? "(left in place: replaced after the merge)");
-        var message = report.Summary($"{BlobContainers.Processed}/{reportName}");
-        if (processed is null) message += $"; labeled/{blob.Name} was replaced after the merge, the new version is left for its own event";
-        return new SyncResult
-        {
-            Rows = validation.RowsToMerge,
-            Files = 1,
-            Bytes = blob.Length,
-            UpdatedRows = outcome.Updated,
-            InsertedRows = outcome.Inserted,
-            Output = processed ?? $"{BlobContainers.Labeled}/{blob.Name}",
-            Message = message,
-        };
+        return await Dropped.CompleteAsync(context, blob, report, validation.RowsToMerge, outcome.Updated, outcome.Inserted, cancellationToken);
     }
 
     /// <summary>
@@ -186,7 +129,9 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         var stagedPath = staging.Combine($"dbxsync-{context.Config.Id}-{context.RunId}.csv");
         try
         {
-            await using (var content = await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken))
+            var uploading = new ProgressMeter(context.Progress, "stage", "rows", bytesTotal: blob.Length, time: time);
+            uploading.Report();
+            await using (var content = uploading.Track(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken)))
                 await context.Workspace.UploadFileAsync(stagedPath, new Utf8BomSkippingStream(content), overwrite: true, cancellationToken);
             context.Logger.LogInformation("Staged labeled/{Blob} at {StagedPath}; merging", blob.Name, stagedPath);
             return await MergeAsync(context, builder, builder.StagedFileSource(stagedPath), validation, cancellationToken);
@@ -214,8 +159,11 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         {
             // Inside the try: a CREATE whose outcome is unknown still gets its DROP.
             await context.Workspace.ExecuteAsync(staging.Create(), null, Write(context), cancellationToken);
-            var fill = await staging.FillAsync(context.Workspace, LabeledRowsAsync(blob, builder, validation, cancellationToken), Write(context),
-                staged => context.Progress?.Report(new SyncProgress("stage", staged, validation.RowsToMerge, "rows")), cancellationToken);
+            // Rows staged of the rows to merge, and bytes of the file read again.
+            var meter = new ProgressMeter(context.Progress, "stage", "rows", validation.RowsToMerge, blob.Length, time);
+            meter.Report();
+            var fill = await staging.FillAsync(context.Workspace, LabeledRowsAsync(blob, builder, validation, meter, cancellationToken), Write(context),
+                staged => meter.Add(staged - meter.Done, 0), cancellationToken);
             context.Logger.LogInformation("Staged {Rows} rows of labeled/{Blob} in {Staging} with {Statements} INSERT statement(s) ({JsonBytes} JSON bytes); merging",
                 fill.Rows, blob.Name, staging.Table, fill.Statements, fill.JsonBytes);
             return await MergeAsync(context, builder, MergeStatementBuilder.StagingTableSource(staging.Table), validation, cancellationToken);
@@ -231,11 +179,11 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     }
 
     /// <summary>The validated file's labeled rows (a row without a label is skipped), read again from the same ETag.</summary>
-    private async IAsyncEnumerable<string?[]> LabeledRowsAsync(BlobItem blob, MergeStatementBuilder builder, ImportValidation validation,
+    private async IAsyncEnumerable<string?[]> LabeledRowsAsync(BlobItem blob, MergeStatementBuilder builder, ImportValidation validation, ProgressMeter meter,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var labelIndex = validation.Columns[validation.LabelIndex].FileIndex;
-        await using var file = LabeledFile.Open(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken));
+        await using var file = LabeledFile.Open(meter.Track(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken)));
         await file.ReadAsync(cancellationToken);
         while (await file.ReadAsync(cancellationToken) is { } record)
             if (record[labelIndex].Length > 0) yield return builder.StagingRow(record);
@@ -245,6 +193,8 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     private async Task<MergeOutcome> MergeAsync(SyncContext context, MergeStatementBuilder builder, string source, ImportValidation validation, CancellationToken cancellationToken)
     {
         await RequireValidatedRowCountAsync(context, source, validation, cancellationToken);
+        // One statement: the phase and its row count are all there is to show until it answers.
+        context.Progress?.Report(new SyncProgress("merge", validation.RowsToMerge, null, "rows"));
         var result = await context.Workspace.ExecuteAsync(builder.Merge(source), null, Write(context), cancellationToken);
         var (updated, inserted) = await ReadCountsAsync(result, cancellationToken);
         var notApplied = new NotAppliedRows();
@@ -296,33 +246,8 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         return (0, 0);
     }
 
-    private async Task<SyncResult> RejectAsync(SyncContext context, BlobItem blob, IReadOnlyList<ImportError> errors, long errorCount, CancellationToken cancellationToken)
-    {
-        var failedName = await MoveAsync(blob, BlobContainers.Failed, cancellationToken);
-        if (failedName is null)
-            return SyncResult.NoChange($"labeled/{blob.Name} was replaced during the import; the new version is left for its own event");
-        var report = new
-        {
-            config_id = context.Config.Id,
-            blob = $"{BlobContainers.Labeled}/{blob.Name}",
-            moved_to = failedName,
-            failed_at = time.GetUtcNow(),
-            error_count = errorCount,
-            truncated = errorCount > errors.Count,
-            errors = errors.Select(e => new { line = e.Line, column = e.Column, message = e.Message }),
-        };
-        using (var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(report, new JsonSerializerOptions { WriteIndented = true })))
-            await blobs.UploadAsync(BlobContainers.Failed, blob.Name + ".errors.json", body, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken);
-        await state.MarkImportedAsync(context.Config.Id, blob.Name, blob.ETag, time.GetUtcNow(), cancellationToken);
-
-        var first = errors.Count > 0 ? errors[0] : null;
-        var summary = first is null ? "the file was rejected"
-            : $"{errorCount} error(s); first: line {first.Line}{(first.Column is null ? "" : $", column '{first.Column}'")}: {first.Message}";
-        context.Logger.LogWarning("Rejected labeled/{Blob}: {Summary}; moved to {Failed}", blob.Name, summary, failedName);
-        return new SyncResult { Files = 1, Bytes = blob.Length, Output = failedName, Error = $"labeled/{blob.Name} rejected, table unchanged: {summary}", FailureClass = FailureClass.Data };
-    }
-
-    private Task<string?> MoveAsync(BlobItem blob, string container, CancellationToken cancellationToken) => DroppedFiles.MoveAsync(blobs, blob, container, cancellationToken);
+    private Task<SyncResult> RejectAsync(SyncContext context, BlobItem blob, IReadOnlyList<ImportError> errors, long errorCount, CancellationToken cancellationToken)
+        => Dropped.RejectAsync(context, blob, errors, errorCount, cancellationToken);
 }
 
 /// <summary>

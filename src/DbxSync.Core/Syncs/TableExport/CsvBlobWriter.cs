@@ -20,7 +20,9 @@ public static class CsvBlobWriter
         NewLine = "\r\n",
         Quoting = CsvQuoting.WhenNeeded,
         WriteByteOrderMark = false,
-        BufferSize = 1024 * 1024,
+        // CsvHelper's default, 64 KiB: under the 85,000-byte large-object-heap threshold, so the buffer of each part's
+        // writer is freed by a gen0 collection (1 MiB was an LOH array per part, freed only by a full collection).
+        BufferSize = 64 * 1024,
     };
 
     /// <param name="guard">

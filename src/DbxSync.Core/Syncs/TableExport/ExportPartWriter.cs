@@ -55,6 +55,9 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
         int parts = 0;
         long rows = 0, bytes = 0;
         var slowest = TimeSpan.Zero;
+        // Counted across the whole export (parts of earlier runs included), so a resumed export's bar starts where it was.
+        var meter = new ProgressMeter(context.Progress, "query", "rows", time: time);
+        meter.Set(progress.Rows, progress.Bytes);
         while (!progress.Complete)
         {
             if (parts > 0 && !ExpectsAnotherPart(context, slowest))
@@ -70,12 +73,16 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
             };
             var key = columns.Columns.First(c => string.Equals(c.Name, context.Config.PkColumn, StringComparison.OrdinalIgnoreCase));
             IReadOnlyList<SqlParameter>? parameters = progress.LastKey is { } last ? [new SqlParameter(ExportQueries.AfterKeyParameter, last, key.TypeText)] : null;
+            meter.Enter("query");
             var result = await context.Workspace.ExecuteAsync(statement, parameters,
                 new StatementOptions { WarehouseId = context.WarehouseId, LargeResult = true }, cancellationToken);
+            // A page shorter than its LIMIT holds every row left: then the export's total is known.
+            if (result.TotalRowCount is { } pageRows && pageRows < options.PartRows) meter.Total = progress.Rows + pageRows;
+            meter.Enter("export");
 
             var number = progress.PartsDone + 1;
             var name = PartName(baseName, number);
-            var reader = new PageReader(result, key.Name, options.PartBytes, progress.Rows, context);
+            var reader = new PageReader(result, key.Name, options.PartBytes, meter);
             var csv = await WriteCsvAsync(context, result, reader.ReadAsync(cancellationToken), plan, progress.Generation, number, name, cancellationToken);
             if (csv is null)
             {
@@ -91,6 +98,7 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
             {
                 PartsDone = number, LastKey = reader.LastKey, Rows = progress.Rows + csv.Rows, Bytes = progress.Bytes + csv.Bytes, Complete = !more,
             }, cancellationToken);
+            meter.Set(progress.Rows, progress.Bytes);
             parts++;
             rows += csv.Rows;
             bytes += csv.Bytes;
@@ -123,8 +131,11 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
     /// </summary>
     public async Task<CsvBlobResult?> WriteFileAsync(SyncContext context, TableName table, ExportPlan plan, long generation, IStatementResult result, string name, CancellationToken cancellationToken)
     {
-        var csv = await WriteCsvAsync(context, result, result.ReadRowsAsync(cancellationToken), plan, generation, part: null, name, cancellationToken);
+        var meter = new ProgressMeter(context.Progress, "left_alone", "rows", time: time);
+        meter.Report();
+        var csv = await WriteCsvAsync(context, result, Counted(result.ReadRowsAsync(cancellationToken), meter), plan, generation, part: null, name, cancellationToken);
         if (csv is null) return null;
+        meter.Set(csv.Rows, csv.Bytes);
         var manifest = Describe(context.Config, table, plan, generation);
         manifest["row_count"] = csv.Rows;
         manifest["bytes"] = csv.Bytes;
@@ -179,6 +190,15 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
             cancellationToken);
     }
 
+    private static async IAsyncEnumerable<string?[]> Counted(IAsyncEnumerable<string?[]> rows, ProgressMeter meter)
+    {
+        await foreach (var row in rows)
+        {
+            yield return row;
+            meter.Add(1, 0);
+        }
+    }
+
     private static async IAsyncEnumerable<string?[]> Prepend(string?[] first, IAsyncEnumerator<string?[]> rest)
     {
         yield return first;
@@ -223,7 +243,7 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
     /// Passes one page's rows through, remembering the last key and stopping after the row that reaches the byte
     /// bound (the next part starts after that row's key). Bytes are counted as UTF-8 cell text plus separators.
     /// </summary>
-    private sealed class PageReader(IStatementResult result, string keyColumn, long maxBytes, long rowsBefore, SyncContext context)
+    private sealed class PageReader(IStatementResult result, string keyColumn, long maxBytes, ProgressMeter meter)
     {
         public string? LastKey { get; private set; }
         public bool StoppedEarly { get; private set; }
@@ -232,22 +252,21 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
         {
             var key = result.Columns.Select(c => c.Name).ToList().FindIndex(n => string.Equals(n, keyColumn, StringComparison.OrdinalIgnoreCase));
             if (key < 0) throw new ValidationException($"The result has no column '{keyColumn}'.", "pk_column", "column-not-found");
-            long bytes = 0, rows = 0;
+            long bytes = 0;
             await foreach (var row in result.ReadRowsAsync(cancellationToken))
             {
                 LastKey = row[key];
                 yield return row;
-                rows++;
-                foreach (var cell in row) bytes += (cell is null ? 0 : Encoding.UTF8.GetByteCount(cell)) + 1;
-                bytes++;
-                if (rows % 10_000 == 0) context.Progress?.Report(new SyncProgress("export", rowsBefore + rows, null, "rows"));
+                long rowBytes = 1;
+                foreach (var cell in row) rowBytes += (cell is null ? 0 : Encoding.UTF8.GetByteCount(cell)) + 1;
+                bytes += rowBytes;
+                meter.Add(1, rowBytes);
                 if (bytes >= maxBytes)
                 {
                     StoppedEarly = true;
                     yield break;
                 }
             }
-            context.Progress?.Report(new SyncProgress("export", rowsBefore + rows, null, "rows"));
         }
     }
 }

@@ -40,7 +40,11 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
         var log = context.Logger;
         var checkpoint = await state.GetCheckpointAsync(config.Id, cancellationToken);
 
-        var current = await ReadLatestVersionAsync(context.Workspace, context.WarehouseId, table, cancellationToken);
+        var latest = await ReadLatestCommitAsync(context.Workspace, context.WarehouseId, table, cancellationToken);
+        var current = latest.Version;
+        // The checkpoint's version with the same commit timestamp: the same table, unchanged (one statement).
+        if (IsUnchanged(checkpoint, latest))
+            return SyncResult.NoChange($"table is at version {current}, already exported", current);
         var tableId = await ReadTableIdAsync(context, table, cancellationToken);
         if (checkpoint.Version is not null && checkpoint.TableId is not null && checkpoint.TableId != tableId)
         {
@@ -49,11 +53,17 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
             var next = await state.NextGenerationAsync(config, time.GetUtcNow(), cancellationToken);
             log.LogWarning("{Table} was dropped and recreated (table id {OldId} is now {NewId}); its versions restarted, so this run exports a fresh snapshot (export generation {Generation})",
                 table, checkpoint.TableId, tableId, next);
-            checkpoint = await state.SaveCheckpointAsync(checkpoint with { Version = null, TableId = tableId }, time.GetUtcNow(), cancellationToken);
+            checkpoint = await state.SaveCheckpointAsync(checkpoint with { Version = null, TableId = tableId, CommitTimestamp = null }, time.GetUtcNow(), cancellationToken);
         }
         checkpoint = checkpoint with { TableId = tableId };
         if (checkpoint.Version is { } seen && current <= seen)
+        {
+            // Same table id: its commit timestamp was not known yet (or reads differently), so keep it for the next
+            // probe. Conditional on the row read: a run that moved the checkpoint meanwhile wins.
+            if (current == seen && !SameInstant(checkpoint.CommitTimestamp, latest.Timestamp))
+                await SaveCommitTimestampAsync(checkpoint with { CommitTimestamp = latest.Timestamp }, cancellationToken);
             return SyncResult.NoChange($"table is at version {current}, already exported", current);
+        }
 
         var generation = await state.GetGenerationAsync(config.Id, cancellationToken);
         var progress = await exports.GetAsync(config.Id, cancellationToken);
@@ -71,7 +81,7 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
         var toVersion = progress?.ToVersion ?? current;
         if (progress is null && checkpoint.Version is { } last && await OnlyNoDataVersionsAsync(context, table, last, toVersion, cancellationToken))
         {
-            await state.SaveCheckpointAsync(checkpoint with { Version = toVersion }, time.GetUtcNow(), cancellationToken);
+            await state.SaveCheckpointAsync(At(checkpoint, toVersion, latest), time.GetUtcNow(), cancellationToken);
             log.LogInformation("Versions {From}-{To} of {Table} change no data; checkpoint advanced", last + 1, toVersion, table);
             return SyncResult.NoChange($"versions {last + 1}-{toVersion} change no data", toVersion) with { FromVersion = last + 1 };
         }
@@ -129,7 +139,8 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
             catch (WorkspaceException ex) when (plan.Kind == ExportKind.Snapshot && ex.ErrorClass is { } c && ExportQueries.HistoryGone.Contains(c))
             {
                 log.LogWarning("The pinned version v{Version} of {Table} is no longer retained ({ErrorClass})", plan.ToVersion, table, c);
-                current = await ReadLatestVersionAsync(context.Workspace, context.WarehouseId, table, cancellationToken);
+                latest = await ReadLatestCommitAsync(context.Workspace, context.WarehouseId, table, cancellationToken);
+                current = latest.Version;
                 (progress, generation, plan) = await RestartVacuumedAsync(context, table, plan, progress, current, cancellationToken);
                 columns = ExportColumns.For(await ReadColumnsAsync(context, table, plan.ToVersion, cancellationToken)
                     ?? throw new WorkspaceException(WorkspaceErrorKind.Other, $"Version {plan.ToVersion} of {table} cannot be read."), config.PkColumn!, config.LabelColumn!);
@@ -152,7 +163,7 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
 
         if (progress.Rows > 0)
             await parts.WriteFinalManifestAsync(config, table, plan, progress, cancellationToken);
-        await state.SaveCheckpointAsync(checkpoint with { Version = plan.ToVersion }, time.GetUtcNow(), cancellationToken);
+        await state.SaveCheckpointAsync(At(checkpoint, plan.ToVersion, latest), time.GetUtcNow(), cancellationToken);
         await exports.DeleteAsync(config.Id, cancellationToken);
         if (progress.Rows == 0)
             return new SyncResult { Outcome = RunOutcome.Succeeded, FromVersion = plan.FromVersion, ToVersion = plan.ToVersion, Message = $"no unlabeled rows changed ({plan.Describe})" };
@@ -230,7 +241,8 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
         => columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))?.Position
            ?? throw new ValidationException($"The result has no column '{name}'.", "databricks_path", "column-not-found");
 
-    private sealed record HistoryEntry(long Version, string? Operation);
+    /// <summary>One DESCRIBE HISTORY row: the version, its operation and its commit timestamp (parsed with its offset: the text follows the session time zone).</summary>
+    private sealed record HistoryEntry(long Version, string? Operation, DateTimeOffset? Timestamp = null);
 
     private static async Task<string> ReadTableIdAsync(SyncContext context, TableName table, CancellationToken cancellationToken)
     {
@@ -258,9 +270,42 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
 
     /// <summary>The table's current Delta version: the same cheap probe (DESCRIBE HISTORY LIMIT 1) a run starts with.</summary>
     public static async Task<long> ReadLatestVersionAsync(IDatabricksWorkspace workspace, string? warehouseId, TableName table, CancellationToken cancellationToken)
+        => (await ReadLatestCommitAsync(workspace, warehouseId, table, cancellationToken)).Version;
+
+    private static async Task<HistoryEntry> ReadLatestCommitAsync(IDatabricksWorkspace workspace, string? warehouseId, TableName table, CancellationToken cancellationToken)
     {
         var latest = await ReadHistoryAsync(workspace, warehouseId, ExportQueries.LatestHistory(table), cancellationToken);
-        return latest.Count > 0 ? latest[0].Version : throw new WorkspaceException(WorkspaceErrorKind.Other, $"DESCRIBE HISTORY returned no rows for {table}.");
+        return latest.Count > 0 ? latest[0] : throw new WorkspaceException(WorkspaceErrorKind.Other, $"DESCRIBE HISTORY returned no rows for {table}.");
+    }
+
+    /// <summary>
+    /// The checkpoint's version is the current one and has the same commit timestamp: the same table, nothing new.
+    /// A table dropped and recreated under the name restarts its versions, and its commit at that version number has
+    /// another timestamp (Delta commit timestamps strictly increase per table); only then, or while the timestamp is
+    /// not known yet, does a run ask DESCRIBE DETAIL for the table id.
+    /// </summary>
+    private static bool IsUnchanged(SyncCheckpoint checkpoint, HistoryEntry latest)
+        => checkpoint.Version == latest.Version && checkpoint.TableId is not null && checkpoint.CommitTimestamp is not null
+           && SameInstant(checkpoint.CommitTimestamp, latest.Timestamp);
+
+    // Instants to the millisecond, DESCRIBE HISTORY's precision: the same commit read in another session time zone is equal.
+    private static bool SameInstant(DateTimeOffset? a, DateTimeOffset? b)
+        => a is { } x && b is { } y && x.ToUnixTimeMilliseconds() == y.ToUnixTimeMilliseconds();
+
+    /// <summary>The checkpoint at <paramref name="version"/>, with its commit timestamp when that is the version the run's probe read.</summary>
+    private static SyncCheckpoint At(SyncCheckpoint checkpoint, long version, HistoryEntry latest)
+        => checkpoint with { Version = version, CommitTimestamp = version == latest.Version ? latest.Timestamp : null };
+
+    private async Task SaveCommitTimestampAsync(SyncCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await state.SaveCheckpointAsync(checkpoint, time.GetUtcNow(), cancellationToken);
+        }
+        catch (Exception ex) when (ex is ConcurrencyException or ConflictException)
+        {
+            // Another run moved the checkpoint since it was read: its own write stands; the next probe learns the timestamp.
+        }
     }
 
     private static Task<List<HistoryEntry>> ReadHistoryAsync(SyncContext context, string statement, CancellationToken cancellationToken)
@@ -269,10 +314,11 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
     private static async Task<List<HistoryEntry>> ReadHistoryAsync(IDatabricksWorkspace workspace, string? warehouseId, string statement, CancellationToken cancellationToken)
     {
         var result = await workspace.ExecuteAsync(statement, null, new StatementOptions { WarehouseId = warehouseId }, cancellationToken);
-        int version = IndexOf(result.Columns, "version"), operation = IndexOf(result.Columns, "operation");
+        int version = IndexOf(result.Columns, "version"), operation = IndexOf(result.Columns, "operation"), timestamp = IndexOf(result.Columns, "timestamp");
         var list = new List<HistoryEntry>();
         await foreach (var row in result.ReadRowsAsync(cancellationToken))
-            list.Add(new HistoryEntry(long.Parse(row[version]!, CultureInfo.InvariantCulture), row[operation]));
+            list.Add(new HistoryEntry(long.Parse(row[version]!, CultureInfo.InvariantCulture), row[operation],
+                DateTimeOffset.TryParse(row[timestamp], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null));
         return list;
     }
 

@@ -14,7 +14,7 @@ public sealed record VolumeSyncOptions
 {
     /// <summary>
     /// Small files are latency-bound (download, upload, manifest write each): 8 at a time keeps the pipes busy, while a
-    /// large file holds at most two 8 MiB blocks, so eight large ones stay within the memory budget.
+    /// large file holds at most two 4 MiB blocks, so eight large ones stay within the memory budget.
     /// </summary>
     public int MaxParallelTransfers { get; init; } = 8;
 }
@@ -40,8 +40,8 @@ public sealed class VolumeForwardSync(IBlobStore blobs, SyncStateRepository stat
                 async (file, ct) =>
                 {
                     var entry = (VolumeEntry)file.Handle;
-                    await using var content = inputs is null ? await context.Workspace.DownloadFileAsync(entry.Path, ct)
-                        : new HashingReadStream(await context.Workspace.DownloadFileAsync(entry.Path, ct));
+                    var download = plan.Track(await context.Workspace.DownloadFileAsync(entry.Path, ct));
+                    await using var content = inputs is null ? download : new HashingReadStream(download);
                     var contentType = inputs is null ? "application/octet-stream" : InputContentTypes.For(entry.Path);
                     await blobs.UploadAsync(BlobContainers.Volumes, prefix + file.RelativePath, content, new BlobWriteOptions
                     {

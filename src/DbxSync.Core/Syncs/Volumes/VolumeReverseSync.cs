@@ -31,7 +31,7 @@ public sealed class VolumeReverseSync(IBlobStore blobs, SyncStateRepository stat
                     var directory = root.Combine(file.RelativePath[..slash]);
                     await createdDirectories.GetOrAdd(directory, d => context.Workspace.CreateDirectoryAsync(d, ct));
                 }
-                await using var content = await blobs.OpenReadAsync(BlobContainers.Volumes, prefix + file.RelativePath, ct);
+                await using var content = plan.Track(await blobs.OpenReadAsync(BlobContainers.Volumes, prefix + file.RelativePath, ct));
                 await context.Workspace.UploadFileAsync(target, content, overwrite: true, ct);
             },
             // Only a full scan knows what is gone; a single announced blob says nothing about the others.

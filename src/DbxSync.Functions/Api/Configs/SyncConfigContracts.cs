@@ -8,12 +8,13 @@ namespace DbxSync.Functions.Api.Configs;
 public sealed record SyncConfigResponse(
     string Id, string Name, string? Description, string ConfigType, string DatabricksPath, string ServicePrincipalId,
     string? PkColumn, string? LabelColumn, bool UseStaging, string? StagingVolumePath, string? WarehouseId,
-    int PollIntervalSeconds, bool Enabled, string Status, bool SpreadsheetSafe, bool PropagateDeletes, string UnknownColumns,
+    int PollIntervalSeconds, int? MaxPollIntervalSeconds, bool Enabled, string Status, bool SpreadsheetSafe, bool PropagateDeletes, string UnknownColumns,
     bool OverwriteLabels, string? InputsTable, string? AnnotationsTable, bool InputsManifest, int InputsUrlExpiryHours,
     string? ExportFormat, string? InputColumn, IReadOnlyList<string>? MetadataColumns, string? LongitudeColumn, string? LatitudeColumn,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     DateTimeOffset? NextDueAt = null, DueReason DueReason = DueReason.Due, ConfigErrorState? ErrorState = null,
-    LastRunResponse? LastRun = null, ExportLagSnapshot? ExportLag = null)
+    LastRunResponse? LastRun = null, ExportLagSnapshot? ExportLag = null,
+    int? CurrentPollIntervalSeconds = null, DateTimeOffset? LastCheckedAt = null, DateTimeOffset? UnchangedSince = null)
 {
     /// <summary>A list row: the config, its schedule and its last run (with the last probe) from SyncState.</summary>
     public static SyncConfigResponse From(ConfigListItem item) => From(item.Config, item.Schedule) with
@@ -29,13 +30,17 @@ public sealed record SyncConfigResponse(
     {
         NextDueAt = schedule?.NextDueAt,
         DueReason = schedule?.Reason ?? DueReason.Due,
+        // Adaptive polling: the interval the config is probed at now, and what the last probes found.
+        CurrentPollIntervalSeconds = AdaptiveInterval.Current(schedule ?? new DueSchedule { ConfigId = c.Id }, c),
+        LastCheckedAt = schedule?.LastCheckedAt,
+        UnchangedSince = schedule?.UnchangedSince,
         ErrorState = schedule is { Error: { } error } ? new ConfigErrorState(error, schedule.ErrorSince, schedule.ConsecutiveFailures, schedule.AlertedAt) : null,
     };
 
     public static SyncConfigResponse From(SyncConfig c) => new(
         c.Id, c.Name, c.Description, c.ConfigType.ToWire(), c.DatabricksPath, c.ServicePrincipalId,
         c.PkColumn, c.LabelColumn, c.UseStaging, c.StagingVolumePath, c.WarehouseId,
-        c.PollIntervalSeconds, c.IsActive, c.IsActive ? "active" : "paused", c.SpreadsheetSafe, c.PropagateDeletes,
+        c.PollIntervalSeconds, c.MaxPollIntervalSeconds, c.IsActive, c.IsActive ? "active" : "paused", c.SpreadsheetSafe, c.PropagateDeletes,
         c.UnknownColumns == UnknownColumnPolicy.Ignore ? "ignore" : "reject",
         c.OverwriteLabels, c.InputsTable, c.AnnotationsTable, c.InputsManifest, c.InputsUrlExpiryHours,
         c.ExportFormat, c.InputColumn, c.MetadataColumns, c.LongitudeColumn, c.LatitudeColumn, c.CreatedAt, c.UpdatedAt);

@@ -96,7 +96,8 @@ export async function runNow(id, onProgress) {
       const run = await get(location.pathname + location.search);
       onProgress({ stage: run.progress?.stage ?? run.outcome, done: run.progress?.done ?? run.rows ?? 0, total: run.progress?.total ?? null, unit: run.progress?.unit ?? 'rows', run });
       if (run.outcome !== 'running' && run.outcome !== 'queued') return run;
-      await new Promise((r) => setTimeout(r, 750));
+      // The run record's progress is written about once a second.
+      await new Promise((r) => setTimeout(r, 1000));
     }
   }
   if (!(res.headers.get('content-type') ?? '').includes('ndjson')) return res.json();

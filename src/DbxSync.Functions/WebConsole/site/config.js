@@ -4,6 +4,7 @@ import { access, refresh } from './app.js';
 import { TYPE_NAMES, summarize, nextCell, errorState } from './overview.js';
 import { exportPosition } from './syncs.js';
 import { previewPanel } from './datasets.js';
+import { ProgressRate, drawProgress } from './runprogress.js';
 
 const KNOWN_RUN_FIELDS = new Set(['run_id', 'config_id', 'trigger', 'outcome', 'started_at', 'finished_at', 'duration_ms', 'from_version', 'to_version',
   'rows', 'files', 'bytes', 'updated_rows', 'inserted_rows', 'subject', 'output', 'message', 'error']);
@@ -25,7 +26,9 @@ export async function configDetail(id) {
       fact('Status', badge(config.status)),
       config.error_state ? fact('Error state', errorState(config)) : null,
       fact('Next due', nextCell(summary)),
-      fact('Poll interval', `${config.poll_interval_seconds} s`),
+      fact('Poll interval', `${config.poll_interval_seconds} s`
+        + (config.max_poll_interval_seconds > config.poll_interval_seconds ? `, adaptive up to ${config.max_poll_interval_seconds} s` : '')),
+      listed.last_checked_at ? fact('Last checked', [when(listed.last_checked_at), h('span', { class: 'muted' }, ' · no change since ', when(listed.unchanged_since))]) : null,
       config.config_type === 'table' ? fact('Export', exportCheck(config, lag)) : null,
       isTable ? fact('Key / label', `${config.pk_column} / ${config.label_column}`) : null,
       config.config_type === 'table_reverse' ? fact('Staging', stagingFact(config)) : null,
@@ -54,6 +57,9 @@ export async function configDetail(id) {
   section.append(progress, editPanel, h('h2', {}, 'Runs'), runsTable(config, summary.runs));
   if (preview) section.append(preview.element);
   lastPreview = preview;
+  // A run already going (the timer's, the CLI's, another tab's) is followed live too.
+  const going = runs.find((r) => r.outcome === 'running' || r.outcome === 'queued');
+  if (going) follow(config, going, progress);
   return section;
 }
 
@@ -119,22 +125,45 @@ async function run(config, button, progress, errorEl) {
   bar.removeAttribute('value');
   stage.textContent = 'Starting…';
   try {
-    const result = await runNow(config.id, (p) => {
-      if (p.total) { bar.max = p.total; bar.value = p.done; } else bar.removeAttribute('value');
-      stage.textContent = `${p.stage}: ${p.done.toLocaleString()}${p.total ? ' of ' + p.total.toLocaleString() : ''} ${p.unit}`;
-    });
-    bar.max = 1; bar.value = 1;
-    stage.textContent = `Finished: ${result.outcome.replace('_', ' ')}${result.error ? ' · ' + result.error : result.message ? ' · ' + result.message : ''}`;
-    announce(`Run finished: ${result.outcome}`);
-    const table = document.getElementById('runs');
-    table?.replaceWith(runsTable(config, (await api.runs(config.id)).items));
-    if (lastPreview && result.outcome !== 'failed') await lastPreview.load();
+    const rate = new ProgressRate();
+    const result = await runNow(config.id, (p) => { rate.add(p.run ? p.run.progress : p); drawProgress(rate, bar, stage); });
+    await finished(config, result, bar, stage);
   } catch (e) {
     progress.hidden = true;
     errorEl.textContent = e.message;
     errorEl.hidden = false;
   } finally {
     button.disabled = false;
+  }
+}
+
+async function finished(config, result, bar, stage) {
+  bar.max = 1; bar.value = 1;
+  stage.textContent = `Finished: ${result.outcome.replace('_', ' ')}${result.error ? ' · ' + result.error : result.message ? ' · ' + result.message : ''}`;
+  announce(`Run finished: ${result.outcome}`);
+  const table = document.getElementById('runs');
+  table?.replaceWith(runsTable(config, (await api.runs(config.id)).items));
+  if (lastPreview && result.outcome !== 'failed') await lastPreview.load();
+}
+
+/** Polls a run the page did not start, about once a second, until it ends or the view is left. */
+async function follow(config, r, progress) {
+  progress.hidden = false;
+  const bar = progress.querySelector('progress');
+  const stage = progress.querySelector('#run-stage');
+  const rate = new ProgressRate();
+  let run = r;
+  try {
+    while (run.outcome === 'running' || run.outcome === 'queued') {
+      rate.add(run.progress);
+      drawProgress(rate, bar, stage);
+      await new Promise((done) => setTimeout(done, 1000));
+      if (!progress.isConnected) return;
+      run = await api.run(config.id, run.run_id);
+    }
+    await finished(config, run, bar, stage);
+  } catch (e) {
+    stage.textContent = e.message;
   }
 }
 

@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { h, when, badge } from './dom.js';
+import { h, when, badge, duration } from './dom.js';
 import { access } from './app.js';
 import { firstPage, pagedList } from './pager.js';
 
@@ -25,8 +25,10 @@ export function nextCell(s) {
   if (typeof s.next === 'string') return s.next;
   const text = s.next.getTime() <= Date.now() ? 'due now' : when(s.next.toISOString());
   const reason = s.config.due_reason && s.config.due_reason !== 'due' ? h('span', { class: 'muted' }, ` (${s.config.due_reason})`) : null;
+  // Adaptive polling: the interval it is probed at now (it doubles while nothing changes, up to the config's cap).
+  const every = s.config.current_poll_interval_seconds ? h('span', { class: 'muted' }, ` · every ${duration(s.config.current_poll_interval_seconds * 1000)}`) : null;
   const events = s.config.config_type.endsWith('_reverse') ? h('span', { class: 'muted' }, ' · on file drop') : null;
-  return h('span', {}, text, reason, events);
+  return h('span', {}, text, reason, every, events);
 }
 
 /** A config in an error episode: its reason and since when (null when it is healthy). */
