@@ -69,7 +69,9 @@ public sealed class LeftAloneTests
 
         Assert.Equal(0, report.GetProperty("unguarded").GetInt64());
         Assert.Equal("2", report.GetProperty("not_applied_keys")[0].GetProperty("key").GetString());
-        Assert.Single(await stack.ListAsync(BlobContainers.Exports, LeftAloneRows.Prefix(TableName.Parse(table))));
+        // Row 2's columns differ from the table's: it was edited, so the export's change detection sends it again,
+        // not a left-alone file as well.
+        Assert.Empty(await stack.ListAsync(BlobContainers.Exports, LeftAloneRows.Prefix(TableName.Parse(table))));
     }
 
     [Fact]

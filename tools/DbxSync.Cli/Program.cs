@@ -2,6 +2,9 @@ using DbxSync.Cli;
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+// SIGTERM too (a soak in the background stopped with kill): the command ends as on Ctrl-C, the soak with its summary.
+using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+    context => { context.Cancel = true; cancel.Cancel(); });
 try
 {
     return args switch

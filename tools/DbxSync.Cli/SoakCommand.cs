@@ -9,7 +9,7 @@ namespace DbxSync.Cli;
 /// </summary>
 public static class SoakCommand
 {
-    public const string Usage = "soak N [--seed S] [--faults " + "throttle,unavailable,slow-statements,storage-stall,kill-worker,overwrite-labeled,edit-row,delete-row,drop-marker|all|none]";
+    public const string Usage = "soak N [--seed S] [--faults " + "throttle,unavailable,slow-statements,storage-stall,storage-errors,kill-worker,overwrite-labeled,edit-row,delete-row,drop-marker|all|none]";
 
     public static async Task<int> ExecuteAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -41,7 +41,10 @@ public static class SoakCommand
             WarehouseId = ApiClient.Env("DATABRICKS_WAREHOUSE_ID"),
             EmulatorUrl = new Uri(ApiClient.Env("DATABRICKS_HOST")),
             StoragePid = int.TryParse(Environment.GetEnvironmentVariable("DBXSYNC_STORAGE_PID"), out var pid) ? pid : null,
+            StorageFaultsUrl = Environment.GetEnvironmentVariable("DBXSYNC_STORAGE_FAULTS_URL") is { Length: > 0 } url ? new Uri(url) : null,
         };
+        if (faults.Contains(SoakFault.StorageErrors) && stack.StorageFaultsUrl is null)
+            throw new ArgumentException("storage-errors needs the app's storage behind the fault proxy: ./dbxsync down, then ./dbxsync soak starts the stack with it");
         var result = await new SoakRunner(stack, new SoakOptions { Cycles = cycles, Seed = seed, Faults = faults }, Console.Out).RunAsync(cancellationToken);
         return result.Passed ? 0 : 1;
     }

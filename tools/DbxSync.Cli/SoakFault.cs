@@ -11,6 +11,8 @@ public enum SoakFault
     SlowStatements,
     /// <summary>Azurite is frozen (SIGSTOP) for a few seconds while the export runs: storage calls stall and time out.</summary>
     StorageStall,
+    /// <summary>A share of the app's storage requests is answered 503 ServerBusy, 500 InternalError or a reset connection (the storage fault proxy).</summary>
+    StorageErrors,
     /// <summary>The worker is killed with SIGKILL while the export runs; the host restarts it.</summary>
     KillWorker,
     /// <summary>The labeler drops a file, then overwrites it with other labels while the import may be running.</summary>
@@ -31,6 +33,7 @@ public static class SoakFaults
     {
         SoakFault.SlowStatements => "slow-statements",
         SoakFault.StorageStall => "storage-stall",
+        SoakFault.StorageErrors => "storage-errors",
         SoakFault.KillWorker => "kill-worker",
         SoakFault.OverwriteLabeled => "overwrite-labeled",
         SoakFault.EditRow => "edit-row",

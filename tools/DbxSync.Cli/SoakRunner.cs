@@ -9,11 +9,13 @@ public sealed record SoakOptions
     public required int Cycles { get; init; }
     public required int Seed { get; init; }
     public IReadOnlyList<SoakFault> Faults { get; init; } = SoakFaults.All;
-    /// <summary>Chance of each allowed fault kind in each cycle.</summary>
+    /// <summary>Share of cycles each allowed fault kind strikes (evenly spread: <see cref="SoakSchedule"/>).</summary>
     public double FaultChance { get; init; } = 0.3;
     public int MinRows { get; init; } = 5;
     public int MaxRows { get; init; } = 25;
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(240);
+    /// <summary>Share of the app's storage requests failed in a cycle with storage-errors; the SDKs' retries must absorb them.</summary>
+    public double StorageErrorRate { get; init; } = 0.05;
 }
 
 public sealed record SoakResult(bool Passed, int Cycles, int? FailedCycle, IReadOnlyList<string> Problems);
@@ -21,7 +23,7 @@ public sealed record SoakResult(bool Passed, int Cycles, int? FailedCycle, IRead
 /// <summary>
 /// N labeling cycles against the running stack, faults drawn from the seed, an exactness check after each cycle.
 /// Each cycle's draws come from its own generator (seed, cycle), so a replay with the same seed meets the same
-/// faults at the same cycle whatever the timing of earlier ones.
+/// faults at the same cycle whatever the timing of earlier ones (<see cref="SoakSchedule"/>).
 /// </summary>
 public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter output)
 {
@@ -41,9 +43,11 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
         output.WriteLine($"soak: {options.Cycles} cycles, seed {options.Seed}, faults {string.Join(",", options.Faults.Select(f => f.Name()))}");
         await SetUpAsync(cancellationToken);
         var failedBefore = await stack.EmulatorFailedRequestsAsync(cancellationToken);
+        var storageBefore = await stack.StorageErrorsAsync(cancellationToken);
         var startsBefore = (await stack.WorkerAsync(cancellationToken)).Starts;
         List<string> problems = [];
         var cycle = 1;
+        var interrupted = false;
         for (; cycle <= options.Cycles + 1 && problems.Count == 0; cycle++)
         {
             var last = cycle > options.Cycles;
@@ -58,23 +62,35 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
             {
                 problems = [exception.Message];
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped (Ctrl-C, SIGTERM): the summary still covers the cycles completed.
+                interrupted = true;
+            }
             finally
             {
                 await stack.SetEmulatorFaultsAsync(new { reset = true }, CancellationToken.None);
+                await stack.SetStorageFaultsAsync(new { reset = true }, CancellationToken.None);
             }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(last ? "final" : $"cycle {cycle}/{options.Cycles}")}: {_ledger.Count} rows, {_ledger.Labeled} labeled, faults [{string.Join(",", faults.Select(f => f.Name()))}], {cycleClock.Elapsed.TotalSeconds:F1} s: {(problems.Count == 0 ? "exact" : "FAILED")}"));
+                $"{(last ? "final" : $"cycle {cycle}/{options.Cycles}")}: {_ledger.Count} rows, {_ledger.Labeled} labeled, faults [{string.Join(",", faults.Select(f => f.Name()))}], {cycleClock.Elapsed.TotalSeconds:F1} s: {(interrupted ? "interrupted" : problems.Count == 0 ? "exact" : "FAILED")}"));
+            if (interrupted) break;
         }
 
         var failedCycle = problems.Count == 0 ? (int?)null : cycle - 1;
         var retries = await stack.EmulatorFailedRequestsAsync(CancellationToken.None) - failedBefore;
         var restarts = (await stack.WorkerAsync(CancellationToken.None)).Starts - startsBefore;
+        var storageErrors = (await stack.StorageErrorsAsync(CancellationToken.None)).Select(kv => (kv.Key, Count: kv.Value - storageBefore.GetValueOrDefault(kv.Key))).ToList();
         output.WriteLine("summary:");
         output.WriteLine($"  seed {options.Seed}, cycles {Math.Min(cycle - 1, options.Cycles)} of {options.Cycles}, wall time {clock.Elapsed:hh\\:mm\\:ss}");
         output.WriteLine($"  rows {_nextId - 1} inserted, {_ledger.Count} in the table, {_ledger.Labeled} labeled");
-        output.WriteLine($"  faults {string.Join(", ", _injected.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key.Name()} {kv.Value}"))}");
-        output.WriteLine($"  retries: {retries} requests answered 429/503, {restarts?.ToString(CultureInfo.InvariantCulture) ?? "?"} worker restarts, {_rerunsRequested} runs requested again");
-        if (failedCycle is null)
+        output.WriteLine($"  faults (cycles struck, by kind): {string.Join(", ", options.Faults.Select(f => $"{f.Name()} {_injected[f]}"))}");
+        output.WriteLine($"  retries: {retries} Databricks requests answered 429/503, {storageErrors.Sum(e => e.Count)} storage requests failed"
+            + $" ({(storageErrors.Count == 0 ? "no proxy" : string.Join(", ", storageErrors.Select(e => $"{e.Key.Replace('_', ' ')} {e.Count}")))}),"
+            + $" {restarts?.ToString(CultureInfo.InvariantCulture) ?? "?"} worker restarts, {_rerunsRequested} runs requested again");
+        if (interrupted)
+            output.WriteLine($"  checks: every completed cycle exact; interrupted in cycle {cycle} (replay: ./dbxsync soak {options.Cycles} --seed {options.Seed})");
+        else if (failedCycle is null)
             output.WriteLine("  checks: every cycle exact (labels, deleted rows, export rows, failed/, stale rows re-exported)");
         else
         {
@@ -82,7 +98,7 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
             output.WriteLine($"  checks: FAILED at cycle {failedCycle} (seed {options.Seed}; replay: ./dbxsync soak {options.Cycles} --seed {options.Seed}{faults}):");
             foreach (var problem in problems.Take(20)) output.WriteLine($"    {problem}");
         }
-        return new SoakResult(failedCycle is null, options.Cycles, failedCycle, problems);
+        return new SoakResult(failedCycle is null && !interrupted, options.Cycles, failedCycle, problems);
     }
 
     private async Task SetUpAsync(CancellationToken cancellationToken)
@@ -114,8 +130,8 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
 
     private async Task<List<string>> CycleAsync(int cycle, SortedSet<SoakFault> faults, CancellationToken cancellationToken)
     {
-        var random = CycleRandom(options.Seed, cycle);
-        foreach (var fault in Draw(random, options.Faults, options.FaultChance)) faults.Add(fault);
+        var random = SoakSchedule.CycleRandom(options.Seed, cycle);
+        foreach (var fault in SoakSchedule.FaultsOf(options.Seed, cycle, options.Cycles, options.Faults, options.FaultChance)) faults.Add(fault);
         foreach (var fault in faults) _injected[fault]++;
 
         // 1. New rows.
@@ -134,6 +150,13 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
             throttle_rate = faults.Contains(SoakFault.Throttle) ? 0.15 : 0,
             unavailable_rate = faults.Contains(SoakFault.Unavailable) ? 0.15 : 0,
             statement_delay_ms = faults.Contains(SoakFault.SlowStatements) ? 1500 : 0,
+        }, cancellationToken);
+        // Storage errors stay on through the export and the import, for the app and the host's triggers alike.
+        await stack.SetStorageFaultsAsync(new
+        {
+            reset = true,
+            seed = random.Next(),
+            error_rate = faults.Contains(SoakFault.StorageErrors) ? options.StorageErrorRate : 0,
         }, cancellationToken);
         await RequestRunAsync(_exportId, cancellationToken);
         if (faults.Contains(SoakFault.KillWorker) && (await stack.WorkerAsync(cancellationToken)).Pid is { } worker)
@@ -203,16 +226,10 @@ public sealed class SoakRunner(SoakStack stack, SoakOptions options, TextWriter 
 
         // 6. The exactness check.
         await stack.SetEmulatorFaultsAsync(new { reset = true }, cancellationToken);
+        await stack.SetStorageFaultsAsync(new { reset = true }, cancellationToken);
         problems.AddRange(_ledger.Check(await ReadTableAsync(cancellationToken)));
         return problems;
     }
-
-    /// <summary>The generator of one cycle: the same for a seed and cycle in every process (unlike HashCode.Combine).</summary>
-    public static Random CycleRandom(int seed, int cycle) => new(unchecked(seed * 1_000_003 + cycle));
-
-    /// <summary>The faults a cycle meets: each allowed kind with its chance, drawn first from the cycle's generator.</summary>
-    public static IReadOnlyList<SoakFault> Draw(Random random, IReadOnlyList<SoakFault> allowed, double chance) =>
-        allowed.Where(_ => random.NextDouble() < chance).ToList();
 
     private async Task<List<string>> FinalExportAsync(CancellationToken cancellationToken)
     {

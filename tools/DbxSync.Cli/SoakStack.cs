@@ -24,6 +24,8 @@ public sealed class SoakStack
     public required Uri EmulatorUrl { get; init; }
     /// <summary>The pid of the storage emulator, to freeze for storage stalls; null when not known.</summary>
     public int? StoragePid { get; init; }
+    /// <summary>The storage fault proxy's control endpoint (…/_faults) in front of the app's storage; null when there is none.</summary>
+    public Uri? StorageFaultsUrl { get; init; }
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
@@ -38,6 +40,22 @@ public sealed class SoakStack
     {
         var stats = await Http.GetFromJsonAsync<JsonObject>(new Uri(EmulatorUrl, "/emulator/stats"), cancellationToken);
         return stats?["failed_requests"]?.AsObject().Sum(kv => (long?)kv.Value ?? 0) ?? 0;
+    }
+
+    /// <summary>Sets the storage fault proxy (reset, seed, error_rate); nothing when there is none.</summary>
+    public async Task SetStorageFaultsAsync(object settings, CancellationToken cancellationToken)
+    {
+        if (StorageFaultsUrl is null) return;
+        using var response = await Http.PostAsJsonAsync(StorageFaultsUrl, settings, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Storage requests the proxy failed so far, by kind (server_busy, internal_error, connection_reset): each one a retry by the app.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> StorageErrorsAsync(CancellationToken cancellationToken)
+    {
+        if (StorageFaultsUrl is null) return new Dictionary<string, long>();
+        var stats = await Http.GetFromJsonAsync<JsonObject>(new Uri(StorageFaultsUrl.AbsoluteUri.TrimEnd('/') + "/stats"), cancellationToken);
+        return stats?["injected"]?.AsObject().ToDictionary(kv => kv.Key, kv => (long?)kv.Value ?? 0) ?? new Dictionary<string, long>();
     }
 
     /// <summary>The local host's view of its worker (pid and how often one was started); nulls under another host.</summary>

@@ -11,7 +11,8 @@ namespace DbxSync.Core.Syncs.LabeledImport;
 /// file through read_files, or a staging table filled by JSON-parameter INSERTs) and the query that finds the
 /// rows the guard left alone. A label is applied only to the row as it was exported (its marker still matches) and
 /// only over an empty label unless the config overwrites labels; a key with a marker that is gone from the table is not
-/// brought back; a row without a marker (a key the labeling side added) is inserted.
+/// brought back; a row with an empty marker (a key the labeling side added) is inserted. A file without the marker
+/// column inserts nothing: a key the table lacks may be a row deleted since its export, and nothing in the file tells.
 /// Identifiers are validated and quoted; values are parameters or come from the staged file, never spliced.
 /// </summary>
 public sealed class MergeStatementBuilder
@@ -168,10 +169,12 @@ public sealed class MergeStatementBuilder
         var insertValues = string.Join(", ", _targets.Select(t => "s." + Quote(t)));
         var labelRule = _overwriteLabels ? $"NOT (t.{label} <=> s.{label})" : $"t.{label} IS NULL";
         var matched = RowGuard is { } guard ? $"{guard} AND {labelRule}" : labelRule;
-        var notMatched = HasMarker ? $" AND s.{Marker} IS NULL" : "";
+        // Without the marker column a missing key is left alone and reported as deleted: inserting it could bring back
+        // a row deleted since its export (the soak's drop-marker + delete-row finding). Labelers add rows through a
+        // file that keeps the column, with an empty marker.
+        var insert = HasMarker ? $" WHEN NOT MATCHED AND s.{Marker} IS NULL THEN INSERT ({insertColumns}) VALUES ({insertValues})" : "";
         return $"MERGE INTO {_table.Quoted} AS t USING ({source}) AS s ON t.{pk} = s.{pk} " +
-               $"WHEN MATCHED AND {matched} THEN UPDATE SET {label} = s.{label} " +
-               $"WHEN NOT MATCHED{notMatched} THEN INSERT ({insertColumns}) VALUES ({insertValues})";
+               $"WHEN MATCHED AND {matched} THEN UPDATE SET {label} = s.{label}{insert}";
     }
 
     /// <summary>
@@ -194,13 +197,12 @@ public sealed class MergeStatementBuilder
     /// Whether a row left alone as changed would be stranded, i.e. must be exported again because the change feed will
     /// not send it. A row whose marker differs while the file's other columns still hold the table's values did not
     /// change (another formula, session or type made the marker differ): nothing will show it again. A row whose
-    /// marker and columns both differ was edited since its export, and the change feed sends (or sent) its new
-    /// content, so exporting it again would duplicate it. Without the marker, or without columns to compare, nothing
+    /// columns differ was edited since its export, whether a marker says so too or the row has none (without a marker
+    /// it counts as changed only because its columns differ): the change feed sends (or sent) its new content, and
+    /// exporting it again would duplicate it (the soak's finding, seed 1 cycle 3). Without columns to compare, nothing
     /// tells the two apart: the row counts as stranded.
     /// </summary>
-    private string Stranded => HasMarker && SameContent is { } same
-        ? $"(s.{Marker} IS NULL OR coalesce({same}, false))"
-        : "true";
+    private string Stranded => SameContent is { } same ? $"coalesce({same}, false)" : "true";
 
     /// <summary>
     /// The target row's marker by the formula each labeled row's marker was made with: a file exported before the
@@ -226,7 +228,7 @@ public sealed class MergeStatementBuilder
 /// <summary>Why a labeled row was not applied (the words used in run messages and reports).</summary>
 public static class NotAppliedReason
 {
-    /// <summary>The key has a marker but is gone from the table (deleted since the export): not brought back.</summary>
+    /// <summary>The key is gone from the table (deleted since the export), and the row has a marker or the file has no marker column: not brought back.</summary>
     public const string Deleted = "deleted";
     /// <summary>The row's content changed since it was exported: the label was meant for the old content.</summary>
     public const string Changed = "changed";
