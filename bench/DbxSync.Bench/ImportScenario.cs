@@ -12,7 +12,6 @@ namespace DbxSync.Bench;
 public static class ImportScenario
 {
     private static readonly string[] Columns = ["id", "text", "category", "score", "quantity", "flagged", "region", "label"];
-    private static readonly string[] Types = ["BIGINT", "STRING", "STRING", "DOUBLE", "INT", "BOOLEAN", "STRING", "STRING"];
 
     public static async Task<List<CaseResult>> RunAsync(BenchContext ctx, long rows, CancellationToken ct)
     {
@@ -53,14 +52,9 @@ public static class ImportScenario
             await ctx.Workspace.UploadFileAsync(rawPath, content, overwrite: true, ct);
         });
 
-        // The engine alone: MERGE of the staged file, the statement the app sends (labels are the same: no net change).
-        // The header's own names: read_files binds a given schema to a headed CSV by name.
-        var schema = string.Join(", ", Columns.Select(c => $"`{c}` STRING"));
-        var projection = string.Join(", ", Columns.Select((c, i) => $"CAST(NULLIF(`{c}`, '') AS {Types[i]}) AS `{c}`"));
-        var quoted = string.Join(", ", Columns.Select(c => $"`{c}`"));
-        var merge = $"MERGE INTO `{BenchContext.Catalog}`.`{BenchContext.Schema}`.`import_{ctx.Suffix}` AS t USING (SELECT {projection} FROM read_files('{rawPath}', format => 'csv', header => true, multiLine => true, quote => '\"', escape => '\"', encoding => 'UTF-8', mode => 'FAILFAST', schema => '{schema}') " +
-                    $"WHERE NULLIF(`{Columns[7]}`, '') IS NOT NULL) AS s ON t.`id` = s.`id` WHEN MATCHED THEN UPDATE SET `label` = s.`label` " +
-                    $"WHEN NOT MATCHED THEN INSERT ({quoted}) VALUES ({string.Join(", ", Columns.Select(c => $"s.`{c}`"))})";
+        // The engine alone: the MERGE the app sends for this file (with its row-marker guard), built by the app's own
+        // MergeStatementBuilder from the same file's validation, over the same staged bytes (labels are the same: no net change).
+        var merge = await AppMergeAsync(ctx, configId, name, staging, rawPath, ct);
         var engine = await SecondsAsync(async () =>
         {
             var result = await ctx.Workspace.ExecuteAsync(merge, null, new StatementOptions { WarehouseId = ctx.WarehouseId, IsWrite = true }, ct);
@@ -98,6 +92,26 @@ public static class ImportScenario
                 Limits = limits, Targets = targets,
             },
         ];
+    }
+
+    /// <summary>The guarded MERGE LabeledImportSync sends for the staged file at <paramref name="stagedPath"/>.</summary>
+    private static async Task<string> AppMergeAsync(BenchContext ctx, string configId, string tableName, string staging, string stagedPath, CancellationToken ct)
+    {
+        var table = DbxSync.Core.Sql.TableName.Parse(tableName);
+        var tableInfo = await ctx.Workspace.GetTableAsync(table.FullName, ct) ?? throw new InvalidOperationException($"{tableName} is gone");
+        var config = new DbxSync.Core.Configs.SyncConfig
+        {
+            Id = configId, Name = "bench import", ConfigType = DbxSync.Core.Configs.SyncConfigType.TableReverse, DatabricksPath = tableName,
+            ServicePrincipalId = "bench", PkColumn = "id", LabelColumn = "label", UseStaging = true, StagingVolumePath = staging,
+            CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+        };
+        var validation = await DbxSync.Core.Syncs.LabeledImport.LabeledFileValidator.ValidateAsync(
+            c => ctx.Workspace.DownloadFileAsync(stagedPath, c), tableInfo, config, long.MaxValue, null, ct);
+        if (!validation.IsValid) throw new InvalidOperationException("the bench's labeled file does not validate");
+        var markerColumns = tableInfo.Columns.Where(c => !string.Equals(c.Name, config.LabelColumn, StringComparison.OrdinalIgnoreCase))
+            .Select(c => new DbxSync.Core.Syncs.MarkerColumn(c.Name, c.TypeText)).ToList();
+        var builder = new DbxSync.Core.Syncs.LabeledImport.MergeStatementBuilder(table, validation, markerColumns, config.OverwriteLabels);
+        return builder.Merge(builder.StagedFileSource(stagedPath));
     }
 
     private static async Task WriteLabeledCsvAsync(StreamWriter text, long rows)
