@@ -163,10 +163,18 @@ public sealed class ExportPartsTests : SyncStackTest
         do
         {
             Assert.True(runs.Count < 10, "the export never finished");
-            runs.Add(await NextQueuedRunAsync(stack, queue, export.Id));
+            var next = await NextQueuedRunAsync(stack, queue, export.Id);
+            // The cut run lets go of its lease once its cancelled statement has returned: a run that meets the lease
+            // still held is skipped, as in production, and the next one goes on.
+            for (var wait = 0; next.Outcome == RunOutcome.Skipped && wait < 40; wait++)
+            {
+                await Task.Delay(500);
+                next = await stack.Runner.RunAsync(new RunRequest(export.Id, RunTrigger.Timer));
+            }
+            runs.Add(next);
         }
         while (runs[^1].Outcome == RunOutcome.Partial);
-        Assert.True(runs[^1].Outcome == RunOutcome.Succeeded, runs[^1].Error);
+        Assert.True(runs[^1].Outcome == RunOutcome.Succeeded, $"{runs[^1].Outcome}: {runs[^1].Error ?? runs[^1].Message}");
         Assert.All(runs, r => Assert.Equal(pinned, r.ToVersion));
         var parts = await ReadPartsAsync(stack, export.Id);
         Assert.Equal(3, parts.Count);
