@@ -52,13 +52,7 @@ public sealed class ExportPartsTests : SyncStackTest
     [Fact]
     public async Task A_snapshot_stopped_by_the_run_limit_ends_partial_and_later_runs_continue_at_the_pinned_version()
     {
-        var queue = new CollectingRunQueue();
-        var stack = await LimitedStackAsync(queue, partRows: 25);
-        var table = await stack.CreateItemsTableAsync(70, changeDataFeed: true);
-        var pinned = await stack.VersionAsync(table);
-        var export = await stack.CreateTableConfigAsync(table);
-        stack.Handle.Faults.SlowStatementMatch = PageStatement;
-        stack.Handle.Faults.StatementDelay = PageDelay;
+        var (queue, stack, table, pinned, export) = await SlowedSnapshotAsync();
 
         var first = await stack.RunAsync(export.Id);
         Assert.True(first.Outcome == RunOutcome.Partial, first.Error ?? first.Message);
@@ -132,13 +126,7 @@ public sealed class ExportPartsTests : SyncStackTest
     [Fact]
     public async Task A_run_cut_off_by_its_hard_limit_in_the_middle_of_a_part_is_transient_not_requeued_and_the_part_is_redone_once_at_the_pinned_version()
     {
-        var queue = new CollectingRunQueue();
-        var stack = await LimitedStackAsync(queue, partRows: 25);
-        var table = await stack.CreateItemsTableAsync(70, changeDataFeed: true);
-        var pinned = await stack.VersionAsync(table);
-        var export = await stack.CreateTableConfigAsync(table);
-        stack.Handle.Faults.SlowStatementMatch = PageStatement;
-        stack.Handle.Faults.StatementDelay = PageDelay;
+        var (queue, stack, table, pinned, export) = await SlowedSnapshotAsync();
         var first = await stack.RunAsync(export.Id);
         Assert.True(first.Outcome == RunOutcome.Partial, first.Error ?? first.Message);
         var partOne = Assert.Single(await ExportFiles.CsvNamesAsync(stack, export.Id));
@@ -234,6 +222,19 @@ public sealed class ExportPartsTests : SyncStackTest
     });
 
     /// <summary>One timer tick; the run it queued for the config, run as RunSync runs it (other tests' configs are left alone).</summary>
+    /// <summary>A 70-row table in 25-row parts whose page statements are slowed so that a run stops after one part.</summary>
+    private async Task<(CollectingRunQueue Queue, SyncStack Stack, string Table, long Pinned, DbxSync.Core.Configs.SyncConfig Export)> SlowedSnapshotAsync()
+    {
+        var queue = new CollectingRunQueue();
+        var stack = await LimitedStackAsync(queue, partRows: 25);
+        var table = await stack.CreateItemsTableAsync(70, changeDataFeed: true);
+        var pinned = await stack.VersionAsync(table);
+        var export = await stack.CreateTableConfigAsync(table);
+        stack.Handle.Faults.SlowStatementMatch = PageStatement;
+        stack.Handle.Faults.StatementDelay = PageDelay;
+        return (queue, stack, table, pinned, export);
+    }
+
     private static async Task<SyncRun> NextQueuedRunAsync(SyncStack stack, CollectingRunQueue queue, string configId)
     {
         await stack.Scheduler.TickAsync();
