@@ -33,4 +33,25 @@ public sealed class DueScheduleTests
         Assert.DoesNotContain(third.Runs, r => r.ConfigId == config.Id);
         await stack.ConfigService.SetStatusAsync(config.Id, DbxSync.Core.Configs.SyncConfigStatus.Paused, null);
     }
+
+    [Fact]
+    public async Task A_resumed_config_is_due_at_the_next_tick_not_a_poll_interval_after_its_last_claim()
+    {
+        var queue = new CollectingRunQueue();
+        await using var stack = await SyncStack.CreateAsync(s => s.AddSingleton<IRunQueue>(queue));
+        var table = await stack.CreateItemsTableAsync(3, changeDataFeed: true);
+        var config = await stack.CreateTableConfigAsync(table);
+        await stack.Scheduler.TickAsync();
+        Assert.Single(queue.Runs, r => r.ConfigId == config.Id);
+
+        // Paused and resumed a moment later: the claim's next due time (a poll interval away) no longer holds it back.
+        await stack.ConfigService.SetStatusAsync(config.Id, DbxSync.Core.Configs.SyncConfigStatus.Paused, null);
+        await stack.Scheduler.TickAsync();
+        Assert.Single(queue.Runs, r => r.ConfigId == config.Id);
+        await stack.ConfigService.SetStatusAsync(config.Id, DbxSync.Core.Configs.SyncConfigStatus.Active, null);
+        await stack.Scheduler.TickAsync();
+
+        Assert.Equal(2, queue.Runs.Count(r => r.ConfigId == config.Id));
+        await stack.ConfigService.SetStatusAsync(config.Id, DbxSync.Core.Configs.SyncConfigStatus.Paused, null);
+    }
 }

@@ -81,7 +81,19 @@ public sealed class SyncConfigService(
         if (current.Status == status) return current;
         var saved = await configs.ReplaceAsync(current with { Status = status, UpdatedAt = time.GetUtcNow() }, cancellationToken);
         logger.LogInformation("Sync config {ConfigId} is now {Status}", id, status);
+        if (status == SyncConfigStatus.Active) await DueAtOnceAsync(saved, cancellationToken);
         return saved;
+    }
+
+    /// <summary>
+    /// A resumed config is due at the next tick, not a poll interval (or a backoff, or an adaptive interval) after its
+    /// last run: whoever resumes it expects it to catch up with what changed while it was paused. Its error episode, if
+    /// any, stands until a run ends it.
+    /// </summary>
+    private async Task DueAtOnceAsync(SyncConfig resumed, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await schedules.UpdateAsync(resumed.Id, s => s.NextDueAt is { } at && at > now ? s with { NextDueAt = now } : s, cancellationToken);
     }
 
     public async Task DeleteAsync(string id, string? ifMatch, CancellationToken cancellationToken = default)
