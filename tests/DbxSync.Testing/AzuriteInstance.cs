@@ -73,6 +73,8 @@ public sealed class AzuriteInstance : IDisposable
         var executable = RepoPaths.Combine("node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing). Run `npm ci` in {RepoPaths.Root} first.");
+        // tools/azurite.js: the same CLI without the blob GC pass every 10 minutes that stalls every request.
+        var launcher = RepoPaths.Combine("tools", "azurite.js");
 
         var (blobPort, queuePort, tablePort) = (FreePort(), FreePort(), FreePort());
         // Started under a watchdog shell: the test host is often ended by the test runner without its ProcessExit
@@ -87,7 +89,8 @@ public sealed class AzuriteInstance : IDisposable
         };
         startInfo.ArgumentList.Add("-c");
         startInfo.ArgumentList.Add(WatchdogScript);
-        startInfo.ArgumentList.Add(executable);
+        startInfo.ArgumentList.Add("node");
+        startInfo.ArgumentList.Add(launcher);
         foreach (var argument in new[]
                  {
                      "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry",
