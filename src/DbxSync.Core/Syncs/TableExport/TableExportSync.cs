@@ -40,12 +40,15 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
         var log = context.Logger;
         var checkpoint = await state.GetCheckpointAsync(config.Id, cancellationToken);
 
-        var latest = await ReadLatestCommitAsync(context.Workspace, context.WarehouseId, table, cancellationToken);
+        // The recent history in one statement: the latest version, and for a small change the versions since the
+        // checkpoint, which answer both "same table?" and "only no-data versions?" without more statements.
+        var recent = await ReadHistoryAsync(context, ExportQueries.History(table, RecentHistory), cancellationToken);
+        var latest = recent.Count > 0 ? recent[0] : throw new WorkspaceException(WorkspaceErrorKind.Other, $"DESCRIBE HISTORY returned no rows for {table}.");
         var current = latest.Version;
         // The checkpoint's version with the same commit timestamp: the same table, unchanged (one statement).
         if (IsUnchanged(checkpoint, latest))
             return SyncResult.NoChange($"table is at version {current}, already exported", current);
-        var tableId = await ReadTableIdAsync(context, table, cancellationToken);
+        var tableId = SameTableAsCheckpoint(checkpoint, recent) ? checkpoint.TableId! : await ReadTableIdAsync(context, table, cancellationToken);
         if (checkpoint.Version is not null && checkpoint.TableId is not null && checkpoint.TableId != tableId)
         {
             // A new generation first, then a checkpoint without a version: a crash in between only starts one more
@@ -79,14 +82,19 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
         }
 
         var toVersion = progress?.ToVersion ?? current;
-        if (progress is null && checkpoint.Version is { } last && await OnlyNoDataVersionsAsync(context, table, last, toVersion, cancellationToken))
+        if (progress is null && checkpoint.Version is { } last && await OnlyNoDataVersionsAsync(context, table, recent, last, toVersion, cancellationToken))
         {
             await state.SaveCheckpointAsync(At(checkpoint, toVersion, latest), time.GetUtcNow(), cancellationToken);
             log.LogInformation("Versions {From}-{To} of {Table} change no data; checkpoint advanced", last + 1, toVersion, table);
             return SyncResult.NoChange($"versions {last + 1}-{toVersion} change no data", toVersion) with { FromVersion = last + 1 };
         }
 
-        var schema = await ReadColumnsAsync(context, table, toVersion, cancellationToken);
+        // The checkpoint's schema is read beside the current one: a change plan compares the two (and one statement's
+        // round trip is most of a small export's fixed cost).
+        var schemaNow = ReadColumnsAsync(context, table, toVersion, cancellationToken);
+        var schemaBefore = progress is null && checkpoint.Version is { } since ? ReadColumnsAsync(context, table, since, cancellationToken) : Task.FromResult<IReadOnlyList<SqlColumn>?>(null);
+        await Task.WhenAll(schemaNow, schemaBefore);
+        var schema = await schemaNow;
         ExportPlan? plan = null;
         if (progress is not null && schema is null)
         {
@@ -107,7 +115,7 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
         {
             plan ??= checkpoint.Version is not { } previous
                 ? ExportPlan.Snapshot(toVersion, generation == 0 ? "first run" : $"first run of export generation {generation}")
-                : await PlanChangesAsync(context, table, schema, previous, toVersion, cancellationToken);
+                : PlanChanges(context, table, await schemaBefore, schema, previous, toVersion);
         }
 
         ExportPartsWritten written;
@@ -220,9 +228,8 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
     /// Changes since the checkpoint, unless the schema differs between the two versions (ADD/DROP/RENAME COLUMN,
     /// type changes): then rows cannot be compared and every marker changed, so all unlabeled rows go out again.
     /// </summary>
-    private static async Task<ExportPlan> PlanChangesAsync(SyncContext context, TableName table, IReadOnlyList<SqlColumn> schema, long previous, long toVersion, CancellationToken cancellationToken)
+    private static ExportPlan PlanChanges(SyncContext context, TableName table, IReadOnlyList<SqlColumn>? before, IReadOnlyList<SqlColumn> schema, long previous, long toVersion)
     {
-        var before = await ReadColumnsAsync(context, table, previous, cancellationToken);
         if (before is null)
         {
             context.Logger.LogWarning("Version {Version} of {Table} is no longer retained; falling back to a snapshot of unlabeled rows at v{To}", previous, table, toVersion);
@@ -279,6 +286,21 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
     }
 
     /// <summary>
+    /// The versions a run reads in its first statement (DESCRIBE HISTORY LIMIT n): enough for the changes between two
+    /// ticks of a table written a few times a minute; more versions cost one more statement, as before.
+    /// </summary>
+    private const int RecentHistory = 16;
+
+    /// <summary>
+    /// The recent history still holds the checkpoint's version with the checkpoint's commit timestamp: the same table
+    /// (a table recreated under the name restarts its versions, and its commit at that number has a later timestamp),
+    /// so its id is the checkpoint's and DESCRIBE DETAIL is not needed.
+    /// </summary>
+    private static bool SameTableAsCheckpoint(SyncCheckpoint checkpoint, List<HistoryEntry> recent)
+        => checkpoint is { Version: { } version, TableId: not null, CommitTimestamp: not null }
+           && recent.FirstOrDefault(h => h.Version == version) is { } entry && SameInstant(checkpoint.CommitTimestamp, entry.Timestamp);
+
+    /// <summary>
     /// The checkpoint's version is the current one and has the same commit timestamp: the same table, nothing new.
     /// A table dropped and recreated under the name restarts its versions, and its commit at that version number has
     /// another timestamp (Delta commit timestamps strictly increase per table); only then, or while the timestamp is
@@ -322,12 +344,13 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
         return list;
     }
 
-    private static async Task<bool> OnlyNoDataVersionsAsync(SyncContext context, TableName table, long previous, long current, CancellationToken cancellationToken)
+    private static async Task<bool> OnlyNoDataVersionsAsync(SyncContext context, TableName table, List<HistoryEntry> recent, long previous, long current, CancellationToken cancellationToken)
     {
         const long MaxVersionsToInspect = 1000;
         var span = current - previous;
         if (span > MaxVersionsToInspect) return false;
-        var history = await ReadHistoryAsync(context, ExportQueries.History(table, span), cancellationToken);
+        // The run's first statement read the last RecentHistory versions: a small change needs no second one.
+        var history = span <= recent.Count ? recent : await ReadHistoryAsync(context, ExportQueries.History(table, span), cancellationToken);
         var range = history.Where(h => h.Version > previous && h.Version <= current).ToList();
         if (range.Count != span || !range.All(h => h.Operation is not null && ExportQueries.NoDataOperations.Contains(h.Operation))) return false;
         // CHANGE COLUMN covers a comment, a move (FIRST/AFTER) and a type change: only the schema comparison tells
