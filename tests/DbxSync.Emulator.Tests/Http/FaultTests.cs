@@ -100,6 +100,28 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Delayed_chunks_stream_in_chunk_order_whatever_order_parallel_downloads_ask_in()
+    {
+        await using var host = await EmulatorTestHost.StartAsync();
+        host.Handle.Faults.Apply(new DbxSync.Emulator.Faults.FaultSettings { ChunkDelayMs = 400, SlowStatementMatch = "range" });
+        var result = await host.ExecuteAsync("SELECT * FROM range(250)", waitTimeout: "10s", disposition: "EXTERNAL_LINKS");
+        var id = result.GetProperty("statement_id").GetString()!;
+        var last = (await host.GetJsonAsync($"/api/2.0/sql/statements/{id}/result/chunks/2")).GetProperty("external_links")[0].GetProperty("external_link").GetString()!;
+        var first = result.At("result", "external_links")[0].GetProperty("external_link").GetString()!;
+        using var anonymous = new HttpClient();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        // The last chunk is asked for first; the first chunk still comes first, one interval in, and the last after three.
+        async Task<TimeSpan> DownloadAsync(string link) { using var r = await anonymous.GetAsync(link); r.EnsureSuccessStatusCode(); return watch.Elapsed; }
+        var lastDone = DownloadAsync(last);
+        await Task.Delay(50);
+        var firstDone = DownloadAsync(first);
+
+        Assert.InRange((await firstDone).TotalMilliseconds, 350, 1000);
+        Assert.True(await lastDone >= TimeSpan.FromMilliseconds(1150), $"chunk 2 came after {(await lastDone).TotalMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task Next_matching_statements_fail_part_way_without_reaching_the_engine()
     {
         await using var host = await EmulatorTestHost.StartAsync();

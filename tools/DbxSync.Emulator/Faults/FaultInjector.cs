@@ -19,7 +19,7 @@ public sealed class FaultInjector
     private TimeSpan _statementDelay;
     private TimeSpan _chunkDelay;
     // Per statement: when its next chunk may be served.
-    private readonly Dictionary<string, DateTimeOffset> _chunkSlots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _chunkStreams = new(StringComparer.Ordinal);
     private string? _slowStatementMatch;
     private TimeSpan? _tokenLifetimeOverride;
     private StatementRule? _failNext;
@@ -87,7 +87,7 @@ public sealed class FaultInjector
         _pathPrefixes = ["/api/"];
         _statementDelay = TimeSpan.Zero;
         _chunkDelay = TimeSpan.Zero;
-        _chunkSlots.Clear();
+        _chunkStreams.Clear();
         _slowStatementMatch = null;
         _tokenLifetimeOverride = null;
         _failNext = null;
@@ -117,17 +117,24 @@ public sealed class FaultInjector
                 : TimeSpan.Zero;
     }
 
-    /// <summary>How long to hold back the chunk of statement <paramref name="statementId"/> asked for at <paramref name="now"/>.</summary>
-    public TimeSpan ChunkDelayFor(string statementId, string statement, DateTimeOffset now)
+    /// <summary>
+    /// How long to hold back chunk <paramref name="chunkIndex"/> of statement <paramref name="statementId"/> asked for
+    /// at <paramref name="now"/>. The result streams in chunk order at one chunk per <see cref="ChunkDelay"/> from
+    /// the statement's first chunk request: chunk i is ready (i + 1) intervals after it, whatever order parallel
+    /// downloads ask in. (Slots by arrival order let a reader's chunk 0 come last when eight downloads raced, and
+    /// the whole result then arrived at once.)
+    /// </summary>
+    public TimeSpan ChunkDelayFor(string statementId, string statement, int chunkIndex, DateTimeOffset now)
     {
         lock (_gate)
         {
             if (_chunkDelay <= TimeSpan.Zero || (_slowStatementMatch is not null && !statement.Contains(_slowStatementMatch, StringComparison.OrdinalIgnoreCase)))
                 return TimeSpan.Zero;
-            foreach (var gone in _chunkSlots.Where(e => e.Value < now).Select(e => e.Key).ToList()) _chunkSlots.Remove(gone);
-            var slot = (_chunkSlots.TryGetValue(statementId, out var next) ? next : now) + _chunkDelay;
-            _chunkSlots[statementId] = slot;
-            return slot - now;
+            // A result is read within minutes; older streams are forgotten, so the map stays small.
+            foreach (var gone in _chunkStreams.Where(e => e.Value < now - TimeSpan.FromMinutes(30)).Select(e => e.Key).ToList()) _chunkStreams.Remove(gone);
+            if (!_chunkStreams.TryGetValue(statementId, out var start)) _chunkStreams[statementId] = start = now;
+            var ready = start + _chunkDelay * (chunkIndex + 1);
+            return ready > now ? ready - now : TimeSpan.Zero;
         }
     }
 

@@ -24,7 +24,7 @@ public static class ExternalLinkEndpoints
             return PresignedUrlSigner.StorageError(404, "NoSuchKey", "The specified key does not exist.");
 
         // Fault: a slow store. The link is checked first, so an expired link still fails at once.
-        if (faults.ChunkDelayFor(record.Id, record.Request.Statement, time.GetUtcNow()) is { Ticks: > 0 } delay)
+        if (faults.ChunkDelayFor(record.Id, record.Request.Statement, chunkIndex, time.GetUtcNow()) is { Ticks: > 0 } delay)
             await Task.Delay(delay, time, context.RequestAborted);
 
         return Results.File(path, "application/json", enableRangeProcessing: true);

@@ -96,7 +96,7 @@ public static class StatementEndpoints
         if (index >= outcome.Chunks.Count)
             return ErrorEnvelope.BadRequest($"Chunk index {index} is out of range; the result has {outcome.Chunks.Count} chunks.");
         // Fault: a slow result stream (an INLINE chunk's rows; an EXTERNAL_LINKS chunk is slowed where it downloads).
-        if (record.Request.Disposition != ResultDisposition.ExternalLinks && faults.ChunkDelayFor(record.Id, record.Request.Statement, time.GetUtcNow()) is { Ticks: > 0 } delay)
+        if (record.Request.Disposition != ResultDisposition.ExternalLinks && faults.ChunkDelayFor(record.Id, record.Request.Statement, index, time.GetUtcNow()) is { Ticks: > 0 } delay)
             await Task.Delay(delay, time, context.RequestAborted);
 
         try
