@@ -36,16 +36,22 @@ public static class ExportScenario
         cases.Add(await CaseAsync(ctx, F($"snapshot: {rows:N0} rows x 8 cols, half unlabeled -> CSV"), run, wall, peak,
             ExportQueries.Snapshot(table, await ColumnsAsync(ctx, table, version, ct), version), rateTarget: true, ct));
 
-        // Incremental: 10,000 changed rows, half of them unlabeled.
+        // Incremental: 10,000 changed rows, half of them unlabeled, on a worker that has run an incremental export
+        // before, as the one worker of an app does tick after tick: a one-row change goes first, unmeasured (the first
+        // run after a start also pays for JIT; its time is in the note). Peak memory counts both runs.
         var changed = rows / 100;
         var modulo = rows / changed * 2;
-        await ctx.SqlAsync(F($"UPDATE {name} SET text = concat(text, ' (edited)') WHERE id % {modulo} IN (0, 1)"), ct);
+        await ctx.SqlAsync(F($"UPDATE {name} SET text = concat(text, ' (warm-up)') WHERE id = 2"), ct);
         await ctx.RestartAppAsync(ct);
-        BenchContext.Step(F($"export: run 2 (change feed, {changed:N0} changed rows)"));
+        BenchContext.Step("export: run 2 (change feed, one changed row: the worker's first incremental run, not measured)");
+        var (_, coldWall) = await ctx.RunAsync(configId, ct);
+        await ctx.SqlAsync(F($"UPDATE {name} SET text = concat(text, ' (edited)') WHERE id % {modulo} IN (0, 1)"), ct);
+        BenchContext.Step(F($"export: run 3 (change feed, {changed:N0} changed rows)"));
         (run, wall) = await ctx.RunAsync(configId, ct);
         peak = ctx.AppMemory().Peak / MiB;
-        cases.Add(await CaseAsync(ctx, F($"incremental: {changed:N0} changed rows, change data feed -> CSV"), run, wall, peak,
-            ExportQueries.ChangeFeed(table, await ColumnsAsync(ctx, table, Long(run, "to_version"), ct), Long(run, "from_version"), Long(run, "to_version")), rateTarget: false, ct));
+        var incremental = await CaseAsync(ctx, F($"incremental: {changed:N0} changed rows, change data feed -> CSV"), run, wall, peak,
+            ExportQueries.ChangeFeed(table, await ColumnsAsync(ctx, table, Long(run, "to_version"), ct), Long(run, "from_version"), Long(run, "to_version")), rateTarget: false, ct);
+        cases.Add(incremental with { Note = incremental.Note + F($"; the worker's first incremental run after its start (one row) took {coldWall.TotalSeconds:F2} s") });
         return cases;
     }
 
