@@ -136,6 +136,22 @@ public class StatementExecutionTests
     }
 
     [Fact]
+    public async Task A_json_parameter_goes_out_with_json_escapes_only_not_html_safe_ones()
+    {
+        await using var t = await TestWorkspace.StartAsync();
+        t.Server.OnJson("POST", Statements, Fixtures.ResponseBody("statements/12_execute_insert_with_parameters.json"));
+        const string rows = """[{"c0":"tschüß <b>&'","c1":"a \"quoted\" line\n"}]""";
+
+        await t.Workspace.ExecuteAsync("INSERT INTO t SELECT * FROM inline(from_json(:rows, 'ARRAY<STRUCT<c0: STRING, c1: STRING>>'))",
+            [new SqlParameter("rows", rows)], TestWorkspace.Write);
+
+        var body = t.Server.Requests.Single(r => r.Method == "POST" && r.PathAndQuery == Statements).Body;
+        Assert.Contains("""[{\"c0\":\"tschüß <b>&'\",""", body);
+        Assert.DoesNotContain("\\u0022", body);
+        Assert.Equal(rows, JsonNode.Parse(body)!["parameters"]![0]!["value"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Bad_parameter_name_is_refused_before_sending()
     {
         await using var t = await TestWorkspace.StartAsync();
