@@ -61,6 +61,9 @@ public sealed class ExportPartsTests : SyncStackTest
         Assert.Contains("continues with part 2", first.Message);
         Assert.Null(first.Error);
         Assert.Null((await stack.Services.GetRequiredService<SyncStateRepository>().GetCheckpointAsync(export.Id)).Version);
+        // The lists show the export under way: partial, its counts, the pinned version probed and none exported yet.
+        var summary = await stack.Services.GetRequiredService<LastRunSummaryStore>().GetAsync(export.Id);
+        Assert.Equal((RunOutcome.Partial, 25L, (long?)pinned, (long?)null), (summary!.Outcome, summary.Rows, summary.ProbedVersion, summary.ExportedVersion));
         var schedule = await stack.Services.GetRequiredService<DueScheduleRepository>().GetAsync(export.Id);
         Assert.Equal(DueReason.Continuing, schedule.Reason);
         Assert.True(schedule.NextDueAt <= DateTimeOffset.UtcNow);

@@ -22,7 +22,7 @@ public sealed record LastRunSummary
     /// <summary>The source's version the last run saw (its probe), and when.</summary>
     public long? ProbedVersion { get; init; }
     public DateTimeOffset? ProbedAt { get; init; }
-    /// <summary>The version exported so far (the last run that did not fail).</summary>
+    /// <summary>The version exported so far (the last run that succeeded or found nothing new).</summary>
     public long? ExportedVersion { get; init; }
 
     public long? VersionsBehind => ProbedVersion is { } probed && ExportedVersion is { } exported ? Math.Max(0, probed - exported) : null;
@@ -40,7 +40,8 @@ public sealed record LastRunSummary
         Error = run.Error is { Length: > 500 } error ? error[..500] + "…" : run.Error,
         ProbedVersion = run.ToVersion ?? previous?.ProbedVersion,
         ProbedAt = run.ToVersion is not null ? run.FinishedAt : previous?.ProbedAt,
-        ExportedVersion = run.Outcome != RunOutcome.Failed && run.ToVersion is { } to ? to : previous?.ExportedVersion,
+        // A partial run's version is the one its parts are pinned at, exported only once the last part is written.
+        ExportedVersion = run.Outcome is RunOutcome.Succeeded or RunOutcome.NoChange && run.ToVersion is { } to ? to : previous?.ExportedVersion,
     };
 }
 
@@ -49,10 +50,13 @@ public sealed class LastRunSummaryStore(IStateStore store)
 {
     public const string Row = "last_run";
 
-    /// <summary>Records a finished run (Succeeded, NoChange, Failed); others (running, queued, skipped) change nothing.</summary>
+    /// <summary>
+    /// Records a finished run (Succeeded, NoChange, Partial, Failed): a list shows an export in parts as under way, with
+    /// its counts, between its runs. Others (running, queued, skipped) change nothing.
+    /// </summary>
     public async Task RecordAsync(SyncRun run, CancellationToken cancellationToken = default)
     {
-        if (run.Outcome is not (RunOutcome.Succeeded or RunOutcome.NoChange or RunOutcome.Failed)) return;
+        if (run.Outcome is not (RunOutcome.Succeeded or RunOutcome.NoChange or RunOutcome.Partial or RunOutcome.Failed)) return;
         var previous = await store.GetAsync(StateTables.SyncState, run.ConfigId, Row, cancellationToken) is { } e ? FromEntity(e) : null;
         await store.UpsertAsync(StateTables.SyncState, ToEntity(LastRunSummary.From(run, previous)), cancellationToken);
     }
