@@ -29,6 +29,8 @@ public sealed record ExportProgress
     /// <summary>All parts are written (the next step is the final manifest and the checkpoint).</summary>
     public bool Complete { get; init; }
     public DateTimeOffset StartedAt { get; init; }
+    /// <summary>Runs in a row cut off by their time limit while writing the next part (0 once a part is written).</summary>
+    public int PartCutOffs { get; init; }
     public string? ETag { get; init; }
 }
 
@@ -56,6 +58,7 @@ public sealed class ExportProgressRepository(IStateStore store)
             Bytes = EntityValues.Long(e, "Bytes") ?? 0,
             Complete = EntityValues.Bool(e, "Complete"),
             StartedAt = EntityValues.Time(e, "StartedAt") ?? DateTimeOffset.MinValue,
+            PartCutOffs = EntityValues.Int(e, "PartCutOffs") ?? 0,
             ETag = e.ETag,
         };
     }
@@ -73,7 +76,7 @@ public sealed class ExportProgressRepository(IStateStore store)
                 ["Generation"] = progress.Generation, ["Method"] = progress.Method, ["FromVersion"] = progress.FromVersion,
                 ["ToVersion"] = progress.ToVersion, ["AfterCheckpoint"] = progress.AfterCheckpoint, ["Describe"] = progress.Describe,
                 ["PartsDone"] = progress.PartsDone, ["LastKey"] = progress.LastKey, ["Rows"] = progress.Rows, ["Bytes"] = progress.Bytes,
-                ["Complete"] = progress.Complete, ["StartedAt"] = progress.StartedAt,
+                ["Complete"] = progress.Complete, ["StartedAt"] = progress.StartedAt, ["PartCutOffs"] = progress.PartCutOffs,
             },
         };
         var saved = progress.ETag is null

@@ -58,56 +58,88 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
         // Counted across the whole export (parts of earlier runs included), so a resumed export's bar starts where it was.
         var meter = new ProgressMeter(context.Progress, "query", "rows", time: time);
         meter.Set(progress.Rows, progress.Bytes);
-        while (!progress.Complete)
+        progress = await RefuseAfterRepeatedCutOffsAsync(table, progress, cancellationToken);
+        try
         {
-            if (parts > 0 && !ExpectsAnotherPart(context, slowest))
-                return new ExportPartsWritten(progress, parts, rows, bytes, StoppedForLimit: true);
-
-            var started = time.GetTimestamp();
-            var page = new KeysetPage(options.PartRows, progress.LastKey is not null);
-            var statement = plan.Kind switch
+            while (!progress.Complete)
             {
-                ExportKind.Snapshot => ExportQueries.Snapshot(table, columns, plan.ToVersion, page),
-                ExportKind.ChangeFeed => ExportQueries.ChangeFeed(table, columns, plan.FromVersion, plan.ToVersion, page),
-                _ => ExportQueries.VersionDifference(table, columns, plan.FromVersion - 1, plan.ToVersion, page),
-            };
-            var key = columns.Columns.First(c => string.Equals(c.Name, context.Config.PkColumn, StringComparison.OrdinalIgnoreCase));
-            IReadOnlyList<SqlParameter>? parameters = progress.LastKey is { } last ? [new SqlParameter(ExportQueries.AfterKeyParameter, last, key.TypeText)] : null;
-            meter.Enter("query");
-            var result = await context.Workspace.ExecuteAsync(statement, parameters,
-                new StatementOptions { WarehouseId = context.WarehouseId, LargeResult = true }, cancellationToken);
-            // A page shorter than its LIMIT holds every row left: then the export's total is known.
-            if (result.TotalRowCount is { } pageRows && pageRows < options.PartRows) meter.Total = progress.Rows + pageRows;
-            meter.Enter("export");
+                if (parts > 0 && !ExpectsAnotherPart(context, slowest))
+                    return new ExportPartsWritten(progress, parts, rows, bytes, StoppedForLimit: true);
 
-            var number = progress.PartsDone + 1;
-            var name = PartName(baseName, number);
-            var reader = new PageReader(result, key.Name, options.PartBytes, meter);
-            var csv = await WriteCsvAsync(context, result, reader.ReadAsync(cancellationToken), plan, progress.Generation, number, name, cancellationToken);
-            if (csv is null)
-            {
-                progress = await progressStore.SaveAsync(progress with { Complete = true }, cancellationToken);
-                break;
+                var started = time.GetTimestamp();
+                var page = new KeysetPage(options.PartRows, progress.LastKey is not null);
+                var statement = plan.Kind switch
+                {
+                    ExportKind.Snapshot => ExportQueries.Snapshot(table, columns, plan.ToVersion, page),
+                    ExportKind.ChangeFeed => ExportQueries.ChangeFeed(table, columns, plan.FromVersion, plan.ToVersion, page),
+                    _ => ExportQueries.VersionDifference(table, columns, plan.FromVersion - 1, plan.ToVersion, page),
+                };
+                var key = columns.Columns.First(c => string.Equals(c.Name, context.Config.PkColumn, StringComparison.OrdinalIgnoreCase));
+                IReadOnlyList<SqlParameter>? parameters = progress.LastKey is { } last ? [new SqlParameter(ExportQueries.AfterKeyParameter, last, key.TypeText)] : null;
+                meter.Enter("query");
+                var result = await context.Workspace.ExecuteAsync(statement, parameters,
+                    new StatementOptions { WarehouseId = context.WarehouseId, LargeResult = true }, cancellationToken);
+                // A page shorter than its LIMIT holds every row left: then the export's total is known.
+                if (result.TotalRowCount is { } pageRows && pageRows < options.PartRows) meter.Total = progress.Rows + pageRows;
+                meter.Enter("export");
+
+                var number = progress.PartsDone + 1;
+                var name = PartName(baseName, number);
+                var reader = new PageReader(result, key.Name, options.PartBytes, meter);
+                var csv = await WriteCsvAsync(context, result, reader.ReadAsync(cancellationToken), plan, progress.Generation, number, name, cancellationToken);
+                if (csv is null)
+                {
+                    progress = await progressStore.SaveAsync(progress with { Complete = true }, cancellationToken);
+                    break;
+                }
+                var more = reader.StoppedEarly || csv.Rows >= options.PartRows;
+                if (more && reader.LastKey is null)
+                    throw new ValidationException($"The key column '{key.Name}' is NULL in a row of {table}; an export in parts pages by the key, so it must not be NULL.", "pk_column", "null-key");
+
+                await WritePartManifestAsync(context, table, plan, progress, number, name, csv, reader.LastKey, cancellationToken);
+                progress = await progressStore.SaveAsync(progress with
+                {
+                    PartsDone = number, LastKey = reader.LastKey, Rows = progress.Rows + csv.Rows, Bytes = progress.Bytes + csv.Bytes, Complete = !more,
+                    PartCutOffs = 0,
+                }, cancellationToken);
+                meter.Set(progress.Rows, progress.Bytes);
+                parts++;
+                rows += csv.Rows;
+                bytes += csv.Bytes;
+                var took = time.GetElapsedTime(started);
+                if (took > slowest) slowest = took;
+                context.Logger.LogInformation("Exported part {Part} of {Table} {Method} v{From}-v{To}: {Rows} rows, {Bytes} bytes in {DurationMs} ms ({Total} rows so far)",
+                    number, table, plan.Method, plan.FromVersion, plan.ToVersion, csv.Rows, csv.Bytes, (long)took.TotalMilliseconds, progress.Rows);
             }
-            var more = reader.StoppedEarly || csv.Rows >= options.PartRows;
-            if (more && reader.LastKey is null)
-                throw new ValidationException($"The key column '{key.Name}' is NULL in a row of {table}; an export in parts pages by the key, so it must not be NULL.", "pk_column", "null-key");
-
-            await WritePartManifestAsync(context, table, plan, progress, number, name, csv, reader.LastKey, cancellationToken);
-            progress = await progressStore.SaveAsync(progress with
-            {
-                PartsDone = number, LastKey = reader.LastKey, Rows = progress.Rows + csv.Rows, Bytes = progress.Bytes + csv.Bytes, Complete = !more,
-            }, cancellationToken);
-            meter.Set(progress.Rows, progress.Bytes);
-            parts++;
-            rows += csv.Rows;
-            bytes += csv.Bytes;
-            var took = time.GetElapsedTime(started);
-            if (took > slowest) slowest = took;
-            context.Logger.LogInformation("Exported part {Part} of {Table} {Method} v{From}-v{To}: {Rows} rows, {Bytes} bytes in {DurationMs} ms ({Total} rows so far)",
-                number, table, plan.Method, plan.FromVersion, plan.ToVersion, csv.Rows, csv.Bytes, (long)took.TotalMilliseconds, progress.Rows);
+        }
+        // The deadline's timer may fire a little before the clock reads the deadline: a cancellation within a second of it is the limit.
+        catch (Exception ex) when (ex is OperationCanceledException or WorkspaceException or StorageException
+                                   && context.Deadline is { } deadline && time.GetUtcNow() >= deadline - TimeSpan.FromSeconds(1))
+        {
+            // Cut off by the run's time limit in the middle of a part: counted, so a part that never fits is told.
+            try { await progressStore.SaveAsync(progress with { PartCutOffs = progress.PartCutOffs + 1 }, CancellationToken.None); }
+            catch (Exception) { /* best effort: a lost count only delays the error state by a run */ }
+            throw;
         }
         return new ExportPartsWritten(progress, parts, rows, bytes, StoppedForLimit: false);
+    }
+
+    /// <summary>Runs in a row cut off while writing the same part before the export is put into its error state.</summary>
+    public const int MaxPartCutOffs = 3;
+
+    /// <summary>
+    /// A part whose runs were cut off by the time limit <see cref="MaxPartCutOffs"/> times in a row will not fit: redone
+    /// at every tick it would bill a warehouse scan each time and never finish. The run fails as a configuration error
+    /// instead (error state, backoff, one alert); the count starts again, so after the backoff the part is tried anew,
+    /// under whatever part size or time limit is set by then.
+    /// </summary>
+    private async Task<ExportProgress> RefuseAfterRepeatedCutOffsAsync(TableName table, ExportProgress progress, CancellationToken cancellationToken)
+    {
+        if (progress.PartCutOffs < MaxPartCutOffs) return progress;
+        await progressStore.SaveAsync(progress with { PartCutOffs = 0 }, cancellationToken);
+        throw new ValidationException(string.Create(CultureInfo.InvariantCulture,
+            $"Part {progress.PartsDone + 1} of the export of {table} was cut off by the run's time limit in {MaxPartCutOffs} runs in a row: it does not fit in one run. Lower DbxSync:Export:PartRows (now {options.PartRows}) or raise DbxSync:Runs:TimeLimit; the part is tried again after the backoff."),
+            "databricks_path", "part-exceeds-time-limit");
     }
 
     /// <summary>The final manifest: the export is complete, with its parts, rows and bytes. Rewriting it is harmless.</summary>
