@@ -18,7 +18,7 @@ public sealed class FaultInjector
     private IReadOnlyList<string> _pathPrefixes;
     private TimeSpan _statementDelay;
     private TimeSpan _chunkDelay;
-    // Per statement: when its next chunk may be served.
+    // Per statement: when its first chunk was asked for (chunk i is served i + 1 chunk delays later).
     private readonly Dictionary<string, DateTimeOffset> _chunkStreams = new(StringComparer.Ordinal);
     private string? _slowStatementMatch;
     private TimeSpan? _tokenLifetimeOverride;

@@ -43,7 +43,7 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
         // The recent history in one statement: the latest version, and for a small change the versions since the
         // checkpoint, which answer both "same table?" and "only no-data versions?" without more statements.
         var recent = await ReadHistoryAsync(context, ExportQueries.History(table, RecentHistory), cancellationToken);
-        var latest = recent.Count > 0 ? recent[0] : throw new WorkspaceException(WorkspaceErrorKind.Other, $"DESCRIBE HISTORY returned no rows for {table}.");
+        var latest = LatestOf(recent, table);
         var current = latest.Version;
         // The checkpoint's version with the same commit timestamp: the same table, unchanged (one statement).
         if (IsUnchanged(checkpoint, latest))
@@ -280,10 +280,11 @@ public sealed partial class TableExportSync(IBlobStore blobs, SyncStateRepositor
         => (await ReadLatestCommitAsync(workspace, warehouseId, table, cancellationToken)).Version;
 
     private static async Task<HistoryEntry> ReadLatestCommitAsync(IDatabricksWorkspace workspace, string? warehouseId, TableName table, CancellationToken cancellationToken)
-    {
-        var latest = await ReadHistoryAsync(workspace, warehouseId, ExportQueries.LatestHistory(table), cancellationToken);
-        return latest.Count > 0 ? latest[0] : throw new WorkspaceException(WorkspaceErrorKind.Other, $"DESCRIBE HISTORY returned no rows for {table}.");
-    }
+        => LatestOf(await ReadHistoryAsync(workspace, warehouseId, ExportQueries.LatestHistory(table), cancellationToken), table);
+
+    /// <summary>The newest entry of a DESCRIBE HISTORY result (newest first).</summary>
+    private static HistoryEntry LatestOf(List<HistoryEntry> history, TableName table)
+        => history.Count > 0 ? history[0] : throw new WorkspaceException(WorkspaceErrorKind.Other, $"DESCRIBE HISTORY returned no rows for {table}.");
 
     /// <summary>
     /// The versions a run reads in its first statement (DESCRIBE HISTORY LIMIT n): enough for the changes between two
