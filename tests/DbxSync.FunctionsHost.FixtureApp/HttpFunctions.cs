@@ -71,3 +71,24 @@ public sealed class HttpFunctions
     [Function("Ping")]
     public IActionResult Ping([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request) => new OkObjectResult("pong");
 }
+
+/// <summary>An HTTP response and a queue message from one function: the message goes out through the host's queue output binding.</summary>
+public sealed class EnqueueFunctions
+{
+    [Function("EnqueueOrder")]
+    public EnqueueOrderOutput EnqueueOrder(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders/{orderId}")] HttpRequest request, string orderId) => new()
+    {
+        Response = new AcceptedResult($"/fx/orders/{orderId}", new { orderId }),
+        Message = request.Query["none"].Count > 0 ? null : $"{{\"orderId\":\"{orderId}\",\"via\":\"output binding\"}}",
+    };
+}
+
+public sealed class EnqueueOrderOutput
+{
+    [HttpResult]
+    public required IActionResult Response { get; init; }
+
+    [QueueOutput("%FIXTURE_QUEUE%")]
+    public string? Message { get; init; }
+}

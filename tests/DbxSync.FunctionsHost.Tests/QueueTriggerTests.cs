@@ -74,6 +74,34 @@ public sealed class QueueTriggerTests(HostFixture fixture)
         Assert.DoesNotContain(fixture.Host.Output, line => line.Contains("is no longer held", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_message_an_http_function_returns_through_its_queue_output_is_written_and_wakes_the_queues_listener()
+    {
+        var orderId = "w-" + Guid.NewGuid().ToString("N");
+        using var response = await fixture.Http.PostAsync($"/fx/orders/{orderId}", null);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Contains(orderId, await response.Content.ReadAsStringAsync());
+
+        // Delivered to OnQueueMessage, encoded as host.json says (base64), and the listener was told, not left to its backoff.
+        var entry = (await fixture.WaitForJournalAsync("queue", e => e.GetProperty("orderId").GetString() == orderId)).Single();
+        Assert.Equal($"{{\"orderId\":\"{orderId}\",\"via\":\"output binding\"}}", entry.GetProperty("message").GetString());
+        Assert.Contains(fixture.Host.Output, line => line.Contains("EnqueueOrder: 1 message(s) written to queue " + fixture.Queue, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unset_queue_output_writes_no_message()
+    {
+        var orderId = "n-" + Guid.NewGuid().ToString("N");
+        using var response = await fixture.Http.PostAsync($"/fx/orders/{orderId}?none=1", null);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+
+        // Well past the fixture's 0.5 s maxPollingInterval: a message would have been delivered by now.
+        await Task.Delay(2000);
+        Assert.Empty(fixture.Entries("queue", e => e.GetProperty("orderId").GetString() == orderId));
+        var waiting = (await Queue(fixture.Queue).PeekMessagesAsync(32)).Value;
+        Assert.DoesNotContain(waiting, m => m.Body.ToString().Contains(orderId));
+    }
+
     private static async Task WaitUntilEmptyAsync(QueueClient queue, Func<string, bool> match)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);

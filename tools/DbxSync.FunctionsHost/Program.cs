@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using DbxSync.FunctionsHost.Bindings;
 using DbxSync.FunctionsHost.Configuration;
 using DbxSync.FunctionsHost.Http;
 using DbxSync.FunctionsHost.Triggers;
@@ -51,6 +52,8 @@ builder.Services.AddHttpForwarder();
 builder.Services.AddSingleton<WorkerSupervisor>();
 builder.Services.AddHostedService(services => services.GetRequiredService<WorkerSupervisor>());
 builder.Services.AddSingleton<FunctionInvoker>();
+builder.Services.AddSingleton<QueueMessageWatcher>();
+builder.Services.AddSingleton<QueueOutputBinding>();
 builder.Services.AddSingleton<HttpFunctionForwarder>();
 builder.Services.AddSingleton<FunctionEndpointDataSource>();
 builder.Services.AddTriggerListeners();

@@ -16,6 +16,7 @@ namespace DbxSync.FunctionsHost.Http;
 public sealed class HttpFunctionForwarder(
     WorkerSupervisor supervisor,
     IHttpForwarder forwarder,
+    FunctionInvoker invoker,
     LocalHostOptions options,
     ILogger<HttpFunctionForwarder> log)
 {
@@ -83,7 +84,8 @@ public sealed class HttpFunctionForwarder(
 
         try
         {
-            var response = await invocation.WaitAsync(TimeSpan.FromSeconds(30));
+            // The response went to the client through the proxy; output bindings are written after it, as in Azure.
+            var response = await invoker.WriteOutputsAsync(function, await invocation.WaitAsync(TimeSpan.FromSeconds(30)), CancellationToken.None);
             if (!response.Succeeded())
                 log.LogWarning("Function {Function} [{InvocationId}] failed: {Error}", function.Name, request.InvocationId, response.Error());
         }

@@ -16,9 +16,9 @@ namespace DbxSync.FunctionsHost.Triggers;
 /// and moves it to &lt;queue&gt;-poison once it has been dequeued maxDequeueCount times.
 /// While a function runs, its message stays invisible for a fixed processing window (QueueListener's 10 minutes,
 /// not host.json's visibilityTimeout), renewed at half-way as UpdateQueueMessageVisibilityCommand does, so a long
-/// run is never delivered a second time.
+/// run is never delivered a second time. A message an output binding of this host wrote ends the backoff at once.
 /// </summary>
-public sealed class QueueTriggerListener(FunctionDescriptor function, AppSettings settings, QueueSettings queueSettings, TimeSpan processingWindow, FunctionInvoker invoker, ILogger log)
+public sealed class QueueTriggerListener(FunctionDescriptor function, AppSettings settings, QueueSettings queueSettings, TimeSpan processingWindow, FunctionInvoker invoker, QueueMessageWatcher watcher, ILogger log)
 {
     private static readonly TimeSpan MinimumPollingInterval = TimeSpan.FromMilliseconds(100);
 
@@ -38,8 +38,12 @@ public sealed class QueueTriggerListener(FunctionDescriptor function, AppSetting
 
         var inFlight = new List<Task>();
         var delay = MinimumPollingInterval;
+        // Made before each poll, as QueueListener does, so a message written while a poll is under way is not missed.
+        var woken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        watcher.Register(queueName, () => Volatile.Read(ref woken).TrySetResult());
         while (!cancellationToken.IsCancellationRequested)
         {
+            Volatile.Write(ref woken, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
             inFlight.RemoveAll(t => t.IsCompleted);
             if (inFlight.Count > queueSettings.NewBatchThreshold)
             {
@@ -74,7 +78,8 @@ public sealed class QueueTriggerListener(FunctionDescriptor function, AppSetting
             delay = TimeSpan.FromMilliseconds(Math.Min(queueSettings.MaxPollingInterval.TotalMilliseconds, delay.TotalMilliseconds * 2 * jitter));
             try
             {
-                await Task.Delay(delay, cancellationToken);
+                await Task.WhenAny(Task.Delay(delay, cancellationToken), Volatile.Read(ref woken).Task);
+                cancellationToken.ThrowIfCancellationRequested();
             }
             catch (OperationCanceledException)
             {

@@ -16,6 +16,7 @@ public sealed class TriggerListenerService(
     TimerTriggerFactory timers,
     SingletonListenerLock singleton,
     LocalHostOptions options,
+    QueueMessageWatcher queueWatcher,
     ILoggerFactory loggers) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -42,7 +43,7 @@ public sealed class TriggerListenerService(
 
             Func<Task>? run = function.TriggerType switch
             {
-                "queuetrigger" => () => new QueueTriggerListener(function, settings, hostJson.Queues, options.QueueProcessingWindow, invoker, loggers.CreateLogger("Host.Queue")).RunAsync(stoppingToken),
+                "queuetrigger" => () => new QueueTriggerListener(function, settings, hostJson.Queues, options.QueueProcessingWindow, invoker, queueWatcher, loggers.CreateLogger("Host.Queue")).RunAsync(stoppingToken),
                 "blobtrigger" => () => blobs.RunAsync(function, stoppingToken),
                 // Across instances sharing the host id, only the holder of the listener lock runs a schedule.
                 "timertrigger" => () => singleton.RunAsync(function, timers.Create(function).RunAsync, stoppingToken),

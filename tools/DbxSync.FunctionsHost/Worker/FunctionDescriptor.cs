@@ -26,6 +26,10 @@ public sealed class FunctionDescriptor
     public string TriggerType => ((string?)Trigger["type"] ?? "").ToLowerInvariant();
     public string TriggerName => (string?)Trigger["name"] ?? "";
 
+    /// <summary>The output binding the worker reports values for under this name (a property of a multi-output type, or $return).</summary>
+    public JsonObject? OutputBinding(string name) => Bindings.FirstOrDefault(b =>
+        string.Equals((string?)b["direction"], "out", StringComparison.OrdinalIgnoreCase) && string.Equals((string?)b["name"], name, StringComparison.OrdinalIgnoreCase));
+
     public string? TriggerString(string property) =>
         Trigger.FirstOrDefault(p => string.Equals(p.Key, property, StringComparison.OrdinalIgnoreCase)).Value?.ToString();
 

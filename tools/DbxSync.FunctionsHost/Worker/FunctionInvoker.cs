@@ -1,9 +1,13 @@
+using DbxSync.FunctionsHost.Bindings;
 using DbxSync.FunctionsHost.Rpc;
 
 namespace DbxSync.FunctionsHost.Worker;
 
-/// <summary>Invokes a function on whichever worker is current, waiting while one starts or restarts.</summary>
-public sealed class FunctionInvoker(WorkerSupervisor supervisor)
+/// <summary>
+/// Invokes a function on whichever worker is current, waiting while one starts or restarts, and writes its output
+/// bindings; an output that cannot be written fails the invocation, as in the real host.
+/// </summary>
+public sealed class FunctionInvoker(WorkerSupervisor supervisor, QueueOutputBinding queueOutputs)
 {
     public async Task<InvocationResponse> InvokeAsync(
         string functionName, Action<FunctionDescriptor, InvocationRequest> fill, CancellationToken cancellationToken)
@@ -13,7 +17,29 @@ public sealed class FunctionInvoker(WorkerSupervisor supervisor)
             throw new InvalidOperationException($"The worker has no function named {functionName}.");
         var request = NewRequest(function);
         fill(function, request);
-        return await worker.InvokeAsync(request, function.Name, cancellationToken);
+        return await WriteOutputsAsync(function, await worker.InvokeAsync(request, function.Name, cancellationToken), cancellationToken);
+    }
+
+    public async Task<InvocationResponse> WriteOutputsAsync(FunctionDescriptor function, InvocationResponse response, CancellationToken cancellationToken)
+    {
+        if (!response.Succeeded() || response.OutputData.Count == 0)
+            return response;
+        try
+        {
+            await queueOutputs.WriteAsync(function, response, cancellationToken);
+            return response;
+        }
+        catch (Exception exception) when (exception is Azure.RequestFailedException or NotSupportedException or InvalidOperationException)
+        {
+            return new InvocationResponse(response)
+            {
+                Result = new StatusResult
+                {
+                    Status = StatusResult.Types.Status.Failure,
+                    Exception = new RpcException { Message = "Writing the output bindings failed: " + exception.Message, Type = exception.GetType().FullName },
+                },
+            };
+        }
     }
 
     /// <summary>A new invocation of the function; the worker needs a trace context (the host always sends one).</summary>
