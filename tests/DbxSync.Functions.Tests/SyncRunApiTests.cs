@@ -63,6 +63,21 @@ public sealed class SyncRunApiTests(ApiFixture fixture) : ApiTestBase(fixture)
     }
 
     [Fact]
+    public async Task Run_now_refused_by_auth_or_an_unknown_config_answers_the_problem_and_queues_nothing()
+    {
+        // The function returns its response and its sync-runs message together; a refused request must carry no message.
+        var id = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync())));
+        await AssertProblemAsync(await Fixture.Reader.PostAsync($"{Route}/{id}/run", null), HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(await Fixture.Anonymous.PostAsync($"{Route}/{id}/run", null), HttpStatusCode.Unauthorized, "unauthorized");
+        await AssertProblemAsync(await Admin.PostAsync($"{Route}/{Guid.NewGuid()}/run", null), HttpStatusCode.NotFound, "sync-config-not-found");
+
+        // Past host.json's 2 s maxPollingInterval: a message written anyway would have been run and recorded by now.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var runs = await ReadJsonAsync(await Admin.GetAsync($"{Route}/{id}/runs"));
+        Assert.Equal(0, runs.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Runs_are_listed_newest_first_with_paging()
     {
         var id = Id(await CreateConfigAsync(Id(await RegisterPrincipalAsync())));

@@ -4,13 +4,18 @@ using DbxSync.Core.Ports;
 namespace DbxSync.Core.Runs;
 
 /// <summary>
-/// Starts a run on request: records it as queued and enqueues it, so the caller can poll the run record instead of
-/// holding a request open for the whole sync (Azure cuts HTTP responses at 230 s).
+/// Starts a run on request: records it as queued and gives back the message that runs it, so the caller can poll the
+/// run record instead of holding a request open for the whole sync (Azure cuts HTTP responses at 230 s).
 /// </summary>
-public sealed class ManualRuns(SyncConfigService configs, SyncRunRepository runs, ISyncLock locks, IRunQueue queue, TimeProvider time)
+/// <remarks>
+/// The caller sends the message. The API returns it through its queue output binding rather than with a QueueClient:
+/// the Functions host then tells its own sync-runs listener, which polls at once instead of finishing its backoff
+/// (up to host.json's maxPollingInterval), so a run asked for is picked up in milliseconds.
+/// </remarks>
+public sealed class ManualRuns(SyncConfigService configs, SyncRunRepository runs, ISyncLock locks, TimeProvider time)
 {
-    /// <summary>The queued run, or a Skipped one (not recorded) when another run of the config holds its lock right now.</summary>
-    public async Task<SyncRun> StartAsync(string configId, CancellationToken cancellationToken = default)
+    /// <summary>The queued run and its message, or a Skipped run (not recorded, no message) when another run of the config holds its lock right now.</summary>
+    public async Task<(SyncRun Run, QueuedRun? Message)> StartAsync(string configId, CancellationToken cancellationToken = default)
     {
         var config = await configs.GetAsync(configId, cancellationToken);
         var run = new SyncRun { ConfigId = config.Id, RunId = runs.NewRunId(), Trigger = RunTrigger.Manual, StartedAt = time.GetUtcNow(), Outcome = RunOutcome.Queued };
@@ -20,11 +25,10 @@ public sealed class ManualRuns(SyncConfigService configs, SyncRunRepository runs
         await using (var probe = await locks.TryAcquireAsync(SyncRunner.LockName(config.Id), cancellationToken))
         {
             if (probe is null)
-                return run with { Outcome = RunOutcome.Skipped, FinishedAt = run.StartedAt, Message = $"Another run of sync config '{config.Id}' holds its lock; try again when it has finished." };
+                return (run with { Outcome = RunOutcome.Skipped, FinishedAt = run.StartedAt, Message = $"Another run of sync config '{config.Id}' holds its lock; try again when it has finished." }, null);
         }
 
         await runs.SaveAsync(run, cancellationToken);
-        await queue.EnqueueAsync(new QueuedRun(config.Id, RunTrigger.Manual, run.RunId), cancellationToken);
-        return run;
+        return (run, new QueuedRun(config.Id, RunTrigger.Manual, run.RunId));
     }
 }

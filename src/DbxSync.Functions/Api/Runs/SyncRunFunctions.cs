@@ -6,6 +6,7 @@ using DbxSync.Core.Syncs.LabeledImport;
 using DbxSync.Functions.Api.Configs;
 using DbxSync.Functions.Api.OpenApi;
 using DbxSync.Functions.Api.Problems;
+using DbxSync.Functions.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
@@ -20,12 +21,12 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     [Function("RunSyncConfig")]
     [ApiOperation(Tag, "Queue a run now; 202 with Location of the run to poll (GET .../runs/{run_id})", Response = typeof(RunResponse), Status = 202)]
-    public async Task<IActionResult> RunNow([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AppRoutes.RunSyncConfig)] HttpRequest req, string id, CancellationToken ct)
+    public async Task<RunNowOutput> RunNow([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AppRoutes.RunSyncConfig)] HttpRequest req, string id, CancellationToken ct)
     {
-        var run = await manualRuns.StartAsync(id, ct);
-        return run.Outcome == RunOutcome.Skipped
-            ? new ProblemResult(ProblemTypes.RunInProgress, run.Message!)
-            : ApiResult.Accepted(Location(run), RunResponse.From(run));
+        var (run, message) = await manualRuns.StartAsync(id, ct);
+        return message is null
+            ? new RunNowOutput { Response = new ProblemResult(ProblemTypes.RunInProgress, run.Message!) }
+            : new RunNowOutput { Response = ApiResult.Accepted(Location(run), RunResponse.From(run)), Run = RunQueueMessage.Format(message) };
     }
 
     [Function("ListSyncRuns")]
@@ -64,4 +65,17 @@ public sealed class SyncRunFunctions(ManualRuns manualRuns, SyncConfigService co
 
     // Run ids are digits, '-' and hex; anything else cannot exist and must not reach the store as a key.
     private static bool IsRunId(string value) => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiHexDigit(c) || c == '-');
+}
+
+/// <summary>
+/// POST .../run's response and its sync-runs message. The host writes the message after the response and then wakes
+/// its sync-runs listener (ManualRuns says why); a message it could not write fails the invocation in the host log.
+/// </summary>
+public sealed class RunNowOutput
+{
+    [HttpResult]
+    public required IActionResult Response { get; init; }
+
+    [QueueOutput(StorageRunQueue.Name, Connection = "AzureWebJobsStorage")]
+    public string? Run { get; init; }
 }
