@@ -153,7 +153,7 @@ public class LabeledFileValidatorTests
         Assert.DoesNotContain("WHEN NOT MATCHED", merge);
         Assert.DoesNotContain("AS `tags`", merge);
         var summary = ImportReport.Create("c", new BlobItem("labeled", "c/f.csv", 1, "e", DateTimeOffset.UnixEpoch, null, new Dictionary<string, string>()),
-            report, new MergeOutcome(1, 0, new NotAppliedRows(), [], null), DateTimeOffset.UnixEpoch).Summary("processed/c/f.csv.report.json");
+            report, new MergeOutcome(1, 0, new NotAppliedRows(), null), DateTimeOffset.UnixEpoch).Summary("processed/c/f.csv.report.json");
         Assert.Contains("columns left out of the MERGE (a CSV value cannot be cast to their type): tags, attrs, point, wait, doc", summary);
 
         var keyed = await LabeledFileValidator.ValidateAsync(_ => Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes("id,tags\n1,x\n"))), table,

@@ -13,6 +13,35 @@ public sealed class LeftAloneTests
     private static JsonElement Report(byte[] json) => JsonDocument.Parse(json).RootElement.Clone();
 
     [Fact]
+    public async Task Keys_are_kept_in_bounded_batches_read_one_by_one_in_order_and_an_import_tried_again_writes_the_same_batches_over()
+    {
+        await using var stack = await SyncStack.CreateAsync();
+        var table = TableName.Parse($"main.s.left_alone_{Guid.NewGuid():N}");
+        var store = new LeftAloneRows(stack.Blobs, maxKeysPerBatch: 10);
+        var keys = Enumerable.Range(1, 25).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var fileTime = new DateTimeOffset(2026, 12, 6, 4, 0, 0, TimeSpan.Zero);
+
+        // The same file version imported twice (a crash before it counted as imported): one set of batches.
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var writer = store.Begin(table, "labeled/c/f.csv", "etag-1", fileTime);
+            foreach (var key in keys) await writer.AddAsync(key, CancellationToken.None);
+            await writer.CompleteAsync(CancellationToken.None);
+            Assert.Equal(25, writer.Count);
+        }
+        // A later version of the file is another import: its batch comes after.
+        var later = store.Begin(table, "labeled/c/f.csv", "etag-2", fileTime.AddMinutes(1));
+        await later.AddAsync("99", CancellationToken.None);
+        await later.CompleteAsync(CancellationToken.None);
+
+        var batches = new List<LeftAloneRows.Batch>();
+        await foreach (var batch in store.ReadAsync(table, CancellationToken.None)) batches.Add(batch);
+        Assert.Equal([10, 10, 5, 1], batches.Select(b => b.Keys.Count));
+        Assert.Equal([.. keys, "99"], batches.SelectMany(b => b.Keys));
+        Assert.Equal(4, (await stack.ListAsync(BlobContainers.Exports, LeftAloneRows.Prefix(table))).Count);
+    }
+
+    [Fact]
     public async Task A_row_left_alone_whose_table_row_did_not_change_goes_out_again_and_then_takes_its_label()
     {
         await using var stack = await SyncStack.CreateAsync();

@@ -74,6 +74,8 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         if (!config.UseStaging && validation.RowsToMerge > options.MaxRowsWithoutStaging)
             return NeedsStaging(context, blob, validation);
 
+        // Rows the MERGE left alone because they changed since the export: kept, batch by batch, for the next export.
+        var leftAlone = new LeftAloneRows(blobs).Begin(table, $"{BlobContainers.Labeled}/{blob.Name}", blob.ETag, blob.LastModified);
         MergeOutcome outcome;
         try
         {
@@ -81,8 +83,8 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
                 .Select(c => new MarkerColumn(c.Name, c.TypeText)).ToList();
             var builder = new MergeStatementBuilder(table, validation, markerColumns, config.OverwriteLabels);
             outcome = config.UseStaging
-                ? await MergeThroughStagedFileAsync(context, blob, builder, validation, cancellationToken)
-                : await MergeThroughStagingTableAsync(context, blob, table, builder, validation, cancellationToken);
+                ? await MergeThroughStagedFileAsync(context, blob, builder, validation, leftAlone, cancellationToken)
+                : await MergeThroughStagingTableAsync(context, blob, table, builder, validation, leftAlone, cancellationToken);
         }
         catch (ValidationException ex)
         {
@@ -98,8 +100,9 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             return await RejectAsync(context, blob, [error], 1, cancellationToken);
         }
 
-        // Before the file counts as imported: a crash here imports it again, which finds the same rows left alone.
-        await new LeftAloneRows(blobs).AddAsync(table, outcome.ChangedKeys, $"{BlobContainers.Labeled}/{blob.Name}", time.GetUtcNow(), cancellationToken);
+        // Before the file counts as imported: a crash before this imports it again, which finds the same rows left alone
+        // and writes the same batches over (they are named by the file's version).
+        await leftAlone.CompleteAsync(cancellationToken);
         log.LogInformation("Merged labeled/{Blob}: {Rows} rows, {Updated} updated, {Inserted} inserted, {NotApplied} not applied, {Skipped} without a label",
             blob.Name, validation.Rows, outcome.Updated, outcome.Inserted, outcome.NotApplied.Total, validation.SkippedUnlabeled);
         var report = ImportReport.Create(config.Id, blob, validation, outcome, time.GetUtcNow());
@@ -122,7 +125,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
 
     private static StatementOptions Write(SyncContext context) => new() { WarehouseId = context.WarehouseId, IsWrite = true };
 
-    private async Task<MergeOutcome> MergeThroughStagedFileAsync(SyncContext context, BlobItem blob, MergeStatementBuilder builder, ImportValidation validation, CancellationToken cancellationToken)
+    private async Task<MergeOutcome> MergeThroughStagedFileAsync(SyncContext context, BlobItem blob, MergeStatementBuilder builder, ImportValidation validation, LeftAloneRows.Writer leftAlone, CancellationToken cancellationToken)
     {
         var staging = VolumePath.Parse(context.Config.StagingVolumePath, "staging_volume_path");
         // Unique per run: a retry never reads another run's half-written file.
@@ -134,7 +137,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             await using (var content = uploading.Track(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken)))
                 await context.Workspace.UploadFileAsync(stagedPath, new Utf8BomSkippingStream(content), overwrite: true, cancellationToken);
             context.Logger.LogInformation("Staged labeled/{Blob} at {StagedPath}; merging", blob.Name, stagedPath);
-            return await MergeAsync(context, builder, builder.StagedFileSource(stagedPath), validation, cancellationToken);
+            return await MergeAsync(context, builder, builder.StagedFileSource(stagedPath), validation, leftAlone, cancellationToken);
         }
         finally
         {
@@ -151,7 +154,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     /// (bounded by <see cref="LabeledImportOptions.MaxStatementBytes"/>), then ONE MERGE reads it, then it is dropped.
     /// A failure while filling it leaves the target as it was.
     /// </summary>
-    private async Task<MergeOutcome> MergeThroughStagingTableAsync(SyncContext context, BlobItem blob, TableName table, MergeStatementBuilder builder, ImportValidation validation, CancellationToken cancellationToken)
+    private async Task<MergeOutcome> MergeThroughStagingTableAsync(SyncContext context, BlobItem blob, TableName table, MergeStatementBuilder builder, ImportValidation validation, LeftAloneRows.Writer leftAlone, CancellationToken cancellationToken)
     {
         await StagingTables.SweepAsync(context, table, time.GetUtcNow(), cancellationToken);
         var staging = builder.StagingTable(StagingTables.ForAttempt(table, context.RunId), options.MaxStatementBytes);
@@ -166,7 +169,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
                 staged => meter.Add(staged - meter.Done, 0), cancellationToken);
             context.Logger.LogInformation("Staged {Rows} rows of labeled/{Blob} in {Staging} with {Statements} INSERT statement(s) ({JsonBytes} JSON bytes); merging",
                 fill.Rows, blob.Name, staging.Table, fill.Statements, fill.JsonBytes);
-            return await MergeAsync(context, builder, MergeStatementBuilder.StagingTableSource(staging.Table), validation, cancellationToken);
+            return await MergeAsync(context, builder, MergeStatementBuilder.StagingTableSource(staging.Table), validation, leftAlone, cancellationToken);
         }
         finally
         {
@@ -190,7 +193,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     }
 
     /// <summary>The one MERGE, then (only when its counts say some rows were not applied) which and why.</summary>
-    private async Task<MergeOutcome> MergeAsync(SyncContext context, MergeStatementBuilder builder, string source, ImportValidation validation, CancellationToken cancellationToken)
+    private async Task<MergeOutcome> MergeAsync(SyncContext context, MergeStatementBuilder builder, string source, ImportValidation validation, LeftAloneRows.Writer leftAlone, CancellationToken cancellationToken)
     {
         await RequireValidatedRowCountAsync(context, source, validation, cancellationToken);
         // One statement: the phase and its row count are all there is to show until it answers.
@@ -198,7 +201,6 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         var result = await context.Workspace.ExecuteAsync(builder.Merge(source), null, Write(context), cancellationToken);
         var (updated, inserted) = await ReadCountsAsync(result, cancellationToken);
         var notApplied = new NotAppliedRows();
-        var changedKeys = new List<string>();
         if (updated + inserted < validation.RowsToMerge)
         {
             var rows = await context.Workspace.ExecuteAsync(builder.NotApplied(source), null,
@@ -206,14 +208,14 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             await foreach (var row in rows.ReadRowsAsync(cancellationToken))
             {
                 notApplied.Add(row[0] ?? "", row[1] ?? "");
-                if (row[1] == NotAppliedReason.Changed && row[2] == "true" && row[0] is { } key) changedKeys.Add(key);
+                if (row[1] == NotAppliedReason.Changed && row[2] == "true" && row[0] is { } key) await leftAlone.AddAsync(key, cancellationToken);
             }
             if (notApplied.Total > 0)
                 context.Logger.LogWarning("{Count} labeled rows were not applied ({Reasons})", notApplied.Total, notApplied.DescribeCounts());
         }
         if (builder.UnguardedReason is { } why && validation.RowsWithoutMarker > 0)
             context.Logger.LogWarning("{Count} labeled rows were merged without a guard: {Reason}", validation.RowsWithoutMarker, why);
-        return new MergeOutcome(updated, inserted, notApplied, changedKeys, builder.UnguardedReason);
+        return new MergeOutcome(updated, inserted, notApplied, builder.UnguardedReason);
     }
 
     /// <summary>
@@ -251,7 +253,7 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
 }
 
 /// <summary>
-/// What the MERGE did: rows updated and inserted, the labeled rows it left alone (and every key of those left alone
-/// because the row no longer matched, to export again), and why rows without a marker could not be checked.
+/// What the MERGE did: rows updated and inserted, the labeled rows it left alone (the keys of those left alone because
+/// the row no longer matched went to LeftAloneRows as they were read), and why rows without a marker could not be checked.
 /// </summary>
-public sealed record MergeOutcome(long Updated, long Inserted, NotAppliedRows NotApplied, IReadOnlyList<string> ChangedKeys, string? UnguardedReason);
+public sealed record MergeOutcome(long Updated, long Inserted, NotAppliedRows NotApplied, string? UnguardedReason);

@@ -11,7 +11,7 @@ namespace DbxSync.Core.Syncs.TableExport;
 /// The second half of a table export: rows an import left alone (<see cref="LeftAloneRows"/>) go out again, as
 /// they are at the checkpoint's version and only while still unlabeled, in bounded parts like any export:
 /// exports/{config}/{table}_g{n}_left_alone_v{version}_{batch}_part{000001}.csv with its manifest, one part per
-/// <see cref="ExportPartWriter.PartRows"/> keys of one import's batch, oldest batch first. After each part the batch
+/// <see cref="ExportPartWriter.PartRows"/> keys of one import's batch, oldest batch first, one batch in memory at a time. After each part the batch
 /// keeps only the keys still to go and its part count, so a run stopped at its time limit (which starts no part it
 /// cannot expect to finish, and then ends partial) or cut off continues with the next part. A crash between a part
 /// and its bookkeeping writes that part again under the same name; only a checkpoint moved in between sends its keys
@@ -27,8 +27,9 @@ public sealed partial class TableExportSync
         var config = context.Config;
         var table = TableName.Parse(config.DatabricksPath);
         var leftAlone = new LeftAloneRows(blobs);
-        var batches = await leftAlone.ListAsync(table, cancellationToken);
-        if (batches.Count == 0) return changes;
+        // One batch in memory at a time; the first read also answers whether there is anything to do.
+        await using var batches = leftAlone.ReadAsync(table, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        if (!await batches.MoveNextAsync()) return changes;
         var checkpoint = await state.GetCheckpointAsync(config.Id, cancellationToken);
         // Before the first export every unlabeled row goes out with the snapshot anyway; keep the keys until then.
         if (checkpoint.Version is not { } version) return changes;
@@ -43,9 +44,9 @@ public sealed partial class TableExportSync
         long keysSent = 0;
         var slowest = TimeSpan.Zero;
         var stopped = false;
-        foreach (var batch in batches)
+        do
         {
-            var current = batch;
+            var current = batches.Current;
             while (current.Keys.Count > 0 && !stopped)
             {
                 if (partsRun > 0 && !parts.ExpectsAnotherPart(context, slowest))
@@ -67,8 +68,8 @@ public sealed partial class TableExportSync
                 var took = time.GetElapsedTime(started);
                 if (took > slowest) slowest = took;
             }
-            if (stopped) break;
         }
+        while (!stopped && await batches.MoveNextAsync());
 
         var rows = written.Sum(w => w.Csv.Rows);
         context.Logger.LogInformation("Exported {Rows} of {Keys} rows that imports left alone (the rest are labeled or gone) in {Files} file(s){Stopped}",
