@@ -51,7 +51,6 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
     /// <summary>Writes parts from <paramref name="progress"/> on until the rows end or the deadline is near.</summary>
     public async Task<ExportPartsWritten> WriteAsync(SyncContext context, TableName table, ExportColumns columns, ExportPlan plan, ExportProgress progress, CancellationToken cancellationToken)
     {
-        var baseName = BaseName(progress, table);
         int parts = 0;
         long rows = 0, bytes = 0;
         var slowest = TimeSpan.Zero;
@@ -67,49 +66,15 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
                     return new ExportPartsWritten(progress, parts, rows, bytes, StoppedForLimit: true);
 
                 var started = time.GetTimestamp();
-                var page = new KeysetPage(options.PartRows, progress.LastKey is not null);
-                var statement = plan.Kind switch
-                {
-                    ExportKind.Snapshot => ExportQueries.Snapshot(table, columns, plan.ToVersion, page),
-                    ExportKind.ChangeFeed => ExportQueries.ChangeFeed(table, columns, plan.FromVersion, plan.ToVersion, page),
-                    _ => ExportQueries.VersionDifference(table, columns, plan.FromVersion - 1, plan.ToVersion, page),
-                };
-                var key = columns.Columns.First(c => string.Equals(c.Name, context.Config.PkColumn, StringComparison.OrdinalIgnoreCase));
-                IReadOnlyList<SqlParameter>? parameters = progress.LastKey is { } last ? [new SqlParameter(ExportQueries.AfterKeyParameter, last, key.TypeText)] : null;
-                meter.Enter("query");
-                var result = await context.Workspace.ExecuteAsync(statement, parameters,
-                    new StatementOptions { WarehouseId = context.WarehouseId, LargeResult = true }, cancellationToken);
-                // A page shorter than its LIMIT holds every row left: then the export's total is known.
-                if (result.TotalRowCount is { } pageRows && pageRows < options.PartRows) meter.Total = progress.Rows + pageRows;
-                meter.Enter("export");
-
-                var number = progress.PartsDone + 1;
-                var name = PartName(baseName, number);
-                var reader = new PageReader(result, key.Name, options.PartBytes, meter);
-                var csv = await WriteCsvAsync(context, result, reader.ReadAsync(cancellationToken), plan, progress.Generation, number, name, cancellationToken);
-                if (csv is null)
-                {
-                    progress = await progressStore.SaveAsync(progress with { Complete = true }, cancellationToken);
-                    break;
-                }
-                var more = reader.StoppedEarly || csv.Rows >= options.PartRows;
-                if (more && reader.LastKey is null)
-                    throw new ValidationException($"The key column '{key.Name}' is NULL in a row of {table}; an export in parts pages by the key, so it must not be NULL.", "pk_column", "null-key");
-
-                await WritePartManifestAsync(context, table, plan, progress, number, name, csv, reader.LastKey, cancellationToken);
-                progress = await progressStore.SaveAsync(progress with
-                {
-                    PartsDone = number, LastKey = reader.LastKey, Rows = progress.Rows + csv.Rows, Bytes = progress.Bytes + csv.Bytes, Complete = !more,
-                    PartCutOffs = 0,
-                }, cancellationToken);
-                meter.Set(progress.Rows, progress.Bytes);
+                (progress, var csv) = await WritePartAsync(context, table, columns, plan, progress, meter, cancellationToken);
+                if (csv is null) break;
                 parts++;
                 rows += csv.Rows;
                 bytes += csv.Bytes;
                 var took = time.GetElapsedTime(started);
                 if (took > slowest) slowest = took;
                 context.Logger.LogInformation("Exported part {Part} of {Table} {Method} v{From}-v{To}: {Rows} rows, {Bytes} bytes in {DurationMs} ms ({Total} rows so far)",
-                    number, table, plan.Method, plan.FromVersion, plan.ToVersion, csv.Rows, csv.Bytes, (long)took.TotalMilliseconds, progress.Rows);
+                    progress.PartsDone, table, plan.Method, plan.FromVersion, plan.ToVersion, csv.Rows, csv.Bytes, (long)took.TotalMilliseconds, progress.Rows);
             }
         }
         // The deadline's timer may fire a little before the clock reads the deadline: a cancellation within a second of it is the limit.
@@ -123,6 +88,50 @@ public sealed class ExportPartWriter(IBlobStore blobs, ExportProgressRepository 
         }
         return new ExportPartsWritten(progress, parts, rows, bytes, StoppedForLimit: false);
     }
+
+    /// <summary>
+    /// The next part: its keyset page read at the pinned version, written as CSV with its manifest, then recorded in the
+    /// progress (part number, last key, counts). An empty page writes nothing and records that the export is complete.
+    /// </summary>
+    private async Task<(ExportProgress Progress, CsvBlobResult? Csv)> WritePartAsync(SyncContext context, TableName table, ExportColumns columns,
+        ExportPlan plan, ExportProgress progress, ProgressMeter meter, CancellationToken cancellationToken)
+    {
+        var key = columns.Columns.First(c => string.Equals(c.Name, context.Config.PkColumn, StringComparison.OrdinalIgnoreCase));
+        meter.Enter("query");
+        var result = await context.Workspace.ExecuteAsync(PageStatement(table, columns, plan, new KeysetPage(options.PartRows, progress.LastKey is not null)),
+            progress.LastKey is { } last ? [new SqlParameter(ExportQueries.AfterKeyParameter, last, key.TypeText)] : null,
+            new StatementOptions { WarehouseId = context.WarehouseId, LargeResult = true }, cancellationToken);
+        // A page shorter than its LIMIT holds every row left: then the export's total is known.
+        if (result.TotalRowCount is { } pageRows && pageRows < options.PartRows) meter.Total = progress.Rows + pageRows;
+        meter.Enter("export");
+
+        var number = progress.PartsDone + 1;
+        var name = PartName(BaseName(progress, table), number);
+        var reader = new PageReader(result, key.Name, options.PartBytes, meter);
+        var csv = await WriteCsvAsync(context, result, reader.ReadAsync(cancellationToken), plan, progress.Generation, number, name, cancellationToken);
+        if (csv is null)
+            return (await progressStore.SaveAsync(progress with { Complete = true }, cancellationToken), null);
+        var more = reader.StoppedEarly || csv.Rows >= options.PartRows;
+        if (more && reader.LastKey is null)
+            throw new ValidationException($"The key column '{key.Name}' is NULL in a row of {table}; an export in parts pages by the key, so it must not be NULL.", "pk_column", "null-key");
+
+        await WritePartManifestAsync(context, table, plan, progress, number, name, csv, reader.LastKey, cancellationToken);
+        progress = await progressStore.SaveAsync(progress with
+        {
+            PartsDone = number, LastKey = reader.LastKey, Rows = progress.Rows + csv.Rows, Bytes = progress.Bytes + csv.Bytes, Complete = !more,
+            PartCutOffs = 0,
+        }, cancellationToken);
+        meter.Set(progress.Rows, progress.Bytes);
+        return (progress, csv);
+    }
+
+    /// <summary>The keyset page's statement for the plan's kind of export.</summary>
+    private static string PageStatement(TableName table, ExportColumns columns, ExportPlan plan, KeysetPage page) => plan.Kind switch
+    {
+        ExportKind.Snapshot => ExportQueries.Snapshot(table, columns, plan.ToVersion, page),
+        ExportKind.ChangeFeed => ExportQueries.ChangeFeed(table, columns, plan.FromVersion, plan.ToVersion, page),
+        _ => ExportQueries.VersionDifference(table, columns, plan.FromVersion - 1, plan.ToVersion, page),
+    };
 
     /// <summary>Runs in a row cut off while writing the same part before the export is put into its error state.</summary>
     public const int MaxPartCutOffs = 3;
