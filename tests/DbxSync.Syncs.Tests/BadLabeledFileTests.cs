@@ -59,6 +59,29 @@ public sealed class BadLabeledFileTests
     }
 
     [Fact]
+    public async Task A_bad_file_staged_while_its_rows_were_validated_changes_nothing_and_leaves_nothing_in_the_staging_volume()
+    {
+        // With a staging volume the file is staged and counted once its header is valid, while its rows are validated:
+        // a row error then rejects it as before, and the staged copy goes.
+        await using var stack = await SyncStack.CreateAsync();
+        var table = await stack.CreateItemsTableAsync(10, changeDataFeed: false);
+        var import = await stack.CreateImportConfigAsync(table, useStaging: true);
+        var blobName = $"{import.Id}/wrong-type.csv";
+        await stack.UploadTextAsync(BlobContainers.Labeled, blobName, "id,label\n1,a\nabc,b\n3,c\n");
+        var version = await stack.VersionAsync(table);
+
+        var run = await stack.Dispatcher.HandleAsync(BlobContainers.Labeled, blobName);
+
+        Assert.Equal(RunOutcome.Failed, run!.Outcome);
+        Assert.Contains("line 3", run.Error);
+        Assert.Equal(version, await stack.VersionAsync(table));
+        Assert.NotNull(await stack.Blobs.GetPropertiesAsync(BlobContainers.Failed, blobName));
+        var left = new List<string>();
+        await foreach (var entry in stack.Workspace.ListDirectoryRecursiveAsync(import.StagingVolumePath!)) left.Add(entry.Path);
+        Assert.Empty(left);
+    }
+
+    [Fact]
     public async Task Duplicate_key_errors_name_both_lines()
     {
         await using var stack = await SyncStack.CreateAsync();

@@ -44,9 +44,15 @@ public sealed class ImportValidation
 /// </summary>
 public static class LabeledFileValidator
 {
-    public static async Task<ImportValidation> ValidateAsync(
+    public static Task<ImportValidation> ValidateAsync(
         Func<CancellationToken, Task<Stream>> open, TableSummary table, SyncConfig config, long maxBytes,
         Action<long>? onRows, CancellationToken cancellationToken)
+        => ValidateAsync(open, table, config, maxBytes, onRows, onHeader: null, cancellationToken);
+
+    /// <param name="onHeader">Called once the header is valid, with the report's columns set (rows still to come).</param>
+    public static async Task<ImportValidation> ValidateAsync(
+        Func<CancellationToken, Task<Stream>> open, TableSummary table, SyncConfig config, long maxBytes,
+        Action<long>? onRows, Action<ImportValidation>? onHeader, CancellationToken cancellationToken)
     {
         var report = new ImportValidation();
         var candidates = new HashSet<string>(StringComparer.Ordinal);
@@ -55,6 +61,7 @@ public static class LabeledFileValidator
             try
             {
                 if (!ReadHeader(await file.ReadAsync(cancellationToken), table, config, report)) return report;
+                onHeader?.Invoke(report);
                 var bloom = new KeyBloomFilter();
                 while (await file.ReadAsync(cancellationToken) is { } record)
                 {

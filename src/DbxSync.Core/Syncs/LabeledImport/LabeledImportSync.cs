@@ -65,8 +65,13 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
             return Interlocked.Increment(ref opened) == 1 ? validating.Track(stream) : stream;
         }
         validating.Report();
+        var markerColumns = tableInfo.Columns.Where(c => !string.Equals(c.Name, config.LabelColumn, StringComparison.OrdinalIgnoreCase))
+            .Select(c => new MarkerColumn(c.Name, c.TypeText)).ToList();
+        // With a staging volume, the file is staged and counted by the workspace while the app validates its rows.
+        await using var staged = config.UseStaging ? new StagedLabeledFile(context, blobs, blob) : null;
         var validation = await LabeledFileValidator.ValidateAsync(Open, tableInfo, config, options.MaxFileBytes,
             n => { validating.Add(n - validating.Done, 0); if (n % 100_000 == 0) log.LogInformation("Validated {Rows} rows of {Blob}", n, blob.Name); },
+            header => staged?.Start((path, ct) => CountRowsAsync(context, new MergeStatementBuilder(table, header, markerColumns, config.OverwriteLabels).StagedFileSource(path), ct), cancellationToken),
             cancellationToken);
         validating.Report();
         if (!validation.IsValid)
@@ -79,11 +84,9 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
         MergeOutcome outcome;
         try
         {
-            var markerColumns = tableInfo.Columns.Where(c => !string.Equals(c.Name, config.LabelColumn, StringComparison.OrdinalIgnoreCase))
-                .Select(c => new MarkerColumn(c.Name, c.TypeText)).ToList();
             var builder = new MergeStatementBuilder(table, validation, markerColumns, config.OverwriteLabels);
             outcome = config.UseStaging
-                ? await MergeThroughStagedFileAsync(context, blob, builder, validation, leftAlone, cancellationToken)
+                ? await MergeThroughStagedFileAsync(context, staged!, builder, validation, leftAlone, cancellationToken)
                 : await MergeThroughStagingTableAsync(context, blob, table, builder, validation, leftAlone, cancellationToken);
         }
         catch (ValidationException ex)
@@ -125,28 +128,13 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
 
     private static StatementOptions Write(SyncContext context) => new() { WarehouseId = context.WarehouseId, IsWrite = true };
 
-    private async Task<MergeOutcome> MergeThroughStagedFileAsync(SyncContext context, BlobItem blob, MergeStatementBuilder builder, ImportValidation validation, LeftAloneRows.Writer leftAlone, CancellationToken cancellationToken)
+    /// <summary>Through the staged file: once the workspace's count of it equals the validated rows, ONE MERGE reads it.</summary>
+    private async Task<MergeOutcome> MergeThroughStagedFileAsync(SyncContext context, StagedLabeledFile staged, MergeStatementBuilder builder, ImportValidation validation, LeftAloneRows.Writer leftAlone, CancellationToken cancellationToken)
     {
-        var staging = VolumePath.Parse(context.Config.StagingVolumePath, "staging_volume_path");
-        // Unique per run: a retry never reads another run's half-written file.
-        var stagedPath = staging.Combine($"dbxsync-{context.Config.Id}-{context.RunId}.csv");
-        try
-        {
-            var uploading = new ProgressMeter(context.Progress, "stage", "rows", bytesTotal: blob.Length, time: time);
-            uploading.Report();
-            await using (var content = uploading.Track(await blobs.OpenReadAsync(BlobContainers.Labeled, blob.Name, blob.ETag, cancellationToken)))
-                await context.Workspace.UploadFileAsync(stagedPath, new Utf8BomSkippingStream(content), overwrite: true, cancellationToken);
-            context.Logger.LogInformation("Staged labeled/{Blob} at {StagedPath}; merging", blob.Name, stagedPath);
-            return await MergeAsync(context, builder, builder.StagedFileSource(stagedPath), validation, leftAlone, cancellationToken);
-        }
-        finally
-        {
-            try { await context.Workspace.DeleteFileAsync(stagedPath, CancellationToken.None); }
-            catch (Exception ex) when (ex is WorkspaceException or HttpRequestException)
-            {
-                context.Logger.LogWarning("Could not delete staging file {StagedPath}: {Error}", stagedPath, ex.Message);
-            }
-        }
+        // Staged and counted while the rows were validated; it may still be counting.
+        context.Progress?.Report(new SyncProgress("stage", validation.RowsToMerge, null, "rows"));
+        RequireValidatedRowCount(await staged.CountAsync(), validation);
+        return await MergeAsync(context, builder, builder.StagedFileSource(staged.Path), validation, leftAlone, cancellationToken);
     }
 
     /// <summary>
@@ -169,7 +157,9 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
                 staged => meter.Add(staged - meter.Done, 0), cancellationToken);
             context.Logger.LogInformation("Staged {Rows} rows of labeled/{Blob} in {Staging} with {Statements} INSERT statement(s) ({JsonBytes} JSON bytes); merging",
                 fill.Rows, blob.Name, staging.Table, fill.Statements, fill.JsonBytes);
-            return await MergeAsync(context, builder, MergeStatementBuilder.StagingTableSource(staging.Table), validation, leftAlone, cancellationToken);
+            var source = MergeStatementBuilder.StagingTableSource(staging.Table);
+            RequireValidatedRowCount(await CountRowsAsync(context, source, cancellationToken), validation);
+            return await MergeAsync(context, builder, source, validation, leftAlone, cancellationToken);
         }
         finally
         {
@@ -195,7 +185,6 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     /// <summary>The one MERGE, then (only when its counts say some rows were not applied) which and why.</summary>
     private async Task<MergeOutcome> MergeAsync(SyncContext context, MergeStatementBuilder builder, string source, ImportValidation validation, LeftAloneRows.Writer leftAlone, CancellationToken cancellationToken)
     {
-        await RequireValidatedRowCountAsync(context, source, validation, cancellationToken);
         // One statement: the phase and its row count are all there is to show until it answers.
         context.Progress?.Report(new SyncProgress("merge", validation.RowsToMerge, null, "rows"));
         var result = await context.Workspace.ExecuteAsync(builder.Merge(source), null, Write(context), cancellationToken);
@@ -221,19 +210,25 @@ public sealed class LabeledImportSync(IBlobStore blobs, SyncStateRepository stat
     /// <summary>
     /// The MERGE source must yield exactly the labeled rows validation counted: a reader that bound the file's
     /// columns differently (all NULL labels) or split or dropped records would otherwise merge fewer rows and the file
-    /// would pass as imported. Nothing has been written when this fails.
+    /// would pass as imported. Checked before the MERGE: nothing has been written when this fails.
     /// </summary>
-    private static async Task RequireValidatedRowCountAsync(SyncContext context, string source, ImportValidation validation, CancellationToken cancellationToken)
+    private static void RequireValidatedRowCount(long? read, ImportValidation validation)
+    {
+        if (read != validation.RowsToMerge)
+            throw new ImportSourceMismatchException(
+                $"Databricks read {read?.ToString(CultureInfo.InvariantCulture) ?? "no count"} labeled rows from the MERGE source, but validation counted {validation.RowsToMerge}; " +
+                "nothing was merged and the file stays in labeled/ (the workspace's CSV reader does not read the file the way it was validated)");
+    }
+
+    /// <summary>The rows the workspace reads from a MERGE source (null when it answers no count).</summary>
+    private static async Task<long?> CountRowsAsync(SyncContext context, string source, CancellationToken cancellationToken)
     {
         var result = await context.Workspace.ExecuteAsync(MergeStatementBuilder.CountRows(source), null,
             new StatementOptions { WarehouseId = context.WarehouseId }, cancellationToken);
         long? read = null;
         await foreach (var row in result.ReadRowsAsync(cancellationToken))
             read = long.TryParse(row[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
-        if (read != validation.RowsToMerge)
-            throw new ImportSourceMismatchException(
-                $"Databricks read {read?.ToString(CultureInfo.InvariantCulture) ?? "no count"} labeled rows from the MERGE source, but validation counted {validation.RowsToMerge}; " +
-                "nothing was merged and the file stays in labeled/ (the workspace's CSV reader does not read the file the way it was validated)");
+        return read;
     }
 
     private static async Task<(long Updated, long Inserted)> ReadCountsAsync(IStatementResult result, CancellationToken cancellationToken)
