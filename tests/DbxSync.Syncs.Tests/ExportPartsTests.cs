@@ -187,8 +187,9 @@ public sealed class ExportPartsTests : SyncStackTest
         // An import left 25 rows alone (still unlabeled, unchanged since): they go out again. Each keyed read (only
         // they bind :k0) is slowed like a page, so a run stops after its first part.
         var leftAlone = Enumerable.Range(3, 25).Select(i => (long)i).ToList();
-        await new LeftAloneRows(stack.Blobs).AddAsync(DbxSync.Core.Sql.TableName.Parse(table), leftAlone.Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList(),
-            "labeled/test.csv", DateTimeOffset.UtcNow, CancellationToken.None);
+        var keys = new LeftAloneRows(stack.Blobs).Begin(DbxSync.Core.Sql.TableName.Parse(table), "labeled/test.csv", "etag-1", DateTimeOffset.UtcNow);
+        foreach (var id in leftAlone) await keys.AddAsync(id.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
+        await keys.CompleteAsync(CancellationToken.None);
         stack.Handle.Faults.SlowStatementMatch = "IN (:k0";
         stack.Handle.Faults.StatementDelay = PageDelay;
 

@@ -42,14 +42,6 @@ public sealed class LeftAloneRows(IBlobStore blobs, int maxKeysPerBatch = LeftAl
     /// </summary>
     public Writer Begin(TableName table, string source, string sourceVersion, DateTimeOffset sourceTime) => new(blobs, maxKeysPerBatch, table, source, sourceVersion, sourceTime);
 
-    /// <summary>Keeps <paramref name="keys"/> of <paramref name="table"/> for its next export; <paramref name="source"/> says which import.</summary>
-    public async Task AddAsync(TableName table, IReadOnlyList<string> keys, string source, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var writer = Begin(table, source, Guid.NewGuid().ToString("N"), now);
-        foreach (var key in keys) await writer.AddAsync(key, cancellationToken);
-        await writer.CompleteAsync(cancellationToken);
-    }
-
     /// <summary>Every batch waiting for <paramref name="table"/>, oldest first, each read only when it is reached.</summary>
     public async IAsyncEnumerable<Batch> ReadAsync(TableName table, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -64,6 +56,7 @@ public sealed class LeftAloneRows(IBlobStore blobs, int maxKeysPerBatch = LeftAl
             yield return new Batch(name, etag, stored?.Keys ?? [], stored?.PartsDone ?? 0);
         }
     }
+
     /// <summary>Whether any batch waits for <paramref name="table"/>: one listing, no content read (a probe's question).</summary>
     public async Task<bool> AnyAsync(TableName table, CancellationToken cancellationToken)
     {

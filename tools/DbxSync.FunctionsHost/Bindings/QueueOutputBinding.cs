@@ -28,8 +28,7 @@ public sealed class QueueOutputBinding(AppSettings settings, HostJson hostJson, 
                 continue;
 
             var queueName = settings.Resolve((string?)binding["queueName"] ?? throw new InvalidOperationException($"{function.Name}: queue output {output.Name} has no queueName.")).ToLowerInvariant();
-            var queue = _queues.GetOrAdd((settings.StorageConnection((string?)binding["connection"]), queueName), key => new QueueClient(key.Connection, key.Queue,
-                new QueueClientOptions { MessageEncoding = hostJson.Queues.Base64 ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None }));
+            var queue = _queues.GetOrAdd((settings.StorageConnection((string?)binding["connection"]), queueName), key => new QueueClient(key.Connection, key.Queue, hostJson.Queues.ClientOptions()));
             var sent = 0;
             foreach (var message in Messages(output.Data))
             {

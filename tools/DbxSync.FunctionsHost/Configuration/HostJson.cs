@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Azure.Storage.Queues;
 
 namespace DbxSync.FunctionsHost.Configuration;
 
@@ -55,4 +56,7 @@ public sealed class QueueSettings
     public TimeSpan MaxPollingInterval { get; init; } = TimeSpan.FromMinutes(1);
     public int MaxDequeueCount { get; init; } = 5;
     public bool Base64 { get; init; } = true;
+
+    /// <summary>A queue client that encodes and decodes messages as messageEncoding says (what triggers read, outputs write).</summary>
+    public QueueClientOptions ClientOptions() => new() { MessageEncoding = Base64 ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None };
 }

@@ -189,8 +189,7 @@ public sealed class BlobTriggerService(
         }
 
         // What the blob extension puts on its poison queue, so the same tooling finds it; the receipt stops retries after restarts.
-        var poison = new QueueClient(settings.StorageConnection(null), PoisonQueue,
-            new QueueClientOptions { MessageEncoding = hostJson.Queues.Base64 ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None });
+        var poison = new QueueClient(settings.StorageConnection(null), PoisonQueue, hostJson.Queues.ClientOptions());
         await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await poison.SendMessageAsync(JsonSerializer.Serialize(new
         {

@@ -29,7 +29,7 @@ public sealed class QueueTriggerListener(FunctionDescriptor function, AppSetting
     {
         var queueName = settings.Resolve(function.TriggerString("queueName") ?? throw new InvalidOperationException($"{function.Name}: queueTrigger without queueName.")).ToLowerInvariant();
         var connection = settings.StorageConnection(function.TriggerString("connection"));
-        var clientOptions = new QueueClientOptions { MessageEncoding = queueSettings.Base64 ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None };
+        var clientOptions = queueSettings.ClientOptions();
         var queue = new QueueClient(connection, queueName, clientOptions);
         var poison = new QueueClient(connection, queueName + "-poison", clientOptions);
         await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);

@@ -45,19 +45,17 @@ public sealed class StagedLabeledFile(SyncContext context, IBlobStore blobs, Blo
 
     public async ValueTask DisposeAsync()
     {
-        if (_counting is null)
+        if (_counting is not null)
         {
-            _stop.Dispose();
-            return;
-        }
-        await _stop.CancelAsync();
-        // Its outcome no longer matters here: a failure that counted was already seen by CountAsync.
-        try { await _counting; }
-        catch (Exception) { }
-        try { await context.Workspace.DeleteFileAsync(Path, CancellationToken.None); }
-        catch (Exception ex) when (ex is WorkspaceException or HttpRequestException)
-        {
-            context.Logger.LogWarning("Could not delete staging file {StagedPath}: {Error}", Path, ex.Message);
+            await _stop.CancelAsync();
+            // Its outcome no longer matters here: a failure that counted was already seen by CountAsync.
+            try { await _counting; }
+            catch (Exception) { }
+            try { await context.Workspace.DeleteFileAsync(Path, CancellationToken.None); }
+            catch (Exception ex) when (ex is WorkspaceException or HttpRequestException)
+            {
+                context.Logger.LogWarning("Could not delete staging file {StagedPath}: {Error}", Path, ex.Message);
+            }
         }
         _stop.Dispose();
     }
